@@ -1,0 +1,52 @@
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cli/commands.h"
+#include "common/config.h"
+#include "storage/migrate.h"
+
+int cmd_migrate(int argc, char **argv)
+{
+    if (cli_wants_help(argc, argv)) {
+        printf("usage: dnsapi migrate\n\n"
+               "Applies pending database migrations in order, each in its own transaction,\n"
+               "under an advisory lock; does nothing when the database is current.\n"
+               "DNSAPI_MIGRATIONS_DIR, if set, reads NNNN_*.sql files from that folder\n"
+               "instead of those built into the binary.\n\n%s",
+               dnsapi_config_help);
+        return 0;
+    }
+    if (argc > 1) {
+        fprintf(stderr, "dnsapi migrate: unexpected argument '%s'\n", argv[1]);
+        return 2;
+    }
+    dnsapi_config_t cfg;
+    char err[1024];
+    if (dnsapi_config_load(&cfg, 0, err, sizeof(err)) != 0) {
+        fprintf(stderr, "dnsapi migrate: %s\n", err);
+        return 1;
+    }
+    db_migration_t *list = NULL;
+    const char *dir = getenv("DNSAPI_MIGRATIONS_DIR");
+    if (dir != NULL && *dir != '\0' && (list = db_migrations_load_dir(dir, err, sizeof(err))) == NULL) {
+        fprintf(stderr, "dnsapi migrate: %s\n", err);
+        return 1;
+    }
+    PGconn *c = db_connect_sync(cfg.database_url, err, sizeof(err));
+    if (c == NULL) {
+        fprintf(stderr, "dnsapi migrate: %s\n", err);
+        db_migrations_free(list);
+        return 1;
+    }
+    int n = db_migrate_apply(c, list, stdout, err, sizeof(err));
+    PQfinish(c);
+    db_migrations_free(list);
+    if (n < 0) {
+        fprintf(stderr, "dnsapi migrate: %s\n", err);
+        return 1;
+    }
+    if (n == 0) {
+        printf("database is current\n");
+    }
+    return 0;
+}

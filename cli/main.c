@@ -1,0 +1,61 @@
+/* dnsapi - DNS management REST API: one binary, several subcommands. */
+#include <stdio.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "cli/commands.h"
+
+static const struct {
+    const char *name;
+    int (*fn)(int, char **);
+    const char *summary;
+} commands[] = {
+    {"serve", cmd_serve, "run the HTTP API"},
+    {"zonegen", cmd_zonegen, "write master files for changed zones and reload the name servers"},
+    {"migrate", cmd_migrate, "apply pending database migrations"},
+    {"account", cmd_account, "manage accounts (account create NAME)"},
+    {"token", cmd_token, "mint bearer tokens (token create --account NAME --scope ...)"},
+    {"export", cmd_export, "print one zone as a master file"},
+};
+
+int cli_wants_help(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static void usage(FILE *fp)
+{
+    fprintf(fp, "usage: dnsapi COMMAND [ARGS]\n\ncommands:\n");
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+        fprintf(fp, "  %-9s %s\n", commands[i].name, commands[i].summary);
+    }
+    fprintf(fp, "\n`dnsapi COMMAND --help` lists a command's options and the settings it reads.\n");
+}
+
+int main(int argc, char **argv)
+{
+    json_object_seed(0);
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 ||
+        strcmp(argv[1], "help") == 0) {
+        usage(stdout);
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+        if (strcmp(argv[1], commands[i].name) == 0) {
+            return commands[i].fn(argc - 1, argv + 1);
+        }
+    }
+    fprintf(stderr, "dnsapi: unknown command '%s'\n", argv[1]);
+    usage(stderr);
+    return 2;
+}

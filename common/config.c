@@ -1,0 +1,513 @@
+#include "common/config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+const char dnsapi_config_help[] =
+    "Environment (a file named by DNSAPI_CONFIG may set the same KEY=VALUE lines):\n"
+    "  DNSAPI_DATABASE_URL   libpq connection string         [postgresql:///dnsapi]\n"
+    "  DNSAPI_LISTEN         host:port of the API             [127.0.0.1:8080]\n"
+    "  DNSAPI_THREADS        event-loop threads               [number of cores]\n"
+    "  DNSAPI_JWT_SECRET     HS256 key for tokens, >= 32 bytes [required]\n"
+    "  DNSAPI_NAMESERVERS    apex NS set for new zones, comma-separated [required]\n"
+    "  DNSAPI_HOSTMASTER     SOA rname                        [hostmaster.<first NS domain>]\n"
+    "  DNSAPI_TTL_MIN        smallest TTL accepted            [60]\n"
+    "  DNSAPI_TTL_MAX        largest TTL accepted             [604800]\n"
+    "  DNSAPI_MAX_BODY       request body limit in bytes      [1048576]\n"
+    "  DNSAPI_CORS_ORIGINS   allowed browser origins, comma-separated [none]\n"
+    "  DNSAPI_ZONE_DIR       where zonegen writes master files [var/zones]\n"
+    "  DNSAPI_NS_CONF        include files to keep: nsd:PATH,knot:PATH,bind:PATH [none]\n"
+    "  DNSAPI_RELOAD_CMD     command per changed zone, {zone} and {file} substituted [none]\n"
+    "  DNSAPI_NOTIFY         secondaries to NOTIFY, addr[:port], comma-separated [none]\n"
+    "  DNSAPI_VERIFY         servers asked for the SOA, addr[:port], comma-separated [none]\n";
+
+/* Values read from the config file; the environment overrides them. */
+typedef struct {
+    char key[64];
+    char *value;
+} file_kv_t;
+
+typedef struct {
+    file_kv_t kv[64];
+    size_t n;
+} file_conf_t;
+
+static void file_conf_free(file_conf_t *fc)
+{
+    for (size_t i = 0; i < fc->n; i++) {
+        free(fc->kv[i].value);
+    }
+    fc->n = 0;
+}
+
+static char *trim(char *s)
+{
+    while (isspace((unsigned char)*s)) {
+        s++;
+    }
+    size_t len = strlen(s);
+    while (len > 0 && isspace((unsigned char)s[len - 1])) {
+        s[--len] = '\0';
+    }
+    return s;
+}
+
+static int file_conf_read(file_conf_t *fc, const char *path, char *errbuf, size_t errlen)
+{
+    FILE *fp = fopen(path, "r");
+    if (fp == NULL) {
+        snprintf(errbuf, errlen, "DNSAPI_CONFIG: cannot open %s: %s", path, strerror(errno));
+        return -1;
+    }
+    char line[2048];
+    int lineno = 0;
+    while (fgets(line, sizeof(line), fp) != NULL) {
+        lineno++;
+        char *s = trim(line);
+        if (*s == '\0' || *s == '#') {
+            continue;
+        }
+        char *eq = strchr(s, '=');
+        if (eq == NULL || strncmp(s, "DNSAPI_", 7) != 0 || fc->n == 64) {
+            snprintf(errbuf, errlen, "DNSAPI_CONFIG: %s line %d: expected DNSAPI_KEY=VALUE", path,
+                     lineno);
+            fclose(fp);
+            return -1;
+        }
+        *eq = '\0';
+        char *key = trim(s);
+        char *value = trim(eq + 1);
+        size_t vlen = strlen(value);
+        if (vlen >= 2 && (value[0] == '"' || value[0] == '\'') && value[vlen - 1] == value[0]) {
+            value[vlen - 1] = '\0';
+            value++;
+        }
+        snprintf(fc->kv[fc->n].key, sizeof(fc->kv[fc->n].key), "%s", key);
+        fc->kv[fc->n].value = strdup(value);
+        if (fc->kv[fc->n].value == NULL) {
+            fclose(fp);
+            snprintf(errbuf, errlen, "DNSAPI_CONFIG: out of memory");
+            return -1;
+        }
+        fc->n++;
+    }
+    fclose(fp);
+    return 0;
+}
+
+static const char *lookup(const file_conf_t *fc, const char *key)
+{
+    const char *v = getenv(key);
+    if (v != NULL) {
+        return v;
+    }
+    for (size_t i = fc->n; i > 0; i--) {
+        if (strcmp(fc->kv[i - 1].key, key) == 0) {
+            return fc->kv[i - 1].value;
+        }
+    }
+    return NULL;
+}
+
+static int parse_u64(const char *text, uint64_t min, uint64_t max, uint64_t *out)
+{
+    if (text == NULL || !isdigit((unsigned char)text[0])) {
+        return -1;
+    }
+    errno = 0;
+    char *end;
+    unsigned long long v = strtoull(text, &end, 10);
+    if (errno != 0 || *end != '\0' || v < min || v > max) {
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+int dnsapi_hostport_parse(const char *text, uint16_t default_port, dnsapi_hostport_t *out)
+{
+    const char *host = text, *port = NULL;
+    size_t hostlen;
+    if (text[0] == '[') {
+        const char *close = strchr(text, ']');
+        if (close == NULL) {
+            return -1;
+        }
+        host = text + 1;
+        hostlen = (size_t)(close - host);
+        if (close[1] == ':') {
+            port = close + 2;
+        } else if (close[1] != '\0') {
+            return -1;
+        }
+    } else {
+        const char *colon = strchr(text, ':');
+        if (colon != NULL && strchr(colon + 1, ':') != NULL) {
+            hostlen = strlen(text); /* bare IPv6 address, no port */
+        } else if (colon != NULL) {
+            hostlen = (size_t)(colon - text);
+            port = colon + 1;
+        } else {
+            hostlen = strlen(text);
+        }
+    }
+    if (hostlen == 0 || hostlen >= sizeof(out->host)) {
+        return -1;
+    }
+    memcpy(out->host, host, hostlen);
+    out->host[hostlen] = '\0';
+    for (size_t i = 0; i < hostlen; i++) {
+        unsigned char c = (unsigned char)out->host[i];
+        if (!(isalnum(c) || c == '.' || c == '-' || c == ':' || c == '_')) {
+            return -1;
+        }
+    }
+    uint64_t p = default_port;
+    if (port != NULL && parse_u64(port, 1, 65535, &p) != 0) {
+        return -1;
+    }
+    out->port = (uint16_t)p;
+    return 0;
+}
+
+int dnsapi_duration_parse(const char *text, int64_t *out)
+{
+    if (text == NULL || !isdigit((unsigned char)text[0])) {
+        return -1;
+    }
+    errno = 0;
+    char *end;
+    long long v = strtoll(text, &end, 10);
+    if (errno != 0 || v < 0) {
+        return -1;
+    }
+    long long mult = 1;
+    if (*end != '\0') {
+        switch (*end) {
+        case 's':
+            mult = 1;
+            break;
+        case 'm':
+            mult = 60;
+            break;
+        case 'h':
+            mult = 3600;
+            break;
+        case 'd':
+            mult = 86400;
+            break;
+        case 'w':
+            mult = 604800;
+            break;
+        default:
+            return -1;
+        }
+        if (end[1] != '\0') {
+            return -1;
+        }
+    }
+    if (v > (long long)(INT64_MAX / 604800)) {
+        return -1;
+    }
+    *out = v * mult;
+    return 0;
+}
+
+/* Checks a host name and writes it lowercase with a trailing dot. */
+static int hostname_normalize(const char *in, size_t len, char *out, size_t outlen)
+{
+    while (len > 0 && isspace((unsigned char)in[0])) {
+        in++, len--;
+    }
+    while (len > 0 && isspace((unsigned char)in[len - 1])) {
+        len--;
+    }
+    if (len > 0 && in[len - 1] == '.') {
+        len--;
+    }
+    if (len == 0 || len > 253 || len + 2 > outlen) {
+        return -1;
+    }
+    size_t label = 0, labels = 1;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)in[i];
+        if (c == '.') {
+            if (label == 0) {
+                return -1;
+            }
+            label = 0;
+            labels++;
+        } else if (isalnum(c) || c == '-' || c == '_') {
+            if (++label > 63) {
+                return -1;
+            }
+        } else {
+            return -1;
+        }
+        out[i] = (char)tolower(c);
+    }
+    if (label == 0 || labels < 2) {
+        return -1;
+    }
+    out[len] = '.';
+    out[len + 1] = '\0';
+    return 0;
+}
+
+typedef int (*item_fn)(const char *item, size_t len, void *ctx, size_t index);
+
+/* Splits a comma-separated list and calls fn on each non-empty item. */
+static int split_list(const char *text, item_fn fn, void *ctx, size_t max, size_t *count)
+{
+    size_t n = 0;
+    const char *p = text;
+    while (*p != '\0') {
+        const char *comma = strchr(p, ',');
+        size_t len = comma ? (size_t)(comma - p) : strlen(p);
+        while (len > 0 && isspace((unsigned char)*p)) {
+            p++, len--;
+        }
+        while (len > 0 && isspace((unsigned char)p[len - 1])) {
+            len--;
+        }
+        if (len > 0) {
+            if (n == max || fn(p, len, ctx, n) != 0) {
+                return -1;
+            }
+            n++;
+        }
+        if (comma == NULL) {
+            break;
+        }
+        p = comma + 1;
+    }
+    *count = n;
+    return 0;
+}
+
+static int ns_item(const char *item, size_t len, void *ctx, size_t index)
+{
+    dnsapi_config_t *cfg = ctx;
+    return hostname_normalize(item, len, cfg->nameservers[index], sizeof(cfg->nameservers[index]));
+}
+
+static int origin_item(const char *item, size_t len, void *ctx, size_t index)
+{
+    dnsapi_config_t *cfg = ctx;
+    if (len >= sizeof(cfg->cors_origins[index])) {
+        return -1;
+    }
+    if (!(len == 1 && item[0] == '*') && strncmp(item, "http://", 7) != 0 &&
+        strncmp(item, "https://", 8) != 0) {
+        return -1;
+    }
+    memcpy(cfg->cors_origins[index], item, len);
+    cfg->cors_origins[index][len] = '\0';
+    return 0;
+}
+
+typedef struct {
+    dnsapi_hostport_t *list;
+} hp_ctx_t;
+
+static int hostport_item(const char *item, size_t len, void *ctx, size_t index)
+{
+    hp_ctx_t *hc = ctx;
+    char buf[DNSAPI_NAME_MAX + 8];
+    if (len >= sizeof(buf)) {
+        return -1;
+    }
+    memcpy(buf, item, len);
+    buf[len] = '\0';
+    return dnsapi_hostport_parse(buf, 53, &hc->list[index]);
+}
+
+static int ns_conf_item(const char *item, size_t len, void *ctx, size_t index)
+{
+    dnsapi_config_t *cfg = ctx;
+    const char *colon = memchr(item, ':', len);
+    if (colon == NULL || colon + 1 == item + len) {
+        return -1;
+    }
+    size_t klen = (size_t)(colon - item), plen = len - klen - 1;
+    char *dst;
+    if (klen == 3 && memcmp(item, "nsd", 3) == 0) {
+        dst = cfg->ns_conf_nsd;
+    } else if (klen == 4 && memcmp(item, "knot", 4) == 0) {
+        dst = cfg->ns_conf_knot;
+    } else if (klen == 4 && memcmp(item, "bind", 4) == 0) {
+        dst = cfg->ns_conf_bind;
+    } else {
+        return -1;
+    }
+    if (plen >= 1024) {
+        return -1;
+    }
+    memcpy(dst, colon + 1, plen);
+    dst[plen] = '\0';
+    return 0;
+}
+
+#define FAIL(...)                                                                                  \
+    do {                                                                                           \
+        snprintf(errbuf, errlen, __VA_ARGS__);                                                     \
+        goto fail;                                                                                 \
+    } while (0)
+
+int dnsapi_config_load(dnsapi_config_t *cfg, unsigned need, char *errbuf, size_t errlen)
+{
+    file_conf_t fc = {.n = 0};
+    const char *v;
+    uint64_t u;
+    size_t n;
+
+    memset(cfg, 0, sizeof(*cfg));
+    cfg->log_json = 1;
+    if ((v = getenv("DNSAPI_CONFIG")) != NULL && *v != '\0' &&
+        file_conf_read(&fc, v, errbuf, errlen) != 0) {
+        goto fail;
+    }
+
+    v = lookup(&fc, "DNSAPI_DATABASE_URL");
+    snprintf(cfg->database_url, sizeof(cfg->database_url), "%s",
+             v && *v ? v : "postgresql:///dnsapi");
+    if (v != NULL && strlen(v) >= sizeof(cfg->database_url)) {
+        FAIL("DNSAPI_DATABASE_URL: longer than %zu characters", sizeof(cfg->database_url) - 1);
+    }
+
+    v = lookup(&fc, "DNSAPI_LISTEN");
+    if (dnsapi_hostport_parse(v && *v ? v : "127.0.0.1:8080", 8080, &cfg->listen) != 0) {
+        FAIL("DNSAPI_LISTEN: '%s' is not host:port (e.g. 127.0.0.1:8080)", v);
+    }
+
+    v = lookup(&fc, "DNSAPI_THREADS");
+    if (v != NULL && *v != '\0') {
+        if (parse_u64(v, 1, 256, &u) != 0) {
+            FAIL("DNSAPI_THREADS: '%s' is not a number from 1 to 256", v);
+        }
+        cfg->threads = (int)u;
+    } else {
+        long cores = sysconf(_SC_NPROCESSORS_ONLN);
+        cfg->threads = cores > 0 ? (int)(cores > 256 ? 256 : cores) : 1;
+    }
+
+    v = lookup(&fc, "DNSAPI_JWT_SECRET");
+    if (v != NULL && *v != '\0') {
+        size_t len = strlen(v);
+        if (len < 32) {
+            FAIL("DNSAPI_JWT_SECRET: too short (%zu bytes); use at least 32 random bytes, e.g. "
+                 "openssl rand -hex 32",
+                 len);
+        }
+        if (len >= sizeof(cfg->jwt_secret)) {
+            FAIL("DNSAPI_JWT_SECRET: longer than %zu bytes", sizeof(cfg->jwt_secret) - 1);
+        }
+        memcpy(cfg->jwt_secret, v, len + 1);
+        cfg->jwt_secret_len = len;
+    } else if (need & DNSAPI_NEED_JWT) {
+        FAIL("DNSAPI_JWT_SECRET: not set; set it to at least 32 random bytes, e.g. "
+             "openssl rand -hex 32");
+    }
+
+    v = lookup(&fc, "DNSAPI_NAMESERVERS");
+    if (v != NULL && *v != '\0') {
+        if (split_list(v, ns_item, cfg, DNSAPI_CONFIG_MAX_LIST, &cfg->n_nameservers) != 0) {
+            FAIL("DNSAPI_NAMESERVERS: '%s' is not a comma-separated list of at most %d host "
+                 "names (e.g. ns1.example.net,ns2.example.net)",
+                 v, DNSAPI_CONFIG_MAX_LIST);
+        }
+    }
+    if (cfg->n_nameservers == 0 && (need & DNSAPI_NEED_NAMESERVERS)) {
+        FAIL("DNSAPI_NAMESERVERS: not set; list the name servers for new zones, e.g. "
+             "ns1.example.net,ns2.example.net");
+    }
+
+    v = lookup(&fc, "DNSAPI_HOSTMASTER");
+    if (v != NULL && *v != '\0') {
+        char tmp[DNSAPI_NAME_MAX];
+        snprintf(tmp, sizeof(tmp), "%s", v);
+        char *at = strchr(tmp, '@');
+        if (at != NULL) {
+            *at = '.'; /* hostmaster@example.net means hostmaster.example.net. */
+        }
+        if (hostname_normalize(tmp, strlen(tmp), cfg->hostmaster, sizeof(cfg->hostmaster)) != 0) {
+            FAIL("DNSAPI_HOSTMASTER: '%s' is not a domain name (e.g. hostmaster.example.net)", v);
+        }
+    } else if (cfg->n_nameservers > 0) {
+        /* ns1.example.net. -> example.net.; a two-label name is its own domain */
+        const char *ns = cfg->nameservers[0];
+        const char *dot = strchr(ns, '.');
+        const char *rest = dot + 1;
+        const char *domain = (strchr(rest, '.') != NULL && strchr(rest, '.')[1] != '\0') ? rest : ns;
+        if (strlen(domain) + 12 > sizeof(cfg->hostmaster)) {
+            FAIL("DNSAPI_HOSTMASTER: not set and hostmaster.%s would be too long; set it", domain);
+        }
+        memcpy(cfg->hostmaster, "hostmaster.", 11);
+        memcpy(cfg->hostmaster + 11, domain, strlen(domain) + 1);
+    }
+
+    uint64_t tmin = 60, tmax = 604800;
+    v = lookup(&fc, "DNSAPI_TTL_MIN");
+    if (v != NULL && *v != '\0' && parse_u64(v, 0, 2147483647, &tmin) != 0) {
+        FAIL("DNSAPI_TTL_MIN: '%s' is not a number of seconds from 0 to 2147483647", v);
+    }
+    v = lookup(&fc, "DNSAPI_TTL_MAX");
+    if (v != NULL && *v != '\0' && parse_u64(v, 0, 2147483647, &tmax) != 0) {
+        FAIL("DNSAPI_TTL_MAX: '%s' is not a number of seconds from 0 to 2147483647", v);
+    }
+    if (tmin > tmax) {
+        FAIL("DNSAPI_TTL_MIN: %llu is above DNSAPI_TTL_MAX %llu", (unsigned long long)tmin,
+             (unsigned long long)tmax);
+    }
+    cfg->ttl_min = (uint32_t)tmin;
+    cfg->ttl_max = (uint32_t)tmax;
+
+    v = lookup(&fc, "DNSAPI_MAX_BODY");
+    u = 1048576;
+    if (v != NULL && *v != '\0' && parse_u64(v, 1024, 1024ULL * 1024 * 1024, &u) != 0) {
+        FAIL("DNSAPI_MAX_BODY: '%s' is not a number of bytes from 1024 to 1073741824", v);
+    }
+    cfg->max_body = (size_t)u;
+
+    v = lookup(&fc, "DNSAPI_CORS_ORIGINS");
+    if (v != NULL && *v != '\0' &&
+        split_list(v, origin_item, cfg, DNSAPI_CONFIG_MAX_LIST, &cfg->n_cors_origins) != 0) {
+        FAIL("DNSAPI_CORS_ORIGINS: '%s' is not a comma-separated list of origins such as "
+             "https://app.example.com (or *)",
+             v);
+    }
+
+    v = lookup(&fc, "DNSAPI_ZONE_DIR");
+    snprintf(cfg->zone_dir, sizeof(cfg->zone_dir), "%s", v && *v ? v : "var/zones");
+
+    v = lookup(&fc, "DNSAPI_NS_CONF");
+    if (v != NULL && *v != '\0' && split_list(v, ns_conf_item, cfg, 3, &n) != 0) {
+        FAIL("DNSAPI_NS_CONF: '%s' is not a list of nsd:PATH, knot:PATH or bind:PATH", v);
+    }
+
+    v = lookup(&fc, "DNSAPI_RELOAD_CMD");
+    snprintf(cfg->reload_cmd, sizeof(cfg->reload_cmd), "%s", v ? v : "");
+
+    hp_ctx_t hc = {cfg->notify};
+    v = lookup(&fc, "DNSAPI_NOTIFY");
+    if (v != NULL && *v != '\0' &&
+        split_list(v, hostport_item, &hc, DNSAPI_CONFIG_MAX_LIST, &cfg->n_notify) != 0) {
+        FAIL("DNSAPI_NOTIFY: '%s' is not a comma-separated list of addr[:port]", v);
+    }
+    hc.list = cfg->verify;
+    v = lookup(&fc, "DNSAPI_VERIFY");
+    if (v != NULL && *v != '\0' &&
+        split_list(v, hostport_item, &hc, DNSAPI_CONFIG_MAX_LIST, &cfg->n_verify) != 0) {
+        FAIL("DNSAPI_VERIFY: '%s' is not a comma-separated list of addr[:port]", v);
+    }
+
+    file_conf_free(&fc);
+    return 0;
+fail:
+    file_conf_free(&fc);
+    return -1;
+}

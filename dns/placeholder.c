@@ -1,0 +1,1 @@
+/* empty */ typedef int dnsapi_placeholder_t;
