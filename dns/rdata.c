@@ -1,0 +1,813 @@
+/*
+ * rdata.c - record types and record content: parse, check and normalize
+ * through ldns.
+ *
+ * Content goes through three steps. First we split it into master-file
+ * words ourselves, refusing what a master file would read differently from
+ * what the user meant (comments, parentheses, unterminated quotes). Then
+ * each word is checked against the type's field layout: numbers in range
+ * (ldns silently wraps "MX 70000" to 4464), host names fully qualified and
+ * made absolute (so "ns1.other-provider.com" is not read relative to the
+ * zone), and the MX/SRV priority taken from the field or the first word.
+ * Finally ldns parses the rebuilt text with the zone as origin and its
+ * presentation of the rdata, names lowercased, is the normalized content.
+ *
+ * TXT is the exception: content is literal text unless it starts with '"'.
+ */
+#include "dns/dns.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ldns/ldns.h>
+
+#define MAX_WORDS 64
+
+/* What a word of content is, per position. */
+typedef enum {
+    FIELD_END = 0,
+    FIELD_U8,    /* decimal 0..255 */
+    FIELD_U16,   /* decimal 0..65535 */
+    FIELD_U8_OR_MNEMONIC,
+    FIELD_HOST,  /* a host name, never the root */
+    FIELD_HOST_OR_ROOT,
+    FIELD_REST,  /* this and all following words: ldns checks them */
+} field_t;
+
+typedef struct {
+    const char *type;
+    uint32_t default_ttl;
+    const char *priority_label; /* NULL: the type has no priority */
+    field_t fields[8];          /* without the priority */
+    const char *field_names[8];
+} type_info_t;
+
+static const type_info_t TYPES[] = {
+    {"A", 3600, NULL, {FIELD_REST}, {"address"}},
+    {"AAAA", 3600, NULL, {FIELD_REST}, {"address"}},
+    {"CNAME", 3600, NULL, {FIELD_HOST}, {"target"}},
+    {"MX", 3600, "priority", {FIELD_HOST_OR_ROOT}, {"mail server"}},
+    {"TXT", 3600, NULL, {FIELD_REST}, {"text"}},
+    {"NS", 86400, NULL, {FIELD_HOST}, {"name server"}},
+    {"SRV", 3600, "priority", {FIELD_U16, FIELD_U16, FIELD_HOST_OR_ROOT},
+     {"weight", "port", "target"}},
+    {"CAA", 3600, NULL, {FIELD_U8, FIELD_REST}, {"flags", "tag"}},
+    {"PTR", 3600, NULL, {FIELD_HOST}, {"target"}},
+    {"DS", 3600, NULL, {FIELD_U16, FIELD_U8_OR_MNEMONIC, FIELD_U8, FIELD_REST},
+     {"key tag", "algorithm", "digest type", "digest"}},
+    {"TLSA", 3600, NULL, {FIELD_U8, FIELD_U8, FIELD_U8, FIELD_REST},
+     {"usage", "selector", "matching type", "data"}},
+    {"SSHFP", 3600, NULL, {FIELD_U8, FIELD_U8, FIELD_REST},
+     {"algorithm", "fingerprint type", "fingerprint"}},
+    {"NAPTR", 3600, NULL,
+     {FIELD_U16, FIELD_U16, FIELD_REST, FIELD_REST, FIELD_REST, FIELD_HOST_OR_ROOT},
+     {"order", "preference", "flags", "services", "regexp", "replacement"}},
+    {"SVCB", 3600, NULL, {FIELD_U16, FIELD_HOST_OR_ROOT, FIELD_REST},
+     {"priority", "target", "parameters"}},
+    {"HTTPS", 3600, NULL, {FIELD_U16, FIELD_HOST_OR_ROOT, FIELD_REST},
+     {"priority", "target", "parameters"}},
+    {"SOA", 3600, NULL, {FIELD_REST}, {"data"}},
+};
+
+static const type_info_t *type_info_find(const char *type)
+{
+    for (size_t i = 0; i < sizeof(TYPES) / sizeof(TYPES[0]); i++) {
+        if (strcasecmp(TYPES[i].type, type) == 0) {
+            return &TYPES[i];
+        }
+    }
+    return NULL;
+}
+
+int dns_type_normalize(const char *in, char *out, size_t outlen, dnsapi_err_t *err)
+{
+    const type_info_t *ti = in != NULL ? type_info_find(in) : NULL;
+    if (ti == NULL) {
+        return dnsapi_err_set(err, DNSAPI_EINVAL, "unsupported_type", "type",
+                              "The type \"%.16s\" is not supported: use one of A, AAAA, CNAME, "
+                              "MX, TXT, NS, SRV, CAA, PTR, DS, TLSA, SSHFP, NAPTR, SVCB, HTTPS.",
+                              in != NULL ? in : "");
+    }
+    if (strlen(ti->type) >= outlen) {
+        return dnsapi_err_set(err, DNSAPI_EINTERNAL, "unsupported_type", "type",
+                              "The output buffer is too small for the type.");
+    }
+    memcpy(out, ti->type, strlen(ti->type) + 1);
+    return DNSAPI_OK;
+}
+
+uint32_t dns_type_default_ttl(const char *type)
+{
+    const type_info_t *ti = type != NULL ? type_info_find(type) : NULL;
+    return ti != NULL ? ti->default_ttl : 3600;
+}
+
+bool dns_type_has_priority(const char *type)
+{
+    const type_info_t *ti = type != NULL ? type_info_find(type) : NULL;
+    return ti != NULL && ti->priority_label != NULL;
+}
+
+/* ---- words ------------------------------------------------------------ */
+
+typedef struct {
+    const char *p;
+    size_t len;
+} word_t;
+
+/* Splits content into master-file words: runs of non-space characters in
+ * which a '"' opens a quoted section up to the next unescaped '"' (so both
+ * "a b" and alpn="h2,h3" are one word) and '\' escapes the next character.
+ * Refuses what a master file would read as something else: ';' comments,
+ * '(' ')' grouping and unterminated quotes. */
+static int words_split(const char *content, word_t *words, size_t max, size_t *count,
+                       dnsapi_err_t *err)
+{
+    const char *p = content;
+    size_t n = 0;
+
+    for (;;) {
+        while (*p == ' ') {
+            p++;
+        }
+        if (*p == '\0') {
+            break;
+        }
+        if (n == max) {
+            return dnsapi_err_set(err, DNSAPI_EINVAL, "bad_rdata", "content",
+                                  "The content has more than %d words.", MAX_WORDS);
+        }
+        const char *start = p;
+        bool quoted = false;
+        while (*p != '\0' && (quoted || *p != ' ')) {
+            if (*p == '\\') {
+                if (p[1] == '\0') {
+                    return dnsapi_err_set(err, DNSAPI_EINVAL, "bad_rdata", "content",
+                                          "The content ends with a lone backslash: remove it "
+                                          "or escape it as \\\\.");
+                }
+                p += 2;
+                continue;
+            }
+            if (*p == '"') {
+                quoted = !quoted;
+            } else if (!quoted && (*p == ';' || *p == '(' || *p == ')')) {
+                return dnsapi_err_set(err, DNSAPI_EINVAL, "bad_rdata", "content",
+                                      "The content contains '%c' outside quotes, which a "
+                                      "master file reads as %s: put that text in double "
+                                      "quotes.",
+                                      *p, *p == ';' ? "a comment" : "grouping");
+            }
+            p++;
+        }
+        if (quoted) {
+            return dnsapi_err_set(err, DNSAPI_EINVAL, "bad_rdata", "content",
+                                  "The content has a '\"' without its closing '\"'.");
+        }
+        words[n].p = start;
+        words[n].len = (size_t)(p - start);
+        n++;
+    }
+    *count = n;
+    return DNSAPI_OK;
+}
+
+/* A growing text buffer for the rebuilt content. */
+typedef struct {
+    char *s;
+    size_t len;
+    size_t cap;
+} text_t;
+
+static bool text_append(text_t *t, const char *p, size_t len)
+{
+    if (t->len + len + 1 > t->cap) {
+        size_t cap = t->cap == 0 ? 256 : t->cap;
+        while (t->len + len + 1 > cap) {
+            cap *= 2;
+        }
+        char *s = realloc(t->s, cap);
+        if (s == NULL) {
+            return false;
+        }
+        t->s = s;
+        t->cap = cap;
+    }
+    memcpy(t->s + t->len, p, len);
+    t->len += len;
+    t->s[t->len] = '\0';
+    return true;
+}
+
+static bool text_append_str(text_t *t, const char *s)
+{
+    return text_append(t, s, strlen(s));
+}
+
+/* Reads a decimal word into *value if it is within [0, max]. */
+static bool word_to_uint(const word_t *w, unsigned long max, unsigned long *value)
+{
+    if (w->len == 0 || w->len > 10) {
+        return false;
+    }
+    unsigned long v = 0;
+    for (size_t i = 0; i < w->len; i++) {
+        if (!isdigit((unsigned char)w->p[i])) {
+            return false;
+        }
+        v = v * 10 + (unsigned long)(w->p[i] - '0');
+    }
+    if (v > max) {
+        return false;
+    }
+    *value = v;
+    return true;
+}
+
+static bool word_is_digits(const word_t *w)
+{
+    for (size_t i = 0; i < w->len; i++) {
+        if (!isdigit((unsigned char)w->p[i])) {
+            return false;
+        }
+    }
+    return w->len > 0;
+}
+
+/* Checks a host-name word and appends it, absolute, to t. "@" stays "@"
+ * (ldns reads it as the zone apex). A name must have at least two labels:
+ * "mail" is refused with a hint rather than read relative to the zone. */
+static int host_append(text_t *t, const char *zone, const word_t *w, bool root_ok,
+                       const char *what, dnsapi_err_t *err)
+{
+    char zone_bare[DNS_NAME_BUFSIZE];
+    snprintf(zone_bare, sizeof(zone_bare), "%.*s", (int)(strlen(zone) - 1), zone);
+
+    if (w->len == 1 && w->p[0] == '@') {
+        return text_append(t, "@", 1) ? DNSAPI_OK : DNSAPI_ENOMEM;
+    }
+    if (w->len == 1 && w->p[0] == '.') {
+        if (!root_ok) {
+            return dnsapi_err_set(err, DNSAPI_EINVAL, "bad_rdata", "content",
+                                  "The %s cannot be the root \".\": give a host name such as "
+                                  "host.%s.",
+                                  what, zone_bare);
+        }
+        return text_append(t, ".", 1) ? DNSAPI_OK : DNSAPI_ENOMEM;
+    }
+    size_t len = w->len;
+    bool absolute = w->p[len - 1] == '.';
+    if (absolute) {
+        len--;
+    }
+    size_t labels = 1;
+    size_t label = 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)w->p[i];
+        if (c == '.') {
+            if (label == 0) {
+                return dnsapi_err_set(err, DNSAPI_EINVAL, "bad_rdata", "content",
+                                      "The %s \"%.*s\" has an empty label (a leading dot or "
+                                      "\"..\").",
+                                      what, (int)w->len, w->p);
+            }
+            labels++;
+            label = 0;
+            continue;
+        }
+        if (!(isascii(c) && (isalnum(c) || c == '-' || c == '_'))) {
+            return dnsapi_err_set(err, DNSAPI_EINVAL, "bad_rdata", "content",
+                                  "The %s \"%.*s\" contains characters a host name cannot "
+                                  "have: use letters, digits, '-' and '_' (punycode for "
+                                  "international names).",
+                                  what, (int)(w->len > 64 ? 64 : w->len), w->p);
+        }
+        if (++label > 63) {
+            return dnsapi_err_set(err, DNSAPI_EINVAL, "bad_rdata", "content",
+                                  "The %s has a label longer than 63 characters.", what);
+        }
+    }
+    if (label == 0) {
+        return dnsapi_err_set(err, DNSAPI_EINVAL, "bad_rdata", "content",
+                              "The %s \"%.*s\" has an empty label.", what, (int)w->len, w->p);
+    }
+    if (len > 253) {
+        return dnsapi_err_set(err, DNSAPI_EINVAL, "bad_rdata", "content",
+                              "The %s is %zu characters long; a domain name has at most 253.",
+                              what, len);
+    }
+    if (labels < 2) {
+        return dnsapi_err_set(err, DNSAPI_EINVAL, "bad_rdata", "content",
+                              "The %s \"%.*s\" is a single label: write the name in full, e.g. "
+                              "%.*s.%s",
+                              what, (int)len, w->p, (int)len, w->p, zone_bare);
+    }
+    if (!text_append(t, w->p, len) || !text_append(t, ".", 1)) {
+        return DNSAPI_ENOMEM;
+    }
+    return DNSAPI_OK;
+}
+
+static bool has_control_chars(const char *s)
+{
+    for (; *s != '\0'; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c < 0x20 || c == 0x7f) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Takes the MX/SRV priority from the field or from the first word, and
+ * says from which word the remaining fields start. */
+static int priority_resolve(const type_info_t *ti, const word_t *words, size_t nwords,
+                            long priority, int *priority_out, size_t *first,
+                            dnsapi_err_t *err)
+{
+    size_t nfields = 0;
+    while (nfields < 8 && ti->fields[nfields] != FIELD_END) {
+        nfields++;
+    }
+    *first = 0;
+    if (nwords == nfields + 1) {
+        unsigned long v;
+        if (!word_to_uint(&words[0], 65535, &v)) {
+            return dnsapi_err_set(err, DNSAPI_EINVAL, "bad_rdata", "content",
+                                  "The %s priority \"%.*s\" is not a number from 0 to 65535.",
+                                  ti->type, (int)(words[0].len > 32 ? 32 : words[0].len),
+                                  words[0].p);
+        }
+        if (priority >= 0 && (unsigned long)priority != v) {
+            return dnsapi_err_set(err, DNSAPI_EINVAL, "bad_rdata", "priority",
+                                  "The priority field (%ld) and the priority in content (%lu) "
+                                  "differ: give it once.",
+                                  priority, v);
+        }
+        *priority_out = (int)v;
+        *first = 1;
+        return DNSAPI_OK;
+    }
+    if (priority < 0) {
+        return dnsapi_err_set(err, DNSAPI_EINVAL, "missing_field", "priority",
+                              "%s records need a priority: give \"priority\" or put it first "
+                              "in content, e.g. \"%s\".",
+                              ti->type,
+                              strcmp(ti->type, "MX") == 0 ? "10 mail.example.com"
+                                                          : "10 5 5060 sip.example.com");
+    }
+    *priority_out = (int)priority;
+    return DNSAPI_OK;
+}
+
+/* Rebuilds content word by word after checking each against the type's
+ * layout (see the file comment). */
+static int content_rebuild(const char *zone, const type_info_t *ti, const word_t *words,
+                           size_t nwords, text_t *t, dnsapi_err_t *err)
+{
+    size_t f = 0;
+    bool rest = false;
+
+    for (size_t i = 0; i < nwords; i++) {
+        const word_t *w = &words[i];
+        field_t kind = rest ? FIELD_REST : ti->fields[f];
+        const char *what = rest ? "data" : ti->field_names[f];
+        unsigned long v;
+        int rc = DNSAPI_OK;
+
+        if (i > 0 && !text_append(t, " ", 1)) {
+            return DNSAPI_ENOMEM;
+        }
+        switch (kind) {
+        case FIELD_END:
+            return dnsapi_err_set(err, DNSAPI_EINVAL, "bad_rdata", "content",
+                                  "The content has extra text after the %s: \"%.*s\".",
+                                  ti->field_names[f - 1], (int)(w->len > 32 ? 32 : w->len),
+                                  w->p);
+        case FIELD_U8:
+        case FIELD_U16:
+        case FIELD_U8_OR_MNEMONIC:
+            if (kind == FIELD_U8_OR_MNEMONIC && !word_is_digits(w)) {
+                break; /* a mnemonic such as ECDSAP256SHA256: ldns checks it */
+            }
+            if (!word_to_uint(w, kind == FIELD_U16 ? 65535 : 255, &v)) {
+                return dnsapi_err_set(err, DNSAPI_EINVAL, "bad_rdata", "content",
+                                      "The %s %s \"%.*s\" is not a number from 0 to %d.",
+                                      ti->type, what, (int)(w->len > 32 ? 32 : w->len), w->p,
+                                      kind == FIELD_U16 ? 65535 : 255);
+            }
+            break;
+        case FIELD_HOST:
+        case FIELD_HOST_OR_ROOT:
+            rc = host_append(t, zone, w, kind == FIELD_HOST_OR_ROOT, what, err);
+            if (rc != DNSAPI_OK) {
+                return rc;
+            }
+            f++;
+            continue;
+        case FIELD_REST:
+            break;
+        }
+        if (!text_append(t, w->p, w->len)) {
+            return DNSAPI_ENOMEM;
+        }
+        if (kind == FIELD_REST && ti->fields[f + 1] == FIELD_END) {
+            rest = true;
+        } else if (!rest) {
+            f++;
+        }
+    }
+    return DNSAPI_OK;
+}
+
+/* CAA: "flags tag value"; the value is everything after the tag, quoted
+ * by us when it is not already one quoted string, since ldns requires the
+ * quotes and people rarely write them. */
+static int caa_rebuild(const char *content, text_t *t, dnsapi_err_t *err)
+{
+    const char *p = content;
+    const char *marks[2];
+    for (int i = 0; i < 2; i++) {
+        while (*p == ' ') {
+            p++;
+        }
+        marks[i] = p;
+        while (*p != '\0' && *p != ' ') {
+            p++;
+        }
+    }
+    while (*p == ' ') {
+        p++;
+    }
+    if (*marks[1] == '\0' || *p == '\0') {
+        return dnsapi_err_set(err, DNSAPI_EINVAL, "bad_rdata", "content",
+                              "CAA content is \"flags tag value\", e.g. 0 issue "
+                              "\"letsencrypt.org\".");
+    }
+    const char *tag = marks[1];
+    for (const char *q = tag; q < p && *q != ' '; q++) {
+        if (!isascii((unsigned char)*q) || !isalnum((unsigned char)*q)) {
+            return dnsapi_err_set(err, DNSAPI_EINVAL, "bad_rdata", "content",
+                                  "The CAA tag must be letters and digits, such as issue, "
+                                  "issuewild or iodef.");
+        }
+    }
+    if (!text_append(t, content, (size_t)(p - content))) {
+        return DNSAPI_ENOMEM;
+    }
+    size_t vlen = strlen(p);
+    while (vlen > 0 && p[vlen - 1] == ' ') {
+        vlen--;
+    }
+    /* Already one quoted string when the first unescaped closing quote is
+     * the last character. */
+    if (vlen >= 2 && p[0] == '"') {
+        size_t i = 1;
+        while (i < vlen && p[i] != '"') {
+            i += p[i] == '\\' ? 2 : 1;
+        }
+        if (i == vlen - 1) {
+            return text_append(t, p, vlen) ? DNSAPI_OK : DNSAPI_ENOMEM;
+        }
+    }
+    if (!text_append(t, "\"", 1)) {
+        return DNSAPI_ENOMEM;
+    }
+    for (size_t i = 0; i < vlen; i++) {
+        if ((p[i] == '"' || p[i] == '\\') && !text_append(t, "\\", 1)) {
+            return DNSAPI_ENOMEM;
+        }
+        if (!text_append(t, &p[i], 1)) {
+            return DNSAPI_ENOMEM;
+        }
+    }
+    return text_append(t, "\"", 1) ? DNSAPI_OK : DNSAPI_ENOMEM;
+}
+
+/* SVCB/HTTPS: ldns sorts the parameters but accepts a key given twice and
+ * a "mandatory" list naming keys that are absent, both of which the name
+ * servers refuse. params is ldns's presentation of the parameters. */
+static int svc_params_check(const char *params, dnsapi_err_t *err)
+{
+    char keys[32][24];
+    size_t nkeys = 0;
+    const char *mandatory = NULL;
+    const char *p = params;
+
+    while (*p != '\0') {
+        while (*p == ' ') {
+            p++;
+        }
+        if (*p == '\0') {
+            break;
+        }
+        const char *start = p;
+        bool quoted = false;
+        while (*p != '\0' && (quoted || *p != ' ')) {
+            if (*p == '\\' && p[1] != '\0') {
+                p++;
+            } else if (*p == '"') {
+                quoted = !quoted;
+            }
+            p++;
+        }
+        size_t klen = strcspn(start, "= ");
+        if (klen > (size_t)(p - start)) {
+            klen = (size_t)(p - start);
+        }
+        if (nkeys == 32 || klen >= sizeof(keys[0])) {
+            return dnsapi_err_set(err, DNSAPI_EINVAL, "bad_rdata", "content",
+                                  "The service parameters are too many or too long.");
+        }
+        snprintf(keys[nkeys], sizeof(keys[0]), "%.*s", (int)klen, start);
+        for (size_t i = 0; i < nkeys; i++) {
+            if (strcmp(keys[i], keys[nkeys]) == 0) {
+                return dnsapi_err_set(err, DNSAPI_EINVAL, "bad_rdata", "content",
+                                      "The service parameter \"%s\" is given twice: give each "
+                                      "key once (alpn=h2,h3 for several values).",
+                                      keys[i]);
+            }
+        }
+        if (strcmp(keys[nkeys], "mandatory") == 0) {
+            mandatory = start;
+        }
+        nkeys++;
+    }
+    if (mandatory == NULL) {
+        return DNSAPI_OK;
+    }
+    /* mandatory=key1,key2: each listed key must be present, and not itself. */
+    const char *q = mandatory + strlen("mandatory");
+    if (*q != '=') {
+        return dnsapi_err_set(err, DNSAPI_EINVAL, "bad_rdata", "content",
+                              "The \"mandatory\" parameter needs a list of keys.");
+    }
+    q++;
+    while (*q != '\0' && *q != ' ') {
+        size_t klen = strcspn(q, ", ");
+        char key[24];
+        snprintf(key, sizeof(key), "%.*s", (int)(klen < sizeof(key) ? klen : 0), q);
+        bool found = false;
+        for (size_t i = 0; i < nkeys; i++) {
+            if (strcmp(keys[i], key) == 0 && strcmp(key, "mandatory") != 0) {
+                found = true;
+            }
+        }
+        if (!found) {
+            return dnsapi_err_set(err, DNSAPI_EINVAL, "bad_rdata", "content",
+                                  "\"mandatory\" lists \"%s\", which is not among the "
+                                  "parameters: add that parameter or remove it from the list.",
+                                  key);
+        }
+        q += klen;
+        if (*q == ',') {
+            q++;
+        }
+    }
+    return DNSAPI_OK;
+}
+
+/* Literal TXT: stored as given; only control characters are refused. */
+static int txt_literal_normalize(const char *content, char *out, size_t outlen,
+                                 dnsapi_err_t *err)
+{
+    size_t len = strlen(content);
+    if (len >= outlen) {
+        return dnsapi_err_set(err, DNSAPI_EINVAL, "bad_rdata", "content",
+                              "The text is %zu bytes long; at most %zu are allowed.", len,
+                              outlen - 1);
+    }
+    memcpy(out, content, len + 1);
+    return DNSAPI_OK;
+}
+
+/* Parses "@ 3600 IN <type> <rdata>" with ldns relative to zone and writes
+ * the presentation of the rdata fields from index skip onwards. */
+static int ldns_normalize(const char *zone, const char *type, const char *rdata, size_t skip,
+                          char *out, size_t outlen, dnsapi_err_t *err)
+{
+    ldns_rdf *origin = NULL;
+    ldns_rr *rr = NULL;
+    text_t line = {0};
+    text_t result = {0};
+    int rc = DNSAPI_ENOMEM;
+
+    origin = ldns_dname_new_frm_str(zone);
+    if (origin == NULL) {
+        rc = dnsapi_err_set(err, DNSAPI_EINVAL, "bad_zone_name", "name",
+                            "The zone name cannot be parsed.");
+        goto fail;
+    }
+    if (!text_append_str(&line, "@ 3600 IN ") || !text_append_str(&line, type) ||
+        !text_append(&line, " ", 1) || !text_append_str(&line, rdata)) {
+        goto fail;
+    }
+    ldns_status st = ldns_rr_new_frm_str(&rr, line.s, 3600, origin, NULL);
+    if (st != LDNS_STATUS_OK) {
+        rc = dnsapi_err_set(err, DNSAPI_EINVAL, "bad_rdata", "content",
+                            "The content is not valid %s data (%s): check it against the "
+                            "%s format, e.g. %s.",
+                            type, ldns_get_errorstr_by_id(st), type,
+                            dns_rdata_example(type));
+        goto fail;
+    }
+    if (ldns_rr_rd_count(rr) <= skip) {
+        rc = dnsapi_err_set(err, DNSAPI_EINVAL, "bad_rdata", "content",
+                            "The content is incomplete for a %s record, e.g. %s.", type,
+                            dns_rdata_example(type));
+        goto fail;
+    }
+    for (size_t i = skip; i < ldns_rr_rd_count(rr); i++) {
+        ldns_rdf *rdf = ldns_rr_rdf(rr, i);
+        if (ldns_rdf_get_type(rdf) == LDNS_RDF_TYPE_DNAME) {
+            ldns_dname2canonical(rdf);
+        }
+        char *s = ldns_rdf2str(rdf);
+        if (s == NULL) {
+            goto fail;
+        }
+        bool ok = (i == skip || text_append(&result, " ", 1)) && text_append_str(&result, s);
+        free(s);
+        if (!ok) {
+            goto fail;
+        }
+    }
+    if (result.len >= outlen) {
+        rc = dnsapi_err_set(err, DNSAPI_EINVAL, "bad_rdata", "content",
+                            "The content is too long: at most %zu bytes once normalized.",
+                            outlen - 1);
+        goto fail;
+    }
+    memcpy(out, result.s, result.len + 1);
+    rc = DNSAPI_OK;
+fail:
+    if (rc == DNSAPI_ENOMEM && err != NULL && err->status == DNSAPI_OK) {
+        dnsapi_err_set(err, DNSAPI_ENOMEM, NULL, NULL, "Out of memory.");
+    }
+    ldns_rr_free(rr);
+    ldns_rdf_deep_free(origin);
+    free(line.s);
+    free(result.s);
+    return rc;
+}
+
+const char *dns_rdata_example(const char *type)
+{
+    static const struct {
+        const char *type;
+        const char *example;
+    } EXAMPLES[] = {
+        {"A", "192.0.2.1"},
+        {"AAAA", "2001:db8::1"},
+        {"CNAME", "target.example.com"},
+        {"MX", "10 mail.example.com"},
+        {"TXT", "v=spf1 mx -all"},
+        {"NS", "ns1.example.net"},
+        {"SRV", "10 5 5060 sip.example.com"},
+        {"CAA", "0 issue \"letsencrypt.org\""},
+        {"PTR", "host.example.com"},
+        {"DS", "12345 13 2 <64 hex digits>"},
+        {"TLSA", "3 1 1 <64 hex digits>"},
+        {"SSHFP", "4 2 <64 hex digits>"},
+        {"NAPTR", "100 10 \"U\" \"E2U+sip\" \"!^.*$!sip:info@example.com!\" ."},
+        {"SVCB", "1 svc.example.com alpn=h2,h3 port=8443"},
+        {"HTTPS", "1 . alpn=h2,h3"},
+    };
+    for (size_t i = 0; i < sizeof(EXAMPLES) / sizeof(EXAMPLES[0]); i++) {
+        if (strcasecmp(EXAMPLES[i].type, type) == 0) {
+            return EXAMPLES[i].example;
+        }
+    }
+    return "the RFC presentation format";
+}
+
+int dns_rdata_normalize(const char *zone, const char *type, const char *content, long priority,
+                        char *out, size_t outlen, int *priority_out, dnsapi_err_t *err)
+{
+    const type_info_t *ti = type != NULL ? type_info_find(type) : NULL;
+    word_t words[MAX_WORDS];
+    size_t nwords = 0;
+    size_t first = 0;
+    text_t t = {0};
+    int rc;
+
+    *priority_out = -1;
+    if (ti == NULL) {
+        char ignored[8];
+        return dns_type_normalize(type != NULL ? type : "", ignored, sizeof(ignored), err);
+    }
+    if (strcmp(ti->type, "SOA") == 0) {
+        return dnsapi_err_set(err, DNSAPI_EINVAL, "unsupported_type", "type",
+                              "SOA records are managed by dnsapi and cannot be written.");
+    }
+    if (content == NULL || content[0] == '\0') {
+        return dnsapi_err_set(err, DNSAPI_EINVAL, "bad_rdata", "content",
+                              "The content is empty: give the record data, e.g. %s.",
+                              dns_rdata_example(ti->type));
+    }
+    if (has_control_chars(content)) {
+        return dnsapi_err_set(err, DNSAPI_EINVAL, "bad_rdata", "content",
+                              "The content contains a control character (newline, tab, ...): "
+                              "remove it; in a quoted TXT string write it as \\DDD.");
+    }
+    if (ti->priority_label == NULL && priority != -1) {
+        return dnsapi_err_set(err, DNSAPI_EINVAL, "bad_rdata", "priority",
+                              "%s records have no priority: leave \"priority\" out.", ti->type);
+    }
+    if (ti->priority_label != NULL && (priority < -1 || priority > 65535)) {
+        return dnsapi_err_set(err, DNSAPI_EINVAL, "bad_rdata", "priority",
+                              "The priority must be a number from 0 to 65535.");
+    }
+    if (strcmp(ti->type, "TXT") == 0 && content[0] != '"') {
+        return txt_literal_normalize(content, out, outlen, err);
+    }
+    if (strcmp(ti->type, "CAA") == 0) {
+        rc = words_split(content, words, MAX_WORDS, &nwords, err);
+        if (rc == DNSAPI_OK) {
+            rc = caa_rebuild(content + (words[0].p - content), &t, err);
+        }
+        if (rc == DNSAPI_OK) {
+            unsigned long v;
+            if (!word_to_uint(&words[0], 255, &v)) {
+                rc = dnsapi_err_set(err, DNSAPI_EINVAL, "bad_rdata", "content",
+                                    "The CAA flags \"%.*s\" are not a number from 0 to 255.",
+                                    (int)(words[0].len > 16 ? 16 : words[0].len), words[0].p);
+            }
+        }
+        goto parse;
+    }
+    rc = words_split(content, words, MAX_WORDS, &nwords, err);
+    if (rc != DNSAPI_OK) {
+        goto fail;
+    }
+    if (ti->priority_label != NULL) {
+        rc = priority_resolve(ti, words, nwords, priority, priority_out, &first, err);
+        if (rc != DNSAPI_OK) {
+            goto fail;
+        }
+        char num[8];
+        snprintf(num, sizeof(num), "%d ", *priority_out);
+        if (!text_append_str(&t, num)) {
+            rc = DNSAPI_ENOMEM;
+            goto fail;
+        }
+    }
+    rc = content_rebuild(zone, ti, words + first, nwords - first, &t, err);
+parse:
+    if (rc != DNSAPI_OK) {
+        goto fail;
+    }
+    rc = ldns_normalize(zone, ti->type, t.s != NULL ? t.s : "", ti->priority_label ? 1 : 0, out,
+                        outlen, err);
+    if (rc != DNSAPI_OK) {
+        goto fail;
+    }
+    if (strcmp(ti->type, "SVCB") == 0 || strcmp(ti->type, "HTTPS") == 0) {
+        /* out is "priority target params..." */
+        const char *params = strchr(out, ' ');
+        params = params != NULL ? strchr(params + 1, ' ') : NULL;
+        if (params != NULL) {
+            rc = svc_params_check(params + 1, err);
+        }
+    }
+fail:
+    if (rc != DNSAPI_OK) {
+        *priority_out = -1;
+        if (outlen > 0) {
+            out[0] = '\0';
+        }
+    }
+    free(t.s);
+    return rc;
+}
+
+bool dns_rdata_target(const char *type, const char *content, char *out, size_t outlen)
+{
+    const char *target = NULL;
+
+    if (type == NULL || content == NULL) {
+        return false;
+    }
+    if (strcasecmp(type, "NS") == 0 || strcasecmp(type, "CNAME") == 0 ||
+        strcasecmp(type, "MX") == 0 || strcasecmp(type, "PTR") == 0) {
+        target = content;
+    } else if (strcasecmp(type, "SRV") == 0) {
+        target = strrchr(content, ' ');
+        if (target == NULL) {
+            return false;
+        }
+        target++;
+    } else {
+        return false;
+    }
+    size_t len = strlen(target);
+    if (len == 0 || strcmp(target, ".") == 0 || strchr(target, ' ') != NULL || len >= outlen) {
+        return false;
+    }
+    for (size_t i = 0; i <= len; i++) {
+        out[i] = (char)tolower((unsigned char)target[i]);
+    }
+    return true;
+}
