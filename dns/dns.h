@@ -81,6 +81,10 @@ int dns_rdata_normalize(const char *zone, const char *type, const char *content,
  * content is normalized content as stored (without MX/SRV priority). */
 bool dns_rdata_target(const char *type, const char *content, char *out, size_t outlen);
 
+/* Returns a static example of content for a type ("10 mail.example.com"
+ * for MX), for messages that show the expected format. */
+const char *dns_rdata_example(const char *type);
+
 /* ---- zone rules (dns/rules.c) -------------------------------------- */
 
 /* A record as the rules see it: normalized text fields. priority is -1 when
