@@ -125,8 +125,7 @@ static bool name_absolutize(const char *zone, const char *in, char *out, size_t 
     } else if (in[len - 1] == '.') {
         n = snprintf(out, outlen, "%s", in);
     } else if ((len == zlen - 1 && strncasecmp(in, zone, zlen - 1) == 0) ||
-               (len > zlen && in[len - zlen] == '.' &&
-                str_ends_with_ci(in, len, zone, zlen - 1))) {
+               (len > zlen && in[len - zlen] == '.' && str_ends_with_ci(in, len, zone, zlen - 1))) {
         n = snprintf(out, outlen, "%s.", in);
     } else {
         n = snprintf(out, outlen, "%s.%s", in, zone);

@@ -28,12 +28,12 @@
 /* What a word of content is, per position. */
 typedef enum {
     FIELD_END = 0,
-    FIELD_U8,    /* decimal 0..255 */
-    FIELD_U16,   /* decimal 0..65535 */
+    FIELD_U8,  /* decimal 0..255 */
+    FIELD_U16, /* decimal 0..65535 */
     FIELD_U8_OR_MNEMONIC,
-    FIELD_HOST,  /* a host name, never the root */
+    FIELD_HOST, /* a host name, never the root */
     FIELD_HOST_OR_ROOT,
-    FIELD_REST,  /* this and all following words: ldns checks them */
+    FIELD_REST, /* this and all following words: ldns checks them */
 } field_t;
 
 typedef struct {
@@ -51,22 +51,42 @@ static const type_info_t TYPES[] = {
     {"MX", 3600, "priority", {FIELD_HOST_OR_ROOT}, {"mail server"}},
     {"TXT", 3600, NULL, {FIELD_REST}, {"text"}},
     {"NS", 86400, NULL, {FIELD_HOST}, {"name server"}},
-    {"SRV", 3600, "priority", {FIELD_U16, FIELD_U16, FIELD_HOST_OR_ROOT},
+    {"SRV",
+     3600,
+     "priority",
+     {FIELD_U16, FIELD_U16, FIELD_HOST_OR_ROOT},
      {"weight", "port", "target"}},
     {"CAA", 3600, NULL, {FIELD_U8, FIELD_REST}, {"flags", "tag"}},
     {"PTR", 3600, NULL, {FIELD_HOST}, {"target"}},
-    {"DS", 3600, NULL, {FIELD_U16, FIELD_U8_OR_MNEMONIC, FIELD_U8, FIELD_REST},
+    {"DS",
+     3600,
+     NULL,
+     {FIELD_U16, FIELD_U8_OR_MNEMONIC, FIELD_U8, FIELD_REST},
      {"key tag", "algorithm", "digest type", "digest"}},
-    {"TLSA", 3600, NULL, {FIELD_U8, FIELD_U8, FIELD_U8, FIELD_REST},
+    {"TLSA",
+     3600,
+     NULL,
+     {FIELD_U8, FIELD_U8, FIELD_U8, FIELD_REST},
      {"usage", "selector", "matching type", "data"}},
-    {"SSHFP", 3600, NULL, {FIELD_U8, FIELD_U8, FIELD_REST},
+    {"SSHFP",
+     3600,
+     NULL,
+     {FIELD_U8, FIELD_U8, FIELD_REST},
      {"algorithm", "fingerprint type", "fingerprint"}},
-    {"NAPTR", 3600, NULL,
+    {"NAPTR",
+     3600,
+     NULL,
      {FIELD_U16, FIELD_U16, FIELD_REST, FIELD_REST, FIELD_REST, FIELD_HOST_OR_ROOT},
      {"order", "preference", "flags", "services", "regexp", "replacement"}},
-    {"SVCB", 3600, NULL, {FIELD_U16, FIELD_HOST_OR_ROOT, FIELD_REST},
+    {"SVCB",
+     3600,
+     NULL,
+     {FIELD_U16, FIELD_HOST_OR_ROOT, FIELD_REST},
      {"priority", "target", "parameters"}},
-    {"HTTPS", 3600, NULL, {FIELD_U16, FIELD_HOST_OR_ROOT, FIELD_REST},
+    {"HTTPS",
+     3600,
+     NULL,
+     {FIELD_U16, FIELD_HOST_OR_ROOT, FIELD_REST},
      {"priority", "target", "parameters"}},
     {"SOA", 3600, NULL, {FIELD_REST}, {"data"}},
 };
@@ -239,8 +259,8 @@ static bool word_is_digits(const word_t *w)
 /* Checks a host-name word and appends it, absolute, to t. "@" stays "@"
  * (ldns reads it as the zone apex). A name must have at least two labels:
  * "mail" is refused with a hint rather than read relative to the zone. */
-static int host_append(text_t *t, const char *zone, const word_t *w, bool root_ok,
-                       const char *what, dnsapi_err_t *err)
+static int host_append(text_t *t, const char *zone, const word_t *w, bool root_ok, const char *what,
+                       dnsapi_err_t *err)
 {
     char zone_bare[DNS_NAME_BUFSIZE];
     snprintf(zone_bare, sizeof(zone_bare), "%.*s", (int)(strlen(zone) - 1), zone);
@@ -295,8 +315,8 @@ static int host_append(text_t *t, const char *zone, const word_t *w, bool root_o
     }
     if (len > 253) {
         return dnsapi_err_set(err, DNSAPI_EINVAL, "bad_rdata", "content",
-                              "The %s is %zu characters long; a domain name has at most 253.",
-                              what, len);
+                              "The %s is %zu characters long; a domain name has at most 253.", what,
+                              len);
     }
     if (labels < 2) {
         return dnsapi_err_set(err, DNSAPI_EINVAL, "bad_rdata", "content",
@@ -324,15 +344,14 @@ static bool has_control_chars(const char *s)
 /* Takes the MX/SRV priority from the field or from the first word, and
  * says from which word the remaining fields start. */
 static int priority_resolve(const type_info_t *ti, const word_t *words, size_t nwords,
-                            long priority, int *priority_out, size_t *first,
-                            dnsapi_err_t *err)
+                            long priority, int *priority_out, size_t *first, dnsapi_err_t *err)
 {
     size_t nfields = 0;
     while (nfields < 8 && ti->fields[nfields] != FIELD_END) {
         nfields++;
     }
     *first = 0;
-    if (nwords == nfields + 1) {
+    if (nwords > nfields) {
         unsigned long v;
         if (!word_to_uint(&words[0], 65535, &v)) {
             return dnsapi_err_set(err, DNSAPI_EINVAL, "bad_rdata", "content",
@@ -349,6 +368,12 @@ static int priority_resolve(const type_info_t *ti, const word_t *words, size_t n
         *priority_out = (int)v;
         *first = 1;
         return DNSAPI_OK;
+    }
+    if (nwords < nfields) {
+        return dnsapi_err_set(err, DNSAPI_EINVAL, "bad_rdata", "content",
+                              "The content is incomplete for a %s record: write it like "
+                              "\"%s\".",
+                              ti->type, dns_rdata_example(ti->type));
     }
     if (priority < 0) {
         return dnsapi_err_set(err, DNSAPI_EINVAL, "missing_field", "priority",
@@ -384,8 +409,7 @@ static int content_rebuild(const char *zone, const type_info_t *ti, const word_t
         case FIELD_END:
             return dnsapi_err_set(err, DNSAPI_EINVAL, "bad_rdata", "content",
                                   "The content has extra text after the %s: \"%.*s\".",
-                                  ti->field_names[f - 1], (int)(w->len > 32 ? 32 : w->len),
-                                  w->p);
+                                  ti->field_names[f - 1], (int)(w->len > 32 ? 32 : w->len), w->p);
         case FIELD_U8:
         case FIELD_U16:
         case FIELD_U8_OR_MNEMONIC:
@@ -394,8 +418,8 @@ static int content_rebuild(const char *zone, const type_info_t *ti, const word_t
             }
             if (!word_to_uint(w, kind == FIELD_U16 ? 65535 : 255, &v)) {
                 return dnsapi_err_set(err, DNSAPI_EINVAL, "bad_rdata", "content",
-                                      "The %s %s \"%.*s\" is not a number from 0 to %d.",
-                                      ti->type, what, (int)(w->len > 32 ? 32 : w->len), w->p,
+                                      "The %s %s \"%.*s\" is not a number from 0 to %d.", ti->type,
+                                      what, (int)(w->len > 32 ? 32 : w->len), w->p,
                                       kind == FIELD_U16 ? 65535 : 255);
             }
             break;
@@ -427,7 +451,7 @@ static int content_rebuild(const char *zone, const type_info_t *ti, const word_t
  * quotes and people rarely write them. */
 static int caa_rebuild(const char *content, text_t *t, dnsapi_err_t *err)
 {
-    const char *p = content;
+    const char *p = content + strspn(content, " ");
     const char *marks[2];
     for (int i = 0; i < 2; i++) {
         while (*p == ' ') {
@@ -446,6 +470,13 @@ static int caa_rebuild(const char *content, text_t *t, dnsapi_err_t *err)
                               "CAA content is \"flags tag value\", e.g. 0 issue "
                               "\"letsencrypt.org\".");
     }
+    word_t flags = {marks[0], strcspn(marks[0], " ")};
+    unsigned long v;
+    if (!word_to_uint(&flags, 255, &v)) {
+        return dnsapi_err_set(err, DNSAPI_EINVAL, "bad_rdata", "content",
+                              "The CAA flags \"%.*s\" are not a number from 0 to 255.",
+                              (int)(flags.len > 16 ? 16 : flags.len), flags.p);
+    }
     const char *tag = marks[1];
     for (const char *q = tag; q < p && *q != ' '; q++) {
         if (!isascii((unsigned char)*q) || !isalnum((unsigned char)*q)) {
@@ -454,7 +485,7 @@ static int caa_rebuild(const char *content, text_t *t, dnsapi_err_t *err)
                                   "issuewild or iodef.");
         }
     }
-    if (!text_append(t, content, (size_t)(p - content))) {
+    if (!text_append(t, marks[0], (size_t)(p - marks[0]))) {
         return DNSAPI_ENOMEM;
     }
     size_t vlen = strlen(p);
@@ -471,6 +502,9 @@ static int caa_rebuild(const char *content, text_t *t, dnsapi_err_t *err)
         if (i == vlen - 1) {
             return text_append(t, p, vlen) ? DNSAPI_OK : DNSAPI_ENOMEM;
         }
+        return dnsapi_err_set(err, DNSAPI_EINVAL, "bad_rdata", "content",
+                              "The CAA value must be one quoted string, or plain text without "
+                              "quotes.");
     }
     if (!text_append(t, "\"", 1)) {
         return DNSAPI_ENOMEM;
@@ -570,8 +604,7 @@ static int svc_params_check(const char *params, dnsapi_err_t *err)
 }
 
 /* Literal TXT: stored as given; only control characters are refused. */
-static int txt_literal_normalize(const char *content, char *out, size_t outlen,
-                                 dnsapi_err_t *err)
+static int txt_literal_normalize(const char *content, char *out, size_t outlen, dnsapi_err_t *err)
 {
     size_t len = strlen(content);
     if (len >= outlen) {
@@ -609,8 +642,7 @@ static int ldns_normalize(const char *zone, const char *type, const char *rdata,
         rc = dnsapi_err_set(err, DNSAPI_EINVAL, "bad_rdata", "content",
                             "The content is not valid %s data (%s): check it against the "
                             "%s format, e.g. %s.",
-                            type, ldns_get_errorstr_by_id(st), type,
-                            dns_rdata_example(type));
+                            type, ldns_get_errorstr_by_id(st), type, dns_rdata_example(type));
         goto fail;
     }
     if (ldns_rr_rd_count(rr) <= skip) {
@@ -724,18 +756,7 @@ int dns_rdata_normalize(const char *zone, const char *type, const char *content,
         return txt_literal_normalize(content, out, outlen, err);
     }
     if (strcmp(ti->type, "CAA") == 0) {
-        rc = words_split(content, words, MAX_WORDS, &nwords, err);
-        if (rc == DNSAPI_OK) {
-            rc = caa_rebuild(content + (words[0].p - content), &t, err);
-        }
-        if (rc == DNSAPI_OK) {
-            unsigned long v;
-            if (!word_to_uint(&words[0], 255, &v)) {
-                rc = dnsapi_err_set(err, DNSAPI_EINVAL, "bad_rdata", "content",
-                                    "The CAA flags \"%.*s\" are not a number from 0 to 255.",
-                                    (int)(words[0].len > 16 ? 16 : words[0].len), words[0].p);
-            }
-        }
+        rc = caa_rebuild(content, &t, err);
         goto parse;
     }
     rc = words_split(content, words, MAX_WORDS, &nwords, err);

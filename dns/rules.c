@@ -24,8 +24,7 @@ static bool name_equal(const char *a, const char *b)
     return strcasecmp(a, b) == 0;
 }
 
-int dns_rules_check_system(const char *zone, const char *name, const char *type,
-                           dnsapi_err_t *err)
+int dns_rules_check_system(const char *zone, const char *name, const char *type, dnsapi_err_t *err)
 {
     if (type_is(type, "SOA")) {
         return dnsapi_err_set(err, DNSAPI_ESYSTEM, "system_record", "type",
@@ -74,8 +73,7 @@ int dns_rules_check_rrset(const char *zone, const dns_rr_t *rr, const dns_rr_t *
     for (size_t i = 0; i < n; i++) {
         if (rr_same_data(rr, &at_name[i])) {
             return dnsapi_err_set(err, DNSAPI_ECONFLICT, "duplicate", "content",
-                                  "This exact %s record already exists at %s.", rr->type,
-                                  rr->name);
+                                  "This exact %s record already exists at %s.", rr->type, rr->name);
         }
     }
     for (size_t i = 0; i < n; i++) {

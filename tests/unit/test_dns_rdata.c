@@ -1,0 +1,565 @@
+/* Unit tests for dns/rdata.c: types, content normalization per type,
+ * MX/SRV priority, TXT, targets. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "dns/dns.h"
+
+#define ZONE "example.com."
+
+/* Normalizes content; asserts success, the expected content and priority. */
+static void expect_content_p(const char *type, const char *in, long prio_in, const char *want,
+                             int want_prio)
+{
+    char out[DNS_CONTENT_BUFSIZE];
+    int prio = -2;
+    dnsapi_err_t err;
+    dnsapi_err_clear(&err);
+    int rc = dns_rdata_normalize(ZONE, type, in, prio_in, out, sizeof(out), &prio, &err);
+    if (rc != DNSAPI_OK) {
+        fail_msg("%s \"%s\": %s/%s (%s)", type, in, err.code, err.field, err.message);
+    }
+    if (strcmp(out, want) != 0) {
+        fail_msg("%s \"%s\": got \"%s\", want \"%s\"", type, in, out, want);
+    }
+    assert_int_equal(prio, want_prio);
+}
+
+static void expect_content(const char *type, const char *in, const char *want)
+{
+    expect_content_p(type, in, -1, want, -1);
+}
+
+/* Asserts that content is refused with code and field; returns the message. */
+static const char *expect_error_p(const char *type, const char *in, long prio_in, const char *code,
+                                  const char *field)
+{
+    static dnsapi_err_t err;
+    char out[DNS_CONTENT_BUFSIZE];
+    int prio = -2;
+    dnsapi_err_clear(&err);
+    int rc = dns_rdata_normalize(ZONE, type, in, prio_in, out, sizeof(out), &prio, &err);
+    if (rc == DNSAPI_OK) {
+        fail_msg("%s \"%s\" was accepted as \"%s\"", type, in, out);
+    }
+    assert_int_equal(rc, DNSAPI_EINVAL);
+    if (strcmp(err.code, code) != 0 || strcmp(err.field, field) != 0) {
+        fail_msg("%s \"%s\": got %s/%s (%s), want %s/%s", type, in, err.code, err.field,
+                 err.message, code, field);
+    }
+    assert_int_equal(prio, -1);
+    assert_true(strlen(err.message) > 10);
+    return err.message;
+}
+
+static const char *expect_error(const char *type, const char *in)
+{
+    return expect_error_p(type, in, -1, "bad_rdata", "content");
+}
+
+/* ---- types ---- */
+
+static void test_type_is_case_insensitive(void **state)
+{
+    char out[16];
+    dnsapi_err_t err;
+    assert_int_equal(dns_type_normalize("aaaa", out, sizeof(out), &err), DNSAPI_OK);
+    assert_string_equal(out, "AAAA");
+    assert_int_equal(dns_type_normalize("Https", out, sizeof(out), &err), DNSAPI_OK);
+    assert_string_equal(out, "HTTPS");
+    assert_int_equal(dns_type_normalize("soa", out, sizeof(out), &err), DNSAPI_OK);
+    assert_string_equal(out, "SOA");
+}
+
+static void test_unsupported_type_is_refused(void **state)
+{
+    const char *bad[] = {"HINFO", "TYPE65", "", "A ", "RRSIG", "DNSKEY", "SPF", NULL};
+    for (size_t i = 0; bad[i] != NULL; i++) {
+        char out[16];
+        dnsapi_err_t err;
+        assert_int_equal(dns_type_normalize(bad[i], out, sizeof(out), &err), DNSAPI_EINVAL);
+        assert_string_equal(err.code, "unsupported_type");
+        assert_string_equal(err.field, "type");
+    }
+    expect_error_p("HINFO", "a b", -1, "unsupported_type", "type");
+}
+
+static void test_soa_content_cannot_be_written(void **state)
+{
+    expect_error_p("SOA", "ns1.example.net. h.example.net. 1 2 3 4 5", -1, "unsupported_type",
+                   "type");
+}
+
+static void test_default_ttl_is_86400_for_ns_and_3600_otherwise(void **state)
+{
+    assert_int_equal(dns_type_default_ttl("NS"), 86400);
+    assert_int_equal(dns_type_default_ttl("ns"), 86400);
+    assert_int_equal(dns_type_default_ttl("A"), 3600);
+    assert_int_equal(dns_type_default_ttl("TXT"), 3600);
+}
+
+static void test_only_mx_and_srv_have_priority(void **state)
+{
+    assert_true(dns_type_has_priority("MX"));
+    assert_true(dns_type_has_priority("srv"));
+    assert_false(dns_type_has_priority("A"));
+    assert_false(dns_type_has_priority("HTTPS"));
+}
+
+/* ---- A / AAAA ---- */
+
+static void test_a_is_normalized(void **state)
+{
+    expect_content("A", "192.0.2.1", "192.0.2.1");
+    expect_content("A", "  192.0.2.1  ", "192.0.2.1");
+}
+
+static void test_bad_a_is_refused(void **state)
+{
+    expect_error("A", "1.2.3");
+    expect_error("A", "256.1.1.1");
+    expect_error("A", "01.2.3.4");
+    expect_error("A", "1.2.3.4 5.6.7.8");
+    expect_error("A", "2001:db8::1");
+    expect_error("A", "host.example.com");
+    expect_error("A", "");
+}
+
+static void test_aaaa_is_lowercased_and_compressed(void **state)
+{
+    expect_content("AAAA", "2001:DB8::1", "2001:db8::1");
+    expect_content("AAAA", "2001:0db8:0000:0000:0000:0000:0000:0001", "2001:db8::1");
+}
+
+static void test_bad_aaaa_is_refused(void **state)
+{
+    expect_error("AAAA", "1.2.3.4");
+    expect_error("AAAA", "2001:db8:::1");
+    expect_error("AAAA", "fe80::1%eth0");
+}
+
+/* ---- host names in content ---- */
+
+static void test_host_without_trailing_dot_is_fully_qualified(void **state)
+{
+    expect_content("NS", "ns1.other-provider.com", "ns1.other-provider.com.");
+    expect_content("NS", "ns1.other-provider.com.", "ns1.other-provider.com.");
+    expect_content("CNAME", "Target.Example.NET", "target.example.net.");
+    expect_content("PTR", "host.example.com", "host.example.com.");
+}
+
+static void test_host_inside_zone_is_not_doubled(void **state)
+{
+    expect_content("CNAME", "www.example.com", "www.example.com.");
+}
+
+static void test_at_sign_in_content_is_the_apex(void **state)
+{
+    expect_content("CNAME", "@", "example.com.");
+}
+
+static void test_single_label_target_is_refused_with_hint(void **state)
+{
+    const char *msg = expect_error("CNAME", "mail");
+    assert_non_null(strstr(msg, "write the name in full, e.g. mail.example.com"));
+    msg = expect_error_p("MX", "10 mail", -1, "bad_rdata", "content");
+    assert_non_null(strstr(msg, "mail.example.com"));
+    expect_error("NS", "ns1");
+    expect_error("NS", "ns1.");
+    expect_error("SRV", "10 5 5060 sip");
+    expect_error("PTR", "host");
+}
+
+static void test_root_target_is_refused_where_a_host_is_needed(void **state)
+{
+    expect_error("CNAME", ".");
+    expect_error("NS", ".");
+    expect_error("PTR", ".");
+}
+
+static void test_bad_host_characters_are_refused(void **state)
+{
+    expect_error("CNAME", "foo!bar.example.com");
+    expect_error("CNAME", "a..b.example.com");
+    expect_error("CNAME", "*.example.com");
+    expect_error("CNAME", "a\\.b.example.com");
+    expect_error("NS", "ns1.example.com ns2.example.com");
+}
+
+static void test_host_with_64_character_label_is_refused(void **state)
+{
+    char in[128];
+    memset(in, 'a', 64);
+    strcpy(in + 64, ".example.com");
+    expect_error("CNAME", in);
+}
+
+/* ---- MX / SRV priority ---- */
+
+static void test_mx_priority_in_content(void **state)
+{
+    expect_content_p("MX", "10 Mail.Example.com", -1, "mail.example.com.", 10);
+}
+
+static void test_mx_priority_as_field(void **state)
+{
+    expect_content_p("MX", "mail.example.com", 20, "mail.example.com.", 20);
+}
+
+static void test_mx_priority_in_both_places_must_agree(void **state)
+{
+    expect_content_p("MX", "10 mail.example.com", 10, "mail.example.com.", 10);
+    expect_error_p("MX", "10 mail.example.com", 20, "bad_rdata", "priority");
+}
+
+static void test_mx_without_priority_is_refused(void **state)
+{
+    expect_error_p("MX", "mail.example.com", -1, "missing_field", "priority");
+}
+
+static void test_mx_priority_out_of_range_is_refused(void **state)
+{
+    expect_error("MX", "70000 mail.example.com");
+    expect_error("MX", "-1 mail.example.com");
+    expect_error_p("MX", "mail.example.com", 65536, "bad_rdata", "priority");
+    expect_error_p("MX", "mail.example.com", -5, "bad_rdata", "priority");
+    expect_content_p("MX", "65535 mail.example.com", -1, "mail.example.com.", 65535);
+}
+
+static void test_null_mx_is_accepted(void **state)
+{
+    expect_content_p("MX", "0 .", -1, ".", 0);
+}
+
+static void test_mx_with_extra_words_is_refused(void **state)
+{
+    expect_error("MX", "10 mail.example.com extra.example.com");
+}
+
+static void test_srv_priority_in_content(void **state)
+{
+    expect_content_p("SRV", "10 5 5060 SIP.example.com", -1, "5 5060 sip.example.com.", 10);
+}
+
+static void test_srv_priority_as_field(void **state)
+{
+    expect_content_p("SRV", "5 5223 sip.example.com.", 0, "5 5223 sip.example.com.", 0);
+}
+
+static void test_srv_without_priority_is_refused(void **state)
+{
+    expect_error_p("SRV", "5 5223 sip.example.com", -1, "missing_field", "priority");
+}
+
+static void test_srv_port_out_of_range_is_refused(void **state)
+{
+    expect_error("SRV", "10 5 65536 sip.example.com");
+    expect_error("SRV", "10 x 5060 sip.example.com");
+    expect_error("SRV", "10 5");
+}
+
+static void test_priority_for_other_types_is_refused(void **state)
+{
+    expect_error_p("A", "192.0.2.1", 10, "bad_rdata", "priority");
+    expect_error_p("CNAME", "a.example.com", 0, "bad_rdata", "priority");
+}
+
+/* ---- TXT ---- */
+
+static void test_txt_literal_is_stored_as_given(void **state)
+{
+    expect_content("TXT", "v=spf1 mx -all", "v=spf1 mx -all");
+    expect_content("TXT", "  spaces  kept ", "  spaces  kept ");
+    expect_content("TXT", "back\\slash and 'quote' \"inside\"",
+                   "back\\slash and 'quote' \"inside\"");
+}
+
+static void test_txt_with_semicolons_is_one_string(void **state)
+{
+    const char *dkim = "v=DKIM1; k=rsa; p=MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQC";
+    expect_content("TXT", dkim, dkim);
+}
+
+static void test_txt_longer_than_255_bytes_is_stored_whole(void **state)
+{
+    char in[1001];
+    memset(in, 'x', 1000);
+    in[1000] = '\0';
+    expect_content("TXT", in, in);
+}
+
+static void test_txt_too_long_for_buffer_is_refused(void **state)
+{
+    static char in[DNS_CONTENT_BUFSIZE + 10];
+    memset(in, 'x', sizeof(in) - 1);
+    in[sizeof(in) - 1] = '\0';
+    expect_error("TXT", in);
+}
+
+static void test_txt_utf8_is_stored_as_given(void **state)
+{
+    expect_content("TXT", "caf\xc3\xa9", "caf\xc3\xa9");
+}
+
+static void test_txt_control_characters_are_refused(void **state)
+{
+    expect_error("TXT", "line one\nline two");
+    expect_error("TXT", "tab\there");
+    expect_error("TXT", "cr\r");
+    expect_error("TXT", "del\x7f");
+}
+
+static void test_txt_quoted_is_parsed_as_character_strings(void **state)
+{
+    expect_content("TXT", "\"hello\" \"world\"", "\"hello\" \"world\"");
+    expect_content("TXT", "\"a;b\"", "\"a;b\"");
+    expect_content("TXT", "\"say \\\"hi\\\"\"", "\"say \\\"hi\\\"\"");
+    expect_content("TXT", "\"caf\xc3\xa9\"", "\"caf\\195\\169\"");
+    expect_content("TXT", "\"\"", "\"\"");
+}
+
+static void test_txt_quoted_with_bad_syntax_is_refused(void **state)
+{
+    expect_error("TXT", "\"unterminated");
+    expect_error("TXT", "\"a\" ; comment");
+    expect_error("TXT", "\"a\" (b)");
+}
+
+static void test_txt_quoted_string_over_255_bytes_is_refused(void **state)
+{
+    char in[300];
+    in[0] = '"';
+    memset(in + 1, 'a', 256);
+    in[257] = '"';
+    in[258] = '\0';
+    expect_error("TXT", in);
+}
+
+static void test_empty_content_is_refused(void **state)
+{
+    expect_error("TXT", "");
+    expect_error("A", "");
+    expect_error("CNAME", "   ");
+}
+
+/* ---- other types ---- */
+
+static void test_caa_is_normalized(void **state)
+{
+    expect_content("CAA", "0 issue \"letsencrypt.org\"", "0 issue \"letsencrypt.org\"");
+    expect_content("CAA", "0 issue letsencrypt.org", "0 issue \"letsencrypt.org\"");
+    expect_content("CAA", "128 issuewild \";\"", "128 issuewild \";\"");
+    expect_content("CAA", "0 issue ca.example.net; account=230123",
+                   "0 issue \"ca.example.net; account=230123\"");
+    expect_content("CAA", "0 iodef \"mailto:security@example.com\"",
+                   "0 iodef \"mailto:security@example.com\"");
+}
+
+static void test_bad_caa_is_refused(void **state)
+{
+    expect_error("CAA", "0 issue");
+    expect_error("CAA", "256 issue \"x\"");
+    expect_error("CAA", "0 iss!ue \"x\"");
+    expect_error("CAA", "x issue \"x\"");
+}
+
+static void test_ds_is_normalized(void **state)
+{
+    expect_content("DS",
+                   "12345 8 2 49FD46E6C4B45C55D4AC69CBD3CD34AC1AFE51DE1A0D46A7A3C6E8A9B5B4AF0D",
+                   "12345 8 2 49fd46e6c4b45c55d4ac69cbd3cd34ac1afe51de1a0d46a7a3c6e8a9b5b4af0d");
+}
+
+static void test_bad_ds_is_refused(void **state)
+{
+    expect_error("DS", "12345 8 2 zz");
+    expect_error("DS", "70000 8 2 abcd");
+    expect_error("DS", "12345 8 300 abcd");
+    expect_error("DS", "12345 8");
+}
+
+static void test_tlsa_is_normalized(void **state)
+{
+    expect_content("TLSA", "3 1 1 ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef0123456789",
+                   "3 1 1 abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789");
+}
+
+static void test_bad_tlsa_is_refused(void **state)
+{
+    expect_error("TLSA", "3 1 1 zz");
+    expect_error("TLSA", "3 1 256 abcd");
+    expect_error("TLSA", "3 1");
+}
+
+static void test_sshfp_is_normalized(void **state)
+{
+    expect_content("SSHFP", "4 2 123456789ABCDEF67890123456789abcdef67890123456789abcdef6789012",
+                   "4 2 123456789abcdef67890123456789abcdef67890123456789abcdef6789012");
+}
+
+static void test_bad_sshfp_is_refused(void **state)
+{
+    expect_error("SSHFP", "1 1");
+    expect_error("SSHFP", "1 1 xyz");
+    expect_error("SSHFP", "999 1 abcd");
+}
+
+static void test_naptr_is_normalized(void **state)
+{
+    expect_content("NAPTR", "100 10 \"U\" \"E2U+sip\" \"!^.*$!sip:info@example.com!\" .",
+                   "100 10 \"U\" \"E2U+sip\" \"!^.*$!sip:info@example.com!\" .");
+    expect_content("NAPTR", "100 50 \"s\" \"SIP+D2U\" \"\" _sip._udp.example.com",
+                   "100 50 \"s\" \"SIP+D2U\" \"\" _sip._udp.example.com.");
+}
+
+static void test_bad_naptr_is_refused(void **state)
+{
+    expect_error("NAPTR", "100 10 \"U\" \"E2U+sip\" \"!^.*$!sip:info@example.com!\"");
+    expect_error("NAPTR", "100 10 \"U\" \"E2U+sip\" \"\" sip");
+    expect_error("NAPTR", "100000 10 \"U\" \"E2U+sip\" \"\" .");
+}
+
+static void test_svcb_is_normalized(void **state)
+{
+    expect_content("SVCB", "1 SVC.example.com port=8443 alpn=h2,h3",
+                   "1 svc.example.com. alpn=h2,h3 port=8443");
+    expect_content("SVCB", "0 svc.example.net", "0 svc.example.net.");
+    expect_content("SVCB", "1 . alpn=\"h2,h3\" no-default-alpn", "1 . alpn=h2,h3 no-default-alpn");
+}
+
+static void test_https_is_normalized(void **state)
+{
+    expect_content("HTTPS", "1 . alpn=h2 ipv4hint=192.0.2.1 ipv6hint=2001:db8::1",
+                   "1 . alpn=h2 ipv4hint=192.0.2.1 ipv6hint=2001:db8::1");
+    expect_content("HTTPS", "1 . mandatory=alpn alpn=h2", "1 . mandatory=alpn alpn=h2");
+}
+
+static void test_bad_svcb_is_refused(void **state)
+{
+    expect_error("SVCB", "1 svc.example.com bogus=1");
+    expect_error("SVCB", "1 svc.example.com alpn=h2 alpn=h3");
+    expect_error("HTTPS", "1 . mandatory=port alpn=h2");
+    expect_error("HTTPS", "1 svc");
+    expect_error("HTTPS", "70000 .");
+    expect_error("HTTPS", "1 . ipv4hint=1.2.3");
+}
+
+static void test_comments_and_parentheses_are_refused(void **state)
+{
+    expect_error("A", "192.0.2.1 ; comment");
+    expect_error("A", "(192.0.2.1)");
+    expect_error("NS", "ns1.example.net.(");
+}
+
+static void test_control_characters_are_refused_everywhere(void **state)
+{
+    expect_error("A", "192.0.2.1\n");
+    expect_error("CNAME", "a.example.com\n@ IN A 1.2.3.4");
+    expect_error("MX", "10\tmail.example.com");
+}
+
+/* ---- targets ---- */
+
+static void test_target_is_found_for_host_types(void **state)
+{
+    char out[DNS_NAME_BUFSIZE];
+    assert_true(dns_rdata_target("NS", "ns1.example.com.", out, sizeof(out)));
+    assert_string_equal(out, "ns1.example.com.");
+    assert_true(dns_rdata_target("CNAME", "t.example.com.", out, sizeof(out)));
+    assert_true(dns_rdata_target("MX", "mail.example.com.", out, sizeof(out)));
+    assert_string_equal(out, "mail.example.com.");
+    assert_true(dns_rdata_target("SRV", "5 5060 sip.example.com.", out, sizeof(out)));
+    assert_string_equal(out, "sip.example.com.");
+    assert_true(dns_rdata_target("PTR", "h.example.com.", out, sizeof(out)));
+}
+
+static void test_target_is_absent_for_other_types_and_root(void **state)
+{
+    char out[DNS_NAME_BUFSIZE];
+    assert_false(dns_rdata_target("A", "192.0.2.1", out, sizeof(out)));
+    assert_false(dns_rdata_target("TXT", "hello world", out, sizeof(out)));
+    assert_false(dns_rdata_target("MX", ".", out, sizeof(out)));
+    assert_false(dns_rdata_target("SRV", "0 0 .", out, sizeof(out)));
+}
+
+static void test_example_exists_for_every_type(void **state)
+{
+    const char *types[] = {"A",   "AAAA", "CNAME", "MX",    "TXT",   "NS",   "SRV",   "CAA",
+                           "PTR", "DS",   "TLSA",  "SSHFP", "NAPTR", "SVCB", "HTTPS", NULL};
+    for (size_t i = 0; types[i] != NULL; i++) {
+        assert_non_null(strstr(dns_rdata_example(types[i]), " ") != NULL ||
+                                strcmp(types[i], "A") == 0 || strcmp(types[i], "AAAA") == 0 ||
+                                strcmp(types[i], "CNAME") == 0 || strcmp(types[i], "NS") == 0 ||
+                                strcmp(types[i], "PTR") == 0
+                            ? "ok"
+                            : NULL);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_type_is_case_insensitive),
+        cmocka_unit_test(test_unsupported_type_is_refused),
+        cmocka_unit_test(test_soa_content_cannot_be_written),
+        cmocka_unit_test(test_default_ttl_is_86400_for_ns_and_3600_otherwise),
+        cmocka_unit_test(test_only_mx_and_srv_have_priority),
+        cmocka_unit_test(test_a_is_normalized),
+        cmocka_unit_test(test_bad_a_is_refused),
+        cmocka_unit_test(test_aaaa_is_lowercased_and_compressed),
+        cmocka_unit_test(test_bad_aaaa_is_refused),
+        cmocka_unit_test(test_host_without_trailing_dot_is_fully_qualified),
+        cmocka_unit_test(test_host_inside_zone_is_not_doubled),
+        cmocka_unit_test(test_at_sign_in_content_is_the_apex),
+        cmocka_unit_test(test_single_label_target_is_refused_with_hint),
+        cmocka_unit_test(test_root_target_is_refused_where_a_host_is_needed),
+        cmocka_unit_test(test_bad_host_characters_are_refused),
+        cmocka_unit_test(test_host_with_64_character_label_is_refused),
+        cmocka_unit_test(test_mx_priority_in_content),
+        cmocka_unit_test(test_mx_priority_as_field),
+        cmocka_unit_test(test_mx_priority_in_both_places_must_agree),
+        cmocka_unit_test(test_mx_without_priority_is_refused),
+        cmocka_unit_test(test_mx_priority_out_of_range_is_refused),
+        cmocka_unit_test(test_null_mx_is_accepted),
+        cmocka_unit_test(test_mx_with_extra_words_is_refused),
+        cmocka_unit_test(test_srv_priority_in_content),
+        cmocka_unit_test(test_srv_priority_as_field),
+        cmocka_unit_test(test_srv_without_priority_is_refused),
+        cmocka_unit_test(test_srv_port_out_of_range_is_refused),
+        cmocka_unit_test(test_priority_for_other_types_is_refused),
+        cmocka_unit_test(test_txt_literal_is_stored_as_given),
+        cmocka_unit_test(test_txt_with_semicolons_is_one_string),
+        cmocka_unit_test(test_txt_longer_than_255_bytes_is_stored_whole),
+        cmocka_unit_test(test_txt_too_long_for_buffer_is_refused),
+        cmocka_unit_test(test_txt_utf8_is_stored_as_given),
+        cmocka_unit_test(test_txt_control_characters_are_refused),
+        cmocka_unit_test(test_txt_quoted_is_parsed_as_character_strings),
+        cmocka_unit_test(test_txt_quoted_with_bad_syntax_is_refused),
+        cmocka_unit_test(test_txt_quoted_string_over_255_bytes_is_refused),
+        cmocka_unit_test(test_empty_content_is_refused),
+        cmocka_unit_test(test_caa_is_normalized),
+        cmocka_unit_test(test_bad_caa_is_refused),
+        cmocka_unit_test(test_ds_is_normalized),
+        cmocka_unit_test(test_bad_ds_is_refused),
+        cmocka_unit_test(test_tlsa_is_normalized),
+        cmocka_unit_test(test_bad_tlsa_is_refused),
+        cmocka_unit_test(test_sshfp_is_normalized),
+        cmocka_unit_test(test_bad_sshfp_is_refused),
+        cmocka_unit_test(test_naptr_is_normalized),
+        cmocka_unit_test(test_bad_naptr_is_refused),
+        cmocka_unit_test(test_svcb_is_normalized),
+        cmocka_unit_test(test_https_is_normalized),
+        cmocka_unit_test(test_bad_svcb_is_refused),
+        cmocka_unit_test(test_comments_and_parentheses_are_refused),
+        cmocka_unit_test(test_control_characters_are_refused_everywhere),
+        cmocka_unit_test(test_target_is_found_for_host_types),
+        cmocka_unit_test(test_target_is_absent_for_other_types_and_root),
+        cmocka_unit_test(test_example_exists_for_every_type),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
