@@ -1,0 +1,277 @@
+#include "storage/store_zonegen.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/error.h"
+
+/* Rows per FETCH: large enough that round trips do not dominate, small
+ * enough that one batch stays well under a megabyte. */
+#define STREAM_BATCH "2000"
+
+static const char zone_columns[] = "id::text, name, serial, exported_serial, published_serial, "
+                                   "last_error IS NOT NULL";
+
+/* Copies a result's message without its trailing newline into errbuf. */
+static int fail_result(PGresult *r, PGconn *c, const char *what, char *errbuf, size_t errlen)
+{
+    const char *msg = r != NULL ? PQresultErrorMessage(r) : "";
+    if (msg == NULL || *msg == '\0') {
+        msg = PQerrorMessage(c);
+    }
+    size_t len = strlen(msg);
+    while (len > 0 && (msg[len - 1] == '\n' || msg[len - 1] == ' ')) {
+        len--;
+    }
+    snprintf(errbuf, errlen, "database: %s: %.*s", what, (int)len, msg);
+    PQclear(r);
+    return DNSAPI_EDB;
+}
+
+static int exec_cmd(PGconn *c, const char *sql, int n, const char *const *params, const char *what,
+                    char *errbuf, size_t errlen)
+{
+    PGresult *r = PQexecParams(c, sql, n, NULL, params, NULL, NULL, 0);
+    ExecStatusType st = PQresultStatus(r);
+    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+        return fail_result(r, c, what, errbuf, errlen);
+    }
+    PQclear(r);
+    return DNSAPI_OK;
+}
+
+static uint32_t value_u32(PGresult *r, int row, int col)
+{
+    return (uint32_t)strtoul(PQgetvalue(r, row, col), NULL, 10);
+}
+
+static void zone_from_row(PGresult *r, int row, store_zonegen_zone_t *z)
+{
+    memset(z, 0, sizeof(*z));
+    snprintf(z->id, sizeof(z->id), "%s", PQgetvalue(r, row, 0));
+    snprintf(z->name, sizeof(z->name), "%s", PQgetvalue(r, row, 1));
+    z->serial = value_u32(r, row, 2);
+    z->has_exported = !PQgetisnull(r, row, 3);
+    z->exported_serial = z->has_exported ? value_u32(r, row, 3) : 0;
+    z->has_published = !PQgetisnull(r, row, 4);
+    z->published_serial = z->has_published ? value_u32(r, row, 4) : 0;
+    z->has_error = PQgetvalue(r, row, 5)[0] == 't';
+}
+
+int store_zonegen_listen(PGconn *c, char *errbuf, size_t errlen)
+{
+    return exec_cmd(c, "LISTEN zone_changed", 0, NULL, "listen", errbuf, errlen);
+}
+
+int store_zonegen_dirty_list(PGconn *c, store_zonegen_zone_t *out, size_t max, size_t *n,
+                             char *errbuf, size_t errlen)
+{
+    char sql[512], limit[24];
+    snprintf(limit, sizeof(limit), "%zu", max);
+    snprintf(sql, sizeof(sql),
+             "SELECT %s FROM zones WHERE exported_serial IS DISTINCT FROM serial"
+             " OR published_serial IS DISTINCT FROM serial"
+             " ORDER BY last_error IS NOT NULL, updated_at, id LIMIT $1::int",
+             zone_columns);
+    const char *params[1] = {limit};
+    PGresult *r = PQexecParams(c, sql, 1, NULL, params, NULL, NULL, 0);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+        return fail_result(r, c, "dirty zones", errbuf, errlen);
+    }
+    int rows = PQntuples(r);
+    for (int i = 0; i < rows && (size_t)i < max; i++) {
+        zone_from_row(r, i, &out[i]);
+    }
+    *n = (size_t)rows < max ? (size_t)rows : max;
+    PQclear(r);
+    return DNSAPI_OK;
+}
+
+int store_zonegen_zone_get(PGconn *c, const char *key, char which, store_zonegen_zone_t *out,
+                           char *errbuf, size_t errlen)
+{
+    char sql[256];
+    /* Compare ids as text so that a malformed id is "not found", not an
+     * error of the uuid cast. */
+    snprintf(sql, sizeof(sql), "SELECT %s FROM zones WHERE %s = $1", zone_columns,
+             which == 'i' ? "id::text" : "name");
+    const char *params[1] = {key};
+    PGresult *r = PQexecParams(c, sql, 1, NULL, params, NULL, NULL, 0);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+        return fail_result(r, c, "zone", errbuf, errlen);
+    }
+    if (PQntuples(r) != 1) {
+        PQclear(r);
+        snprintf(errbuf, errlen, "zone %s not found", key);
+        return DNSAPI_ENOTFOUND;
+    }
+    zone_from_row(r, 0, out);
+    PQclear(r);
+    return DNSAPI_OK;
+}
+
+int store_zonegen_names_list(PGconn *c, char ***names, size_t *n, char *errbuf, size_t errlen)
+{
+    *names = NULL;
+    *n = 0;
+    PGresult *r = PQexec(c, "SELECT name FROM zones ORDER BY name COLLATE \"C\"");
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+        return fail_result(r, c, "zone names", errbuf, errlen);
+    }
+    int rows = PQntuples(r);
+    char **list = calloc((size_t)rows + 1, sizeof(*list));
+    if (list == NULL) {
+        goto nomem;
+    }
+    for (int i = 0; i < rows; i++) {
+        if ((list[i] = strdup(PQgetvalue(r, i, 0))) == NULL) {
+            store_zonegen_names_free(list, (size_t)i);
+            goto nomem;
+        }
+    }
+    PQclear(r);
+    *names = list;
+    *n = (size_t)rows;
+    return DNSAPI_OK;
+nomem:
+    PQclear(r);
+    snprintf(errbuf, errlen, "out of memory listing zones");
+    return DNSAPI_ENOMEM;
+}
+
+void store_zonegen_names_free(char **names, size_t n)
+{
+    if (names == NULL) {
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        free(names[i]);
+    }
+    free(names);
+}
+
+static int lock_call(PGconn *c, const char *fn, const char *zone_id, int *result, char *errbuf,
+                     size_t errlen)
+{
+    char sql[128];
+    snprintf(sql, sizeof(sql), "SELECT %s(%d, hashtext($1))", fn, STORE_ZONEGEN_LOCK_CLASS);
+    const char *params[1] = {zone_id};
+    PGresult *r = PQexecParams(c, sql, 1, NULL, params, NULL, NULL, 0);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
+        return fail_result(r, c, fn, errbuf, errlen);
+    }
+    *result = PQgetvalue(r, 0, 0)[0] == 't';
+    PQclear(r);
+    return DNSAPI_OK;
+}
+
+int store_zonegen_lock_try(PGconn *c, const char *zone_id, char *errbuf, size_t errlen)
+{
+    int got = 0;
+    int rc = lock_call(c, "pg_try_advisory_lock", zone_id, &got, errbuf, errlen);
+    return rc != DNSAPI_OK ? rc : got;
+}
+
+int store_zonegen_lock_release(PGconn *c, const char *zone_id, char *errbuf, size_t errlen)
+{
+    int released = 0;
+    return lock_call(c, "pg_advisory_unlock", zone_id, &released, errbuf, errlen);
+}
+
+/* Hands the rows of one FETCH to fn; returns fn's first non-zero value. */
+static int stream_batch(PGresult *r, store_zonegen_row_fn fn, void *ctx)
+{
+    int rows = PQntuples(r);
+    for (int i = 0; i < rows; i++) {
+        store_zonegen_row_t row = {
+            .name = PQgetvalue(r, i, 0),
+            .type = PQgetvalue(r, i, 1),
+            .ttl = value_u32(r, i, 2),
+            .priority = PQgetisnull(r, i, 3) ? -1 : atoi(PQgetvalue(r, i, 3)),
+            .content = PQgetvalue(r, i, 4),
+        };
+        int rc = fn(&row, ctx);
+        if (rc != 0) {
+            return rc;
+        }
+    }
+    return 0;
+}
+
+/*
+ * Why a cursor: the master file must come from one ordered query whose
+ * memory does not grow with the zone. A cursor FETCHed in batches keeps at
+ * most one batch in libpq and costs far fewer allocations than single-row
+ * mode. The ORDER BY leads with sort_key so that PostgreSQL walks
+ * records_order_idx and only sorts within each name (incremental sort).
+ */
+int store_zonegen_records_stream(PGconn *c, const char *zone_id, store_zonegen_row_fn fn, void *ctx,
+                                 char *errbuf, size_t errlen)
+{
+    int rc = exec_cmd(c, "BEGIN READ ONLY", 0, NULL, "begin", errbuf, errlen);
+    if (rc != DNSAPI_OK) {
+        return rc;
+    }
+    const char *params[1] = {zone_id};
+    rc = exec_cmd(c,
+                  "DECLARE zonegen_records NO SCROLL CURSOR FOR"
+                  " SELECT name, type, ttl, priority, content FROM records"
+                  " WHERE zone_id = $1::uuid AND NOT disabled"
+                  " ORDER BY sort_key, type <> 'SOA', type <> 'NS', type, content, priority, id",
+                  1, params, "declare cursor", errbuf, errlen);
+    if (rc != DNSAPI_OK) {
+        goto fail;
+    }
+    for (;;) {
+        PGresult *r = PQexec(c, "FETCH " STREAM_BATCH " FROM zonegen_records");
+        if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+            rc = fail_result(r, c, "fetch records", errbuf, errlen);
+            goto fail;
+        }
+        if (PQntuples(r) == 0) {
+            PQclear(r);
+            break;
+        }
+        rc = stream_batch(r, fn, ctx);
+        PQclear(r);
+        if (rc != 0) {
+            goto fail;
+        }
+    }
+    rc = exec_cmd(c, "COMMIT", 0, NULL, "commit", errbuf, errlen);
+    return rc;
+fail:
+    PQclear(PQexec(c, "ROLLBACK"));
+    return rc;
+}
+
+int store_zonegen_exported_set(PGconn *c, const char *zone_id, uint32_t serial, char *errbuf,
+                               size_t errlen)
+{
+    char s[16];
+    snprintf(s, sizeof(s), "%u", serial);
+    const char *params[2] = {zone_id, s};
+    return exec_cmd(c, "UPDATE zones SET exported_serial = $2::bigint WHERE id = $1::uuid", 2,
+                    params, "exported serial", errbuf, errlen);
+}
+
+int store_zonegen_published_set(PGconn *c, const char *zone_id, uint32_t serial, char *errbuf,
+                                size_t errlen)
+{
+    char s[16];
+    snprintf(s, sizeof(s), "%u", serial);
+    const char *params[2] = {zone_id, s};
+    return exec_cmd(c,
+                    "UPDATE zones SET published_serial = $2::bigint, last_error = NULL"
+                    " WHERE id = $1::uuid",
+                    2, params, "published serial", errbuf, errlen);
+}
+
+int store_zonegen_error_set(PGconn *c, const char *zone_id, const char *message, char *errbuf,
+                            size_t errlen)
+{
+    const char *params[2] = {zone_id, message};
+    return exec_cmd(c, "UPDATE zones SET last_error = $2 WHERE id = $1::uuid", 2, params,
+                    "last error", errbuf, errlen);
+}

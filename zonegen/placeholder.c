@@ -1,1 +1,0 @@
-/* empty */ typedef int dnsapi_placeholder_t;

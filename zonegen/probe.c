@@ -1,0 +1,246 @@
+#include "zonegen/probe.h"
+
+#include <errno.h>
+#include <netdb.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <ldns/ldns.h>
+
+#include "common/error.h"
+#include "dns/dns.h"
+
+static long long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* A UDP socket connected to server, so that only its datagrams arrive. */
+static int udp_connect(const dnsapi_hostport_t *server, char *errbuf, size_t errlen)
+{
+    char port[8];
+    snprintf(port, sizeof(port), "%u", (unsigned)server->port);
+    struct addrinfo hints = {.ai_socktype = SOCK_DGRAM, .ai_flags = AI_NUMERICSERV};
+    struct addrinfo *ai = NULL;
+    int rc = getaddrinfo(server->host, port, &hints, &ai);
+    if (rc != 0) {
+        snprintf(errbuf, errlen, "%s: %s", server->host, gai_strerror(rc));
+        return -1;
+    }
+    int fd = socket(ai->ai_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0 || connect(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
+        snprintf(errbuf, errlen, "%s:%s: %s", server->host, port, strerror(errno));
+        if (fd >= 0) {
+            close(fd);
+        }
+        freeaddrinfo(ai);
+        return -1;
+    }
+    freeaddrinfo(ai);
+    return fd;
+}
+
+/*
+ * Sends query and waits for the reply with the same id, resending up to
+ * tries times within timeout_ms. *reply_out is owned by the caller
+ * (ldns_pkt_free). Datagrams with another id are ignored.
+ */
+static int udp_exchange(const dnsapi_hostport_t *server, const ldns_pkt *query, int timeout_ms,
+                        int tries, ldns_pkt **reply_out, char *errbuf, size_t errlen)
+{
+    *reply_out = NULL;
+    uint8_t *wire = NULL;
+    size_t wire_len = 0;
+    if (ldns_pkt2wire(&wire, query, &wire_len) != LDNS_STATUS_OK) {
+        snprintf(errbuf, errlen, "cannot build the DNS message");
+        return DNSAPI_EINTERNAL;
+    }
+    int fd = udp_connect(server, errbuf, errlen);
+    if (fd < 0) {
+        free(wire);
+        return DNSAPI_EIO;
+    }
+    int rc = DNSAPI_ETIMEOUT;
+    snprintf(errbuf, errlen, "%s:%u: no answer within %d ms", server->host, (unsigned)server->port,
+             timeout_ms);
+    long long deadline = now_ms() + timeout_ms;
+    for (int attempt = 0; attempt < tries && rc == DNSAPI_ETIMEOUT; attempt++) {
+        long long left = deadline - now_ms();
+        if (left <= 0) {
+            break;
+        }
+        if (send(fd, wire, wire_len, 0) < 0) {
+            /* ECONNREFUSED from an earlier ICMP error: nobody listens. */
+            snprintf(errbuf, errlen, "%s:%u: %s", server->host, (unsigned)server->port,
+                     strerror(errno));
+            rc = DNSAPI_EIO;
+            break;
+        }
+        long long attempt_end = now_ms() + left / (tries - attempt);
+        while (rc == DNSAPI_ETIMEOUT) {
+            long long wait = attempt_end - now_ms();
+            if (wait <= 0) {
+                break;
+            }
+            struct pollfd pfd = {.fd = fd, .events = POLLIN};
+            int pr = poll(&pfd, 1, (int)wait);
+            if (pr < 0 && errno == EINTR) {
+                continue;
+            }
+            if (pr <= 0) {
+                break;
+            }
+            uint8_t buf[4096];
+            ssize_t n = recv(fd, buf, sizeof(buf), 0);
+            if (n < 0) {
+                snprintf(errbuf, errlen, "%s:%u: %s", server->host, (unsigned)server->port,
+                         strerror(errno));
+                rc = DNSAPI_EIO;
+                break;
+            }
+            ldns_pkt *reply = NULL;
+            if (ldns_wire2pkt(&reply, buf, (size_t)n) != LDNS_STATUS_OK) {
+                continue;
+            }
+            if (ldns_pkt_id(reply) != ldns_pkt_id(query) || !ldns_pkt_qr(reply)) {
+                ldns_pkt_free(reply);
+                continue;
+            }
+            *reply_out = reply;
+            rc = DNSAPI_OK;
+        }
+    }
+    close(fd);
+    free(wire);
+    return rc;
+}
+
+static ldns_pkt *soa_packet_new(const char *zone, uint16_t flags)
+{
+    ldns_rdf *qname = ldns_dname_new_frm_str(zone);
+    if (qname == NULL) {
+        return NULL;
+    }
+    ldns_pkt *pkt = ldns_pkt_query_new(qname, LDNS_RR_TYPE_SOA, LDNS_RR_CLASS_IN, flags);
+    if (pkt == NULL) {
+        ldns_rdf_deep_free(qname);
+        return NULL;
+    }
+    ldns_pkt_set_random_id(pkt);
+    return pkt;
+}
+
+int zonegen_notify_send(const dnsapi_hostport_t *server, const char *zone, int timeout_ms,
+                        char *errbuf, size_t errlen)
+{
+    ldns_pkt *pkt = soa_packet_new(zone, LDNS_AA);
+    if (pkt == NULL) {
+        snprintf(errbuf, errlen, "cannot build a NOTIFY for %s", zone);
+        return DNSAPI_EINTERNAL;
+    }
+    ldns_pkt_set_opcode(pkt, LDNS_PACKET_NOTIFY);
+    ldns_pkt *reply = NULL;
+    int rc = udp_exchange(server, pkt, timeout_ms, 3, &reply, errbuf, errlen);
+    if (rc == DNSAPI_OK && ldns_pkt_get_rcode(reply) != LDNS_RCODE_NOERROR) {
+        char *rcode = ldns_pkt_rcode2str(ldns_pkt_get_rcode(reply));
+        snprintf(errbuf, errlen, "%s:%u answered the NOTIFY for %s with %s", server->host,
+                 (unsigned)server->port, zone, rcode != NULL ? rcode : "an error");
+        free(rcode);
+        rc = DNSAPI_EIO;
+    }
+    ldns_pkt_free(reply);
+    ldns_pkt_free(pkt);
+    return rc;
+}
+
+/* Finds the SOA of zone in the answer section and reads its serial. */
+static int reply_soa_serial(const ldns_pkt *reply, const char *zone, uint32_t *serial)
+{
+    ldns_rdf *apex = ldns_dname_new_frm_str(zone);
+    if (apex == NULL) {
+        return -1;
+    }
+    int found = -1;
+    ldns_rr_list *answer = ldns_pkt_answer(reply);
+    for (size_t i = 0; answer != NULL && i < ldns_rr_list_rr_count(answer); i++) {
+        ldns_rr *rr = ldns_rr_list_rr(answer, i);
+        if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_SOA && ldns_rr_rd_count(rr) >= 3 &&
+            ldns_dname_compare(ldns_rr_owner(rr), apex) == 0) {
+            *serial = ldns_rdf2native_int32(ldns_rr_rdf(rr, 2));
+            found = 0;
+            break;
+        }
+    }
+    ldns_rdf_deep_free(apex);
+    return found;
+}
+
+int zonegen_soa_query(const dnsapi_hostport_t *server, const char *zone, int timeout_ms,
+                      uint32_t *serial_out, char *errbuf, size_t errlen)
+{
+    ldns_pkt *pkt = soa_packet_new(zone, 0);
+    if (pkt == NULL) {
+        snprintf(errbuf, errlen, "cannot build an SOA query for %s", zone);
+        return DNSAPI_EINTERNAL;
+    }
+    ldns_pkt *reply = NULL;
+    int rc = udp_exchange(server, pkt, timeout_ms, 2, &reply, errbuf, errlen);
+    if (rc == DNSAPI_OK) {
+        if (ldns_pkt_get_rcode(reply) != LDNS_RCODE_NOERROR) {
+            char *rcode = ldns_pkt_rcode2str(ldns_pkt_get_rcode(reply));
+            snprintf(errbuf, errlen, "%s:%u answers %s for the SOA of %s", server->host,
+                     (unsigned)server->port, rcode != NULL ? rcode : "an error", zone);
+            free(rcode);
+            rc = DNSAPI_EIO;
+        } else if (!ldns_pkt_aa(reply) || reply_soa_serial(reply, zone, serial_out) != 0) {
+            snprintf(errbuf, errlen, "%s:%u is not authoritative for %s", server->host,
+                     (unsigned)server->port, zone);
+            rc = DNSAPI_EIO;
+        }
+    }
+    ldns_pkt_free(reply);
+    ldns_pkt_free(pkt);
+    return rc;
+}
+
+int zonegen_verify_wait(const dnsapi_hostport_t *server, const char *zone, uint32_t want,
+                        int total_ms, volatile sig_atomic_t *stop, char *errbuf, size_t errlen)
+{
+    long long deadline = now_ms() + total_ms;
+    int pause_ms = 10;
+    char last[256] = "no answer yet";
+    /* At most total_ms / 10 rounds even if every query failed at once. */
+    for (int round = 0; round < total_ms / 10 + 1; round++) {
+        long long left = deadline - now_ms();
+        if (left <= 0 || (stop != NULL && *stop)) {
+            break;
+        }
+        uint32_t serial = 0;
+        int rc = zonegen_soa_query(server, zone, left < 1000 ? (int)left : 1000, &serial, last,
+                                   sizeof(last));
+        if (rc == DNSAPI_OK) {
+            if (dns_serial_compare(serial, want) >= 0) {
+                return DNSAPI_OK;
+            }
+            snprintf(last, sizeof(last), "%.200s:%u serves serial %u", server->host,
+                     (unsigned)server->port, serial);
+        }
+        left = deadline - now_ms();
+        if (left <= 0) {
+            break;
+        }
+        struct timespec ts = {0, (long)(pause_ms < left ? pause_ms : left) * 1000000L};
+        nanosleep(&ts, NULL);
+        pause_ms = pause_ms * 3 / 2 > 250 ? 250 : pause_ms * 3 / 2;
+    }
+    snprintf(errbuf, errlen, "%.200s does not serve serial %u of %s after %d ms: %s", server->host,
+             want, zone, total_ms, last);
+    return DNSAPI_ETIMEOUT;
+}
