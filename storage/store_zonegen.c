@@ -199,20 +199,37 @@ static int stream_batch(PGresult *r, store_zonegen_row_fn fn, void *ctx)
     return 0;
 }
 
+/* Waits for the answer to a query sent with PQsendQuery: its one result
+ * (owned by the caller), after reading libpq's closing NULL. */
+static PGresult *result_collect(PGconn *c)
+{
+    PGresult *res = NULL, *r;
+    while ((r = PQgetResult(c)) != NULL) {
+        if (res == NULL) {
+            res = r;
+        } else {
+            PQclear(r);
+        }
+    }
+    return res;
+}
+
 /*
  * Why a cursor: the master file must come from one ordered query whose
  * memory does not grow with the zone. A cursor FETCHed in batches keeps at
- * most one batch in libpq and costs far fewer allocations than single-row
- * mode. The ORDER BY leads with sort_key so that PostgreSQL walks
- * records_order_idx and only sorts within each name (incremental sort).
+ * most two batches in libpq and costs far fewer allocations than single-row
+ * mode. The next FETCH is sent before the current batch is handed to fn,
+ * so the server reads while the caller renders.
  */
-int store_zonegen_records_stream(PGconn *c, const char *zone_id, store_zonegen_row_fn fn, void *ctx,
-                                 char *errbuf, size_t errlen)
+int store_zonegen_records_stream(PGconn *c, const char *zone_id, store_zonegen_row_fn fn,
+                                 void *ctx, char *errbuf, size_t errlen)
 {
+    static const char fetch[] = "FETCH " STREAM_BATCH " FROM zonegen_records";
     int rc = exec_cmd(c, "BEGIN READ ONLY", 0, NULL, "begin", errbuf, errlen);
     if (rc != DNSAPI_OK) {
         return rc;
     }
+    int in_flight = 0;
     const char *params[1] = {zone_id};
     rc = exec_cmd(c,
                   "DECLARE zonegen_records NO SCROLL CURSOR FOR"
@@ -223,8 +240,14 @@ int store_zonegen_records_stream(PGconn *c, const char *zone_id, store_zonegen_r
     if (rc != DNSAPI_OK) {
         goto fail;
     }
+    if (!PQsendQuery(c, fetch)) {
+        rc = fail_result(NULL, c, "fetch records", errbuf, errlen);
+        goto fail;
+    }
+    in_flight = 1;
     for (;;) {
-        PGresult *r = PQexec(c, "FETCH " STREAM_BATCH " FROM zonegen_records");
+        PGresult *r = result_collect(c);
+        in_flight = 0;
         if (PQresultStatus(r) != PGRES_TUPLES_OK) {
             rc = fail_result(r, c, "fetch records", errbuf, errlen);
             goto fail;
@@ -233,15 +256,23 @@ int store_zonegen_records_stream(PGconn *c, const char *zone_id, store_zonegen_r
             PQclear(r);
             break;
         }
+        if (!PQsendQuery(c, fetch)) {
+            PQclear(r);
+            rc = fail_result(NULL, c, "fetch records", errbuf, errlen);
+            goto fail;
+        }
+        in_flight = 1;
         rc = stream_batch(r, fn, ctx);
         PQclear(r);
         if (rc != 0) {
             goto fail;
         }
     }
-    rc = exec_cmd(c, "COMMIT", 0, NULL, "commit", errbuf, errlen);
-    return rc;
+    return exec_cmd(c, "COMMIT", 0, NULL, "commit", errbuf, errlen);
 fail:
+    if (in_flight) {
+        PQclear(result_collect(c));
+    }
     PQclear(PQexec(c, "ROLLBACK"));
     return rc;
 }
