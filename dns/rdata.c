@@ -387,6 +387,67 @@ static int priority_resolve(const type_info_t *ti, const word_t *words, size_t n
     return DNSAPI_OK;
 }
 
+/* DS, TLSA and SSHFP end in a digest written as hex, possibly split over
+ * several words. ldns accepts an odd number of digits (BIND refuses the
+ * zone) and any length; we want whole bytes and, for the digest types we
+ * know, the length that type produces. Returns the expected length in
+ * bytes for (type, selector word value), or 0 when any length will do. */
+static size_t digest_expected_len(const char *type, unsigned long kind)
+{
+    if (strcmp(type, "DS") == 0) {
+        return kind == 1 ? 20 : kind == 2 ? 32 : kind == 4 ? 48 : 0;
+    }
+    if (strcmp(type, "TLSA") == 0) {
+        return kind == 1 ? 32 : kind == 2 ? 64 : 0;
+    }
+    if (strcmp(type, "SSHFP") == 0) {
+        return kind == 1 ? 20 : kind == 2 ? 32 : 0;
+    }
+    return 0;
+}
+
+static int digest_check(const type_info_t *ti, const word_t *words, size_t nwords,
+                        dnsapi_err_t *err)
+{
+    size_t hex_at = 0;
+    while (ti->fields[hex_at] != FIELD_REST) {
+        hex_at++;
+    }
+    if (nwords <= hex_at) {
+        return DNSAPI_OK; /* incomplete: ldns says so */
+    }
+    unsigned long kind = 0;
+    if (!word_to_uint(&words[hex_at - 1], 255, &kind)) {
+        kind = 0;
+    }
+    size_t digits = 0;
+    for (size_t i = hex_at; i < nwords; i++) {
+        for (size_t j = 0; j < words[i].len; j++) {
+            if (!isxdigit((unsigned char)words[i].p[j])) {
+                return dnsapi_err_set(err, DNSAPI_EINVAL, "bad_rdata", "content",
+                                      "The %s %s must be hexadecimal digits (0-9, a-f).", ti->type,
+                                      ti->field_names[hex_at]);
+            }
+        }
+        digits += words[i].len;
+    }
+    if (digits % 2 != 0) {
+        return dnsapi_err_set(err, DNSAPI_EINVAL, "bad_rdata", "content",
+                              "The %s %s has an odd number of hex digits (%zu): each byte is "
+                              "two digits.",
+                              ti->type, ti->field_names[hex_at], digits);
+    }
+    size_t want = digest_expected_len(ti->type, kind);
+    if (want != 0 && digits != want * 2) {
+        return dnsapi_err_set(err, DNSAPI_EINVAL, "bad_rdata", "content",
+                              "The %s %s is %zu bytes long, but %s %lu needs %zu bytes (%zu hex "
+                              "digits).",
+                              ti->type, ti->field_names[hex_at], digits / 2,
+                              ti->field_names[hex_at - 1], kind, want, want * 2);
+    }
+    return DNSAPI_OK;
+}
+
 /* Rebuilds content word by word after checking each against the type's
  * layout (see the file comment). */
 static int content_rebuild(const char *zone, const type_info_t *ti, const word_t *words,
@@ -772,6 +833,13 @@ int dns_rdata_normalize(const char *zone, const char *type, const char *content,
         snprintf(num, sizeof(num), "%d ", *priority_out);
         if (!text_append_str(&t, num)) {
             rc = DNSAPI_ENOMEM;
+            goto fail;
+        }
+    }
+    if (strcmp(ti->type, "DS") == 0 || strcmp(ti->type, "TLSA") == 0 ||
+        strcmp(ti->type, "SSHFP") == 0) {
+        rc = digest_check(ti, words, nwords, err);
+        if (rc != DNSAPI_OK) {
             goto fail;
         }
     }

@@ -383,6 +383,27 @@ static void test_bad_ds_is_refused(void **state)
     expect_error("DS", "12345 8");
 }
 
+static void test_digest_with_odd_hex_digits_is_refused(void **state)
+{
+    expect_error("SSHFP", "4 2 123456789abcdef67890123456789abcdef67890123456789abcdef6789012");
+    expect_error("DS", "12345 8 99 abc");
+    expect_error("TLSA", "3 1 0 abcde");
+}
+
+static void test_digest_of_wrong_length_for_its_type_is_refused(void **state)
+{
+    const char *msg = expect_error("DS", "12345 8 2 abcd");
+    assert_non_null(strstr(msg, "32 bytes"));
+    expect_error("TLSA", "3 1 1 abcd");
+    expect_error("SSHFP", "4 1 abcd");
+}
+
+static void test_digest_of_unknown_type_may_have_any_even_length(void **state)
+{
+    expect_content("DS", "12345 8 99 ABCD", "12345 8 99 abcd");
+    expect_content("TLSA", "3 1 0 3082 01aa", "3 1 0 308201aa");
+}
+
 static void test_tlsa_is_normalized(void **state)
 {
     expect_content("TLSA", "3 1 1 ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef0123456789",
@@ -398,8 +419,8 @@ static void test_bad_tlsa_is_refused(void **state)
 
 static void test_sshfp_is_normalized(void **state)
 {
-    expect_content("SSHFP", "4 2 123456789ABCDEF67890123456789abcdef67890123456789abcdef6789012",
-                   "4 2 123456789abcdef67890123456789abcdef67890123456789abcdef6789012");
+    expect_content("SSHFP", "4 2 123456789ABCDEF67890123456789abcdef67890123456789abcdef678901234",
+                   "4 2 123456789abcdef67890123456789abcdef67890123456789abcdef678901234");
 }
 
 static void test_bad_sshfp_is_refused(void **state)
@@ -546,6 +567,9 @@ int main(void)
         cmocka_unit_test(test_bad_caa_is_refused),
         cmocka_unit_test(test_ds_is_normalized),
         cmocka_unit_test(test_bad_ds_is_refused),
+        cmocka_unit_test(test_digest_with_odd_hex_digits_is_refused),
+        cmocka_unit_test(test_digest_of_wrong_length_for_its_type_is_refused),
+        cmocka_unit_test(test_digest_of_unknown_type_may_have_any_even_length),
         cmocka_unit_test(test_tlsa_is_normalized),
         cmocka_unit_test(test_bad_tlsa_is_refused),
         cmocka_unit_test(test_sshfp_is_normalized),

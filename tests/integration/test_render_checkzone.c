@@ -1,0 +1,269 @@
+/* Integration test: a zone holding every supported type, rendered by
+ * dns/render.c the way zonegen does (SOA and apex NS first), must load in
+ * nsd-checkzone and named-checkzone and read back through ldns with the
+ * same number of records. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <ldns/ldns.h>
+
+#include "dns/dns.h"
+
+#define ZONE "example.com."
+#define NSD_CHECKZONE "/usr/sbin/nsd-checkzone"
+#define NAMED_CHECKZONE "/usr/bin/named-checkzone"
+
+typedef struct {
+    const char *name; /* as a client would send it */
+    const char *type;
+    const char *content;
+    long priority;
+} input_t;
+
+static const input_t RECORDS[] = {
+    {"@", "A", "192.0.2.1", -1},
+    {"@", "AAAA", "2001:DB8::1", -1},
+    {"@", "MX", "10 mail.example.com", -1},
+    {"@", "MX", "mail2.example.com.", 20},
+    {"@", "MX", "30 Mail3.Example.NET", -1},
+    {"@", "TXT", "v=spf1 mx -all", -1},
+    {"@", "CAA", "0 issue letsencrypt.org", -1},
+    {"@", "CAA", "0 iodef \"mailto:security@example.com\"", -1},
+    {"@", "HTTPS", "1 . alpn=h2,h3 ipv4hint=192.0.2.1 ipv6hint=2001:db8::1", -1},
+    {"www", "CNAME", "example.com", -1},
+    {"mail", "A", "192.0.2.25", -1},
+    {"mail", "SSHFP", "4 2 123456789abcdef67890123456789abcdef67890123456789abcdef678901234", -1},
+    {"_443._tcp.mail", "TLSA",
+     "3 1 1 ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef0123456789", -1},
+    {"mail2", "AAAA", "2001:db8::25", -1},
+    {"*", "A", "192.0.2.80", -1},
+    {"*.wild", "TXT", "wildcard text", -1},
+    {"_sip._tcp", "SRV", "10 5 5060 sip.example.com", -1},
+    {"_xmpp._tcp.example.com", "SRV", "5 5223 xmpp.other-provider.com.", 0},
+    {"sip", "A", "192.0.2.60", -1},
+    {"sub", "NS", "ns1.sub.example.com", -1},
+    {"sub", "NS", "ns2.sub.example.com.", -1},
+    {"ns1.sub", "A", "192.0.2.53", -1},
+    {"ns2.sub", "AAAA", "2001:db8::53", -1},
+    {"sub", "DS", "12345 13 2 49FD46E6C4B45C55D4AC69CBD3CD34AC1AFE51DE1A0D46A7A3C6E8A9B5B4AF0D",
+     -1},
+    {"other", "NS", "ns1.other-provider.com", -1},
+    {"other", "NS", "ns2.other-provider.com", -1},
+    {"sip2", "NAPTR", "100 10 \"U\" \"E2U+sip\" \"!^.*$!sip:info@example.com!\" .", -1},
+    {"sip2", "NAPTR", "100 50 \"s\" \"SIP+D2U\" \"\" _sip._udp.example.com", -1},
+    {"svc", "SVCB", "1 svc-target.example.com alpn=h2 port=8443", -1},
+    {"svc-alias", "SVCB", "0 svc.example.com", -1},
+    {"web", "HTTPS", "1 . mandatory=alpn alpn=h2 no-default-alpn", -1},
+    {"1.2", "PTR", "host.example.com", -1},
+    {"k1._domainkey", "TXT",
+     "v=DKIM1; k=rsa; "
+     "p=MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAu5lJ2m6Zxl9eQ0cK6v8G4cQm1tZg3WvV8xF7pP4nH2sLw"
+     "0Qz1yR4s8uE3aXoKcN7bDfG6hJ9iL2mO5pQ1rS4tU7vW0xY3zA6bC9dE2fH5gI8jK1lM4nO7pQ0rS3tU6vW9xY2zA5bC"
+     "8dE1fH4gI7jK0lM3nO6pQ9rS2tU5vW8xY1zA4bC7dE0fH3gI6jK9lM2nO5pQ8rS1tU4vW7xY0zA3bC6dE9fH2gIDAQAB",
+     -1},
+    {"quoted", "TXT", "\"one\" \"two; three\" \"say \\\"hi\\\"\"", -1},
+    {"odd", "TXT", "caf\xc3\xa9 \"quotes\" and \\backslash\\", -1},
+};
+
+/* Writes the SOA line and apex NS set first, then every record, and
+ * returns how many records the file holds. */
+static size_t zone_write(FILE *fp)
+{
+    dnsapi_err_t err;
+    size_t count = 0;
+
+    assert_int_equal(dns_render_header(fp, ZONE, 2026112201u), DNSAPI_OK);
+    assert_int_equal(dns_render_record(fp, ZONE, "SOA", 3600, -1,
+                                       "ns1.example.net. hostmaster.example.net. 2026112201 "
+                                       "3600 600 604800 300",
+                                       &err),
+                     DNSAPI_OK);
+    assert_int_equal(dns_render_record(fp, ZONE, "NS", 86400, -1, "ns1.example.net.", &err),
+                     DNSAPI_OK);
+    assert_int_equal(dns_render_record(fp, ZONE, "NS", 86400, -1, "ns2.example.net.", &err),
+                     DNSAPI_OK);
+    count = 3;
+
+    for (size_t i = 0; i < sizeof(RECORDS) / sizeof(RECORDS[0]); i++) {
+        const input_t *in = &RECORDS[i];
+        char name[DNS_NAME_BUFSIZE];
+        char type[16];
+        char content[DNS_CONTENT_BUFSIZE];
+        int prio;
+        if (dns_name_normalize(ZONE, in->name, name, sizeof(name), &err) != DNSAPI_OK ||
+            dns_type_normalize(in->type, type, sizeof(type), &err) != DNSAPI_OK ||
+            dns_rdata_normalize(ZONE, type, in->content, in->priority, content, sizeof(content),
+                                &prio, &err) != DNSAPI_OK) {
+            fail_msg("%s %s %s: %s (%s)", in->name, in->type, in->content, err.code, err.message);
+        }
+        uint32_t ttl = dns_type_default_ttl(type);
+        if (dns_render_record(fp, name, type, ttl, prio, content, &err) != DNSAPI_OK) {
+            fail_msg("render %s %s %s: %s", name, type, content, err.message);
+        }
+        count++;
+    }
+
+    /* A TXT well over 255 bytes, split into several character-strings. */
+    char long_txt[700];
+    for (size_t i = 0; i < sizeof(long_txt) - 1; i++) {
+        long_txt[i] = (char)('a' + i % 26);
+    }
+    long_txt[sizeof(long_txt) - 1] = '\0';
+    char content[DNS_CONTENT_BUFSIZE];
+    int prio;
+    assert_int_equal(
+        dns_rdata_normalize(ZONE, "TXT", long_txt, -1, content, sizeof(content), &prio, &err),
+        DNSAPI_OK);
+    assert_int_equal(dns_render_record(fp, "long.example.com.", "TXT", 3600, prio, content, &err),
+                     DNSAPI_OK);
+    count++;
+    return count;
+}
+
+/* Runs argv, showing its output on failure; returns its exit status. */
+static int run(const char *const argv[])
+{
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        execv(argv[0], (char *const *)argv);
+        _exit(127);
+    }
+    int status;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+typedef struct {
+    char path[64];
+    size_t count;
+} fixture_t;
+
+static int setup(void **state)
+{
+    fixture_t *fx = calloc(1, sizeof(*fx));
+    snprintf(fx->path, sizeof(fx->path), "/tmp/dnsapi-checkzone-XXXXXX");
+    int fd = mkstemp(fx->path);
+    if (fd < 0) {
+        free(fx);
+        return -1;
+    }
+    FILE *fp = fdopen(fd, "w");
+    fx->count = zone_write(fp);
+    fclose(fp);
+    *state = fx;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture_t *fx = *state;
+    if (getenv("DNSAPI_KEEP_ZONE") != NULL) {
+        fprintf(stderr, "zone file kept: %s\n", fx->path);
+    } else {
+        unlink(fx->path);
+    }
+    free(fx);
+    return 0;
+}
+
+static void show_file(const char *path)
+{
+    FILE *fp = fopen(path, "r");
+    char line[2048];
+    while (fp != NULL && fgets(line, sizeof(line), fp) != NULL) {
+        fprintf(stderr, "  | %s", line);
+    }
+    if (fp != NULL) {
+        fclose(fp);
+    }
+}
+
+static void test_rendered_zone_passes_nsd_checkzone(void **state)
+{
+    fixture_t *fx = *state;
+    if (access(NSD_CHECKZONE, X_OK) != 0) {
+        skip();
+    }
+    const char *argv[] = {NSD_CHECKZONE, "example.com", fx->path, NULL};
+    int rc = run(argv);
+    if (rc != 0) {
+        show_file(fx->path);
+        fail_msg("nsd-checkzone exited with %d", rc);
+    }
+}
+
+static void test_rendered_zone_passes_named_checkzone(void **state)
+{
+    fixture_t *fx = *state;
+    if (access(NAMED_CHECKZONE, X_OK) != 0) {
+        skip();
+    }
+    /* "-i local": integrity checks on in-zone names only, so that
+     * named-checkzone never looks up out-of-zone hosts on the network. */
+    const char *argv[] = {NAMED_CHECKZONE, "-k",          "fail",   "-i",
+                          "local",         "example.com", fx->path, NULL};
+    int rc = run(argv);
+    if (rc != 0) {
+        show_file(fx->path);
+        fail_msg("named-checkzone exited with %d", rc);
+    }
+}
+
+static void test_rendered_zone_reads_back_in_ldns(void **state)
+{
+    fixture_t *fx = *state;
+    FILE *fp = fopen(fx->path, "r");
+    assert_non_null(fp);
+    ldns_rdf *origin = ldns_dname_new_frm_str(ZONE);
+    ldns_zone *zone = NULL;
+    int line = 0;
+    ldns_status st = ldns_zone_new_frm_fp_l(&zone, fp, origin, 3600, LDNS_RR_CLASS_IN, &line);
+    fclose(fp);
+    if (st != LDNS_STATUS_OK) {
+        ldns_rdf_deep_free(origin);
+        fail_msg("ldns: %s at line %d", ldns_get_errorstr_by_id(st), line);
+    }
+    assert_non_null(ldns_zone_soa(zone));
+    /* the SOA is kept apart from the other records */
+    assert_int_equal(ldns_rr_list_rr_count(ldns_zone_rrs(zone)) + 1, fx->count);
+
+    /* The long TXT came back as one record of three strings adding up to
+     * the original text. */
+    size_t found = 0;
+    for (size_t i = 0; i < ldns_rr_list_rr_count(ldns_zone_rrs(zone)); i++) {
+        ldns_rr *rr = ldns_rr_list_rr(ldns_zone_rrs(zone), i);
+        char *owner = ldns_rdf2str(ldns_rr_owner(rr));
+        if (strcmp(owner, "long.example.com.") == 0) {
+            size_t total = 0;
+            for (size_t j = 0; j < ldns_rr_rd_count(rr); j++) {
+                total += ldns_rdf_size(ldns_rr_rdf(rr, j)) - 1; /* minus the length byte */
+            }
+            assert_int_equal(ldns_rr_rd_count(rr), 3);
+            assert_int_equal(total, 699);
+            found++;
+        }
+        free(owner);
+    }
+    assert_int_equal(found, 1);
+    ldns_zone_deep_free(zone);
+    ldns_rdf_deep_free(origin);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_rendered_zone_passes_nsd_checkzone),
+        cmocka_unit_test(test_rendered_zone_passes_named_checkzone),
+        cmocka_unit_test(test_rendered_zone_reads_back_in_ldns),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
