@@ -79,7 +79,7 @@ pg_start() {
     [ -x "$PGBIN/postgres" ] || die "$PGBIN/postgres not found: apt-get install -y postgresql-15"
     case $port in '' | *[!0-9]*) die "PORT must be a number, got '$port'" ;; esac
     mkdir -p "$dir"
-    dir=$(cd "$dir" && pwd)
+    dir=$(cd "$dir" && pwd -P)
 
     # A cluster of a previous run in the same DIR: reuse it (--keep) or stop it.
     if [ -n "$(running_pid "$dir")" ]; then
@@ -149,7 +149,7 @@ start)
     ;;
 stop)
     [ -d "$2" ] || exit 0
-    pg_stop "$(cd "$2" && pwd)"
+    pg_stop "$(cd "$2" && pwd -P)"
     ;;
 status)
     [ -n "$(running_pid "$2")" ]

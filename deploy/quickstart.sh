@@ -1,0 +1,288 @@
+#!/usr/bin/env bash
+# deploy/quickstart.sh - dnsapi on this machine, for trying it out.
+#
+#   sudo bash deploy/quickstart.sh
+#
+# Installs the Debian packages that are missing, builds build/dnsapi
+# (Release), starts a PostgreSQL kept under var/pg (127.0.0.1:15433; created
+# on the first run, reused after), migrates, creates the account `dev`,
+# mints a token with every scope, starts NSD on 127.0.0.1:5353 fed by
+# `dnsapi zonegen`, prints the token with a curl and a dig line, and runs
+# `dnsapi serve` on 127.0.0.1:8080 in the foreground. Ctrl-C stops the
+# server and then everything this script started.
+#
+# Everything it keeps lives in var/: the database, the JWT secret, the zone
+# files, NSD's configuration and logs, and quickstart.env (source it in
+# another shell to use the dnsapi command line against the same database).
+#
+# Ports can be changed: QUICKSTART_PG_PORT (15433), QUICKSTART_DNS_PORT
+# (5353), QUICKSTART_LISTEN (127.0.0.1:8080).
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+# shellcheck source=tests/lib/deps.sh
+. "$ROOT/tests/lib/deps.sh"
+
+PG_PORT=${QUICKSTART_PG_PORT:-15433}
+DNS_PORT=${QUICKSTART_DNS_PORT:-5353}
+LISTEN=${QUICKSTART_LISTEN:-127.0.0.1:8080}
+VAR=$ROOT/var
+PGBIN=/usr/lib/postgresql/15/bin
+BIN=$ROOT/build/dnsapi
+NSD_CONF=$VAR/nsd/nsd.conf
+
+PG_STARTED=0
+NSD_STARTED=0
+ZONEGEN_PID=
+
+say() {
+    printf '\033[1m== %s\033[0m\n' "$*"
+}
+
+warn() {
+    printf 'quickstart: warning: %s\n' "$*" >&2
+}
+
+die() {
+    printf 'quickstart: %s\n' "$*" >&2
+    exit 1
+}
+
+# Sends TERM to pid and waits up to 10 s, then KILL.
+stop_pid() {
+    local pid=$1 i
+    kill -TERM "$pid" 2>/dev/null || return 0
+    for i in $(seq 1 100); do
+        kill -0 "$pid" 2>/dev/null || return 0
+        sleep 0.1
+    done
+    kill -KILL "$pid" 2>/dev/null || true
+}
+
+# Prints the pid in file when that process is alive and runs program.
+live_pid() {
+    local file=$1 program=$2 pid
+    [ -f "$file" ] || return 0
+    pid=$(head -n 1 "$file" 2>/dev/null || true)
+    case $pid in '' | *[!0-9]*) return 0 ;; esac
+    if kill -0 "$pid" 2>/dev/null && grep -q "$program" "/proc/$pid/cmdline" 2>/dev/null; then
+        echo "$pid"
+    fi
+}
+
+cleanup() {
+    local rc=$?
+    trap - EXIT INT TERM
+    echo
+    rm -f "$VAR/serve.pid"
+    if [ -n "$ZONEGEN_PID" ]; then
+        say "stopping zonegen"
+        stop_pid "$ZONEGEN_PID"
+        rm -f "$VAR/zonegen.pid"
+    fi
+    if [ "$NSD_STARTED" = 1 ]; then
+        say "stopping NSD"
+        local pid
+        pid=$(live_pid "$VAR/nsd/nsd.pid" nsd)
+        [ -z "$pid" ] || stop_pid "$pid"
+    fi
+    if [ "$PG_STARTED" = 1 ]; then
+        say "stopping PostgreSQL (data kept in var/pg)"
+        bash "$ROOT/tests/lib/pg.sh" stop "$VAR/pg" || true
+    fi
+    exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+[ "$(id -u)" -eq 0 ] || die "run it as root: sudo bash deploy/quickstart.sh"
+
+say "packages"
+deps_install build-essential cmake pkg-config libh2o-evloop-dev libssl-dev libpq-dev \
+    libjansson-dev libjwt-dev libldns-dev postgresql-15 nsd bind9-dnsutils curl
+
+say "build (build/, Release)"
+cmake -S "$ROOT" -B "$ROOT/build" -DCMAKE_BUILD_TYPE=Release -DDNSAPI_SANITIZE=OFF \
+    -DDNSAPI_TESTS=OFF >/dev/null
+cmake --build "$ROOT/build" -j2 --target dnsapi
+
+mkdir -p "$VAR/zones" "$VAR/nsd"
+chmod 755 "$VAR"
+
+# PostgreSQL runs as the postgres user, which must reach var/pg. When the
+# checkout sits below a directory it cannot enter (such as /root), the
+# cluster lives in /var/lib/dnsapi-quickstart and var/pg points there.
+say "PostgreSQL on 127.0.0.1:$PG_PORT (var/pg)"
+if ! su postgres -s /bin/sh -c "test -x '$VAR'" 2>/dev/null; then
+    alt=/var/lib/dnsapi-quickstart/$(printf '%s' "$ROOT" | md5sum | cut -c1-12)
+    mkdir -p "$alt"
+    chmod 755 /var/lib/dnsapi-quickstart "$alt"
+    if [ ! -L "$VAR/pg" ]; then
+        [ ! -e "$VAR/pg" ] || die "var/pg exists but the postgres user cannot reach $VAR"
+        ln -s "$alt" "$VAR/pg"
+    fi
+    echo "the postgres user cannot enter $VAR; var/pg links to $alt"
+fi
+PG_STARTED=1
+bash "$ROOT/tests/lib/pg.sh" start "$VAR/pg" "$PG_PORT" --keep
+PSQL=("$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PG_PORT" -U postgres)
+if [ "$("${PSQL[@]}" -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'dnsapi'")" != 1 ]; then
+    "${PSQL[@]}" -d postgres -c "CREATE DATABASE dnsapi"
+fi
+
+# The token signing key: made once, kept in var/.
+if [ ! -s "$VAR/jwt_secret" ]; then
+    (umask 077 && head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$VAR/jwt_secret")
+fi
+chmod 600 "$VAR/jwt_secret"
+
+export DNSAPI_DATABASE_URL="host=127.0.0.1 port=$PG_PORT user=postgres dbname=dnsapi"
+export DNSAPI_LISTEN=$LISTEN
+DNSAPI_JWT_SECRET=$(cat "$VAR/jwt_secret")
+export DNSAPI_JWT_SECRET
+export DNSAPI_NAMESERVERS=ns1.dnsapi.test,ns2.dnsapi.test
+export DNSAPI_ZONE_DIR=$VAR/zones
+export DNSAPI_NS_CONF=nsd:$VAR/nsd/zones.conf
+export DNSAPI_RELOAD_CMD="nsd-control -c $NSD_CONF reconfig && nsd-control -c $NSD_CONF reload {zone}"
+export DNSAPI_VERIFY=127.0.0.1:$DNS_PORT
+unset DNSAPI_CONFIG
+
+say "migrate"
+"$BIN" migrate
+
+say "account dev"
+if out=$("$BIN" account create dev 2>&1); then
+    echo "created account dev: $out"
+elif printf '%s' "$out" | grep -qi 'exist'; then
+    echo "account dev already exists"
+else
+    printf '%s\n' "$out" >&2
+    die "dnsapi account create dev failed"
+fi
+
+say "token"
+TOKEN=$("$BIN" token create --account dev \
+    --scope "zones:read zones:write records:read records:write tokens:write" --expires-in 90d)
+[ -n "$TOKEN" ] || die "dnsapi token create printed no token"
+
+# NSD on 127.0.0.1:DNS_PORT, run as root without chroot, everything under
+# var/nsd; zonegen keeps var/nsd/zones.conf (the zone list) and reloads NSD
+# through its control socket.
+say "NSD on 127.0.0.1:$DNS_PORT"
+[ -f "$VAR/nsd/zones.conf" ] || echo "# zone list, kept by dnsapi zonegen" >"$VAR/nsd/zones.conf"
+cat >"$NSD_CONF" <<EOF
+# Written by deploy/quickstart.sh; rewritten on every run.
+server:
+    ip-address: 127.0.0.1@$DNS_PORT
+    port: $DNS_PORT
+    username: ""
+    chroot: ""
+    server-count: 1
+    zonesdir: "$VAR/zones"
+    pidfile: "$VAR/nsd/nsd.pid"
+    zonelistfile: "$VAR/nsd/zone.list"
+    xfrdfile: "$VAR/nsd/xfrd.state"
+    xfrdir: "$VAR/nsd"
+    database: ""
+    logfile: "$VAR/nsd/nsd.log"
+    hide-version: yes
+
+remote-control:
+    control-enable: yes
+    control-interface: "$VAR/nsd/nsd.ctl"
+
+include: "$VAR/nsd/zones.conf"
+EOF
+stale=$(live_pid "$VAR/nsd/nsd.pid" nsd)
+if [ -n "$stale" ]; then
+    echo "stopping NSD left running by an earlier run (pid $stale)"
+    stop_pid "$stale"
+fi
+nsd-checkconf "$NSD_CONF" || die "nsd-checkconf refused $NSD_CONF"
+NSD_STARTED=1
+if nsd -c "$NSD_CONF"; then
+    for _ in $(seq 1 50); do
+        [ -z "$(live_pid "$VAR/nsd/nsd.pid" nsd)" ] || break
+        sleep 0.1
+    done
+fi
+if [ -z "$(live_pid "$VAR/nsd/nsd.pid" nsd)" ]; then
+    tail -n 5 "$VAR/nsd/nsd.log" 2>/dev/null >&2 || true
+    warn "NSD did not start (is port $DNS_PORT taken? set QUICKSTART_DNS_PORT); going on without it"
+    NSD_STARTED=0
+fi
+
+say "zonegen"
+stale=$(live_pid "$VAR/zonegen.pid" dnsapi)
+if [ -n "$stale" ]; then
+    echo "stopping zonegen left running by an earlier run (pid $stale)"
+    stop_pid "$stale"
+fi
+setsid "$BIN" zonegen >>"$VAR/zonegen.log" 2>&1 </dev/null &
+ZONEGEN_PID=$!
+echo "$ZONEGEN_PID" >"$VAR/zonegen.pid"
+sleep 1
+if ! kill -0 "$ZONEGEN_PID" 2>/dev/null; then
+    tail -n 5 "$VAR/zonegen.log" >&2 || true
+    warn "dnsapi zonegen is not running (see var/zonegen.log); the API works, DNS answers will not follow"
+    ZONEGEN_PID=
+    rm -f "$VAR/zonegen.pid"
+fi
+
+# For a second shell: `. var/quickstart.env` gives the same settings.
+{
+    echo "# Written by deploy/quickstart.sh: . var/quickstart.env"
+    for v in DNSAPI_DATABASE_URL DNSAPI_LISTEN DNSAPI_JWT_SECRET DNSAPI_NAMESERVERS \
+        DNSAPI_ZONE_DIR DNSAPI_NS_CONF DNSAPI_RELOAD_CMD DNSAPI_VERIFY; do
+        printf 'export %s=%q\n' "$v" "${!v}"
+    done
+    printf 'export TOKEN=%q\n' "$TOKEN"
+    printf 'export PATH=%q:"$PATH"\n' "$ROOT/build"
+} >"$VAR/quickstart.env"
+chmod 600 "$VAR/quickstart.env"
+
+URL=http://$LISTEN
+cat <<EOF
+
+dnsapi is starting on $URL
+
+  token (account dev, every scope, 90 days; also in var/quickstart.env):
+
+    TOKEN=$TOKEN
+
+  try it from another shell:
+
+    . var/quickstart.env
+    curl -s -H "Authorization: Bearer \$TOKEN" $URL/v1/zones
+    curl -s -X POST $URL/v1/zones -H "Authorization: Bearer \$TOKEN" \\
+         -H "Content-Type: application/json" -d '{"name":"example.com"}'
+    curl -s -X POST $URL/v1/zones/example.com/records -H "Authorization: Bearer \$TOKEN" \\
+         -H "Content-Type: application/json" \\
+         -d '{"name":"www","type":"A","content":"192.0.2.10","ttl":300}'
+    dig @127.0.0.1 -p $DNS_PORT www.example.com A +norec
+
+  or, with the token written out:
+
+    curl -s -H "Authorization: Bearer $TOKEN" $URL/v1/zones
+
+Ctrl-C stops the server, zonegen, NSD and PostgreSQL (data stays in var/).
+
+EOF
+
+say "dnsapi serve"
+stale=$(live_pid "$VAR/serve.pid" dnsapi)
+if [ -n "$stale" ]; then
+    echo "stopping dnsapi serve left running by an earlier run (pid $stale)"
+    stop_pid "$stale"
+fi
+rc=0
+# In the foreground, so that Ctrl-C reaches it; the subshell becomes the
+# server (exec) after noting its pid for the next run.
+(
+    echo "$BASHPID" >"$VAR/serve.pid"
+    exec "$BIN" serve
+) || rc=$?
+rm -f "$VAR/serve.pid"
+exit "$rc"
