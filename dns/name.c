@@ -200,6 +200,10 @@ int dns_name_normalize(const char *zone, const char *in, char *out, size_t outle
 {
     char abs[2 * DNS_NAME_BUFSIZE + 8];
 
+    if (zone == NULL || zone[0] == '\0' || zone[strlen(zone) - 1] != '.') {
+        return dnsapi_err_set(err, DNSAPI_EINVAL, "bad_zone_name", "zone",
+                              "The zone must be a normalized name such as example.com.");
+    }
     if (in == NULL || in[0] == '\0') {
         return dnsapi_err_set(err, DNSAPI_EINVAL, "bad_name", "name",
                               "The name is empty: give a name such as www, or \"@\" for the "

@@ -546,8 +546,13 @@ static int caa_rebuild(const char *content, text_t *t, dnsapi_err_t *err)
                                   "issuewild or iodef.");
         }
     }
+    /* Tags are case-insensitive (RFC 8659) but NSD refuses upper case. */
+    size_t start = t->len;
     if (!text_append(t, marks[0], (size_t)(p - marks[0]))) {
         return DNSAPI_ENOMEM;
+    }
+    for (size_t i = start; i < t->len; i++) {
+        t->s[i] = (char)tolower((unsigned char)t->s[i]);
     }
     size_t vlen = strlen(p);
     while (vlen > 0 && p[vlen - 1] == ' ') {
@@ -628,7 +633,26 @@ static int svc_params_check(const char *params, dnsapi_err_t *err)
         if (strcmp(keys[nkeys], "mandatory") == 0) {
             mandatory = start;
         }
+        bool has_value = start[klen] == '=' && start + klen + 1 < p;
+        if (!has_value && strcmp(keys[nkeys], "no-default-alpn") != 0 &&
+            strncmp(keys[nkeys], "key", 3) != 0) {
+            return dnsapi_err_set(err, DNSAPI_EINVAL, "bad_rdata", "content",
+                                  "The service parameter \"%s\" needs a value, e.g. "
+                                  "alpn=h2,h3 or port=8443.",
+                                  keys[nkeys]);
+        }
         nkeys++;
+    }
+    bool has_alpn = false;
+    bool has_no_default_alpn = false;
+    for (size_t i = 0; i < nkeys; i++) {
+        has_alpn = has_alpn || strcmp(keys[i], "alpn") == 0;
+        has_no_default_alpn = has_no_default_alpn || strcmp(keys[i], "no-default-alpn") == 0;
+    }
+    if (has_no_default_alpn && !has_alpn) {
+        return dnsapi_err_set(err, DNSAPI_EINVAL, "bad_rdata", "content",
+                              "\"no-default-alpn\" needs an \"alpn\" parameter beside it "
+                              "(RFC 9460): add alpn=... or remove no-default-alpn.");
     }
     if (mandatory == NULL) {
         return DNSAPI_OK;
@@ -787,6 +811,10 @@ int dns_rdata_normalize(const char *zone, const char *type, const char *content,
     int rc;
 
     *priority_out = -1;
+    if (zone == NULL || zone[0] == '\0' || zone[strlen(zone) - 1] != '.') {
+        return dnsapi_err_set(err, DNSAPI_EINVAL, "bad_zone_name", "zone",
+                              "The zone must be a normalized name such as example.com.");
+    }
     if (ti == NULL) {
         char ignored[8];
         return dns_type_normalize(type != NULL ? type : "", ignored, sizeof(ignored), err);

@@ -356,6 +356,7 @@ static void test_caa_is_normalized(void **state)
     expect_content("CAA", "128 issuewild \";\"", "128 issuewild \";\"");
     expect_content("CAA", "0 issue ca.example.net; account=230123",
                    "0 issue \"ca.example.net; account=230123\"");
+    expect_content("CAA", "0 Issue \"x\"", "0 issue \"x\"");
     expect_content("CAA", "0 iodef \"mailto:security@example.com\"",
                    "0 iodef \"mailto:security@example.com\"");
 }
@@ -468,6 +469,18 @@ static void test_bad_svcb_is_refused(void **state)
     expect_error("HTTPS", "1 svc");
     expect_error("HTTPS", "70000 .");
     expect_error("HTTPS", "1 . ipv4hint=1.2.3");
+    expect_error("HTTPS", "1 . port");
+    expect_error("HTTPS", "1 . alpn");
+    expect_error("HTTPS", "1 . no-default-alpn");
+}
+
+static void test_svcb_generic_key_and_mandatory_are_accepted(void **state)
+{
+    expect_content("HTTPS", "1 . mandatory=key65333 key65333=x",
+                   "1 . mandatory=key65333 key65333=x");
+    expect_content("HTTPS", "1 . mandatory=alpn,port alpn=h2 port=443",
+                   "1 . mandatory=alpn,port alpn=h2 port=443");
+    expect_content("HTTPS", "0 alias.example.net", "0 alias.example.net.");
 }
 
 static void test_comments_and_parentheses_are_refused(void **state)
@@ -485,6 +498,19 @@ static void test_control_characters_are_refused_everywhere(void **state)
 }
 
 /* ---- targets ---- */
+
+static void test_unnormalized_zone_is_refused(void **state)
+{
+    char out[64];
+    int prio;
+    dnsapi_err_t err;
+    assert_int_equal(dns_rdata_normalize("", "A", "192.0.2.1", -1, out, sizeof(out), &prio, &err),
+                     DNSAPI_EINVAL);
+    assert_string_equal(err.code, "bad_zone_name");
+    assert_int_equal(
+        dns_rdata_normalize("example.com", "A", "192.0.2.1", -1, out, sizeof(out), &prio, &err),
+        DNSAPI_EINVAL);
+}
 
 static void test_target_is_found_for_host_types(void **state)
 {
@@ -579,8 +605,10 @@ int main(void)
         cmocka_unit_test(test_svcb_is_normalized),
         cmocka_unit_test(test_https_is_normalized),
         cmocka_unit_test(test_bad_svcb_is_refused),
+        cmocka_unit_test(test_svcb_generic_key_and_mandatory_are_accepted),
         cmocka_unit_test(test_comments_and_parentheses_are_refused),
         cmocka_unit_test(test_control_characters_are_refused_everywhere),
+        cmocka_unit_test(test_unnormalized_zone_is_refused),
         cmocka_unit_test(test_target_is_found_for_host_types),
         cmocka_unit_test(test_target_is_absent_for_other_types_and_root),
         cmocka_unit_test(test_example_exists_for_every_type),
