@@ -28,7 +28,8 @@ int cmd_migrate(int argc, char **argv)
     }
     db_migration_t *list = NULL;
     const char *dir = getenv("DNSAPI_MIGRATIONS_DIR");
-    if (dir != NULL && *dir != '\0' && (list = db_migrations_load_dir(dir, err, sizeof(err))) == NULL) {
+    if (dir != NULL && *dir != '\0' &&
+        (list = db_migrations_load_dir(dir, err, sizeof(err))) == NULL) {
         fprintf(stderr, "dnsapi migrate: %s\n", err);
         return 1;
     }

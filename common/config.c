@@ -442,7 +442,8 @@ int dnsapi_config_load(dnsapi_config_t *cfg, unsigned need, char *errbuf, size_t
         const char *ns = cfg->nameservers[0];
         const char *dot = strchr(ns, '.');
         const char *rest = dot + 1;
-        const char *domain = (strchr(rest, '.') != NULL && strchr(rest, '.')[1] != '\0') ? rest : ns;
+        const char *domain =
+            (strchr(rest, '.') != NULL && strchr(rest, '.')[1] != '\0') ? rest : ns;
         if (strlen(domain) + 12 > sizeof(cfg->hostmaster)) {
             FAIL("DNSAPI_HOSTMASTER: not set and hostmaster.%s would be too long; set it", domain);
         }

@@ -245,3 +245,20 @@ BEGIN
     PERFORM set_config('dnsapi.token_id', token::text, true);
 END
 $$;
+
+-- The id of an account's zone given its name (absolute, lowercase) or its
+-- id; NULL when the account has no such zone. Lets one prepared statement
+-- serve both forms of {zone} in the API's paths.
+CREATE FUNCTION dnsapi_zone_id(account uuid, zone_key text) RETURNS uuid
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    zid uuid;
+BEGIN
+    IF zone_key ~ '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$' THEN
+        SELECT id INTO zid FROM zones WHERE id = zone_key::uuid AND account_id = account;
+    ELSE
+        SELECT id INTO zid FROM zones WHERE name = zone_key AND account_id = account;
+    END IF;
+    RETURN zid;
+END
+$$;

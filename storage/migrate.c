@@ -46,8 +46,8 @@ static int is_migration_name(const char *name)
 {
     size_t len = strlen(name);
     return len > 9 && name[0] >= '0' && name[0] <= '9' && name[1] >= '0' && name[1] <= '9' &&
-           name[2] >= '0' && name[2] <= '9' && name[3] >= '0' && name[3] <= '9' &&
-           name[4] == '_' && strcmp(name + len - 4, ".sql") == 0;
+           name[2] >= '0' && name[2] <= '9' && name[3] >= '0' && name[3] <= '9' && name[4] == '_' &&
+           strcmp(name + len - 4, ".sql") == 0;
 }
 
 static char *read_file(const char *path)
@@ -182,8 +182,7 @@ static int is_applied(PGconn *c, const char *name, char *errbuf, size_t errlen)
     return applied;
 }
 
-int db_migrate_apply(PGconn *c, const db_migration_t *list, FILE *log, char *errbuf,
-                     size_t errlen)
+int db_migrate_apply(PGconn *c, const db_migration_t *list, FILE *log, char *errbuf, size_t errlen)
 {
     if (list == NULL) {
         list = db_migrations_embedded;

@@ -1,0 +1,670 @@
+/* Records: create, list, get, patch, delete. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/handler_common.h"
+#include "dns/dns.h"
+
+#define MAX_ANCESTORS 16
+#define MAX_RULE_RRS 512
+
+typedef struct {
+    /* the record as it will be written */
+    char name[DNS_NAME_BUFSIZE];
+    char type[16];
+    char content[DNS_CONTENT_BUFSIZE];
+    int priority;
+    long long ttl;
+    bool disabled;
+    const char *comment; /* borrowed from the body */
+    bool comment_given;
+    /* request fields */
+    const char *in_content;
+    long long in_priority;
+    bool has_content, has_ttl, has_priority, has_disabled;
+    /* rule lookups */
+    char target[DNS_NAME_BUFSIZE];
+    bool target_in_zone;
+    char ancestors[MAX_ANCESTORS][DNS_NAME_BUFSIZE];
+    size_t n_ancestors;
+    int at_name_idx, target_idx, pointing_idx, deleg_idx;
+    /* from the first round of a patch */
+    PGresult *old;
+    PGresult *beside;
+    dns_warning_t warnings[4];
+    size_t n_warnings;
+    view_paging_t paging;
+    bool filtered;
+} rec_state_t;
+
+static void rec_state_free(void *p)
+{
+    rec_state_t *st = p;
+    if (st != NULL) {
+        PQclear(st->old);
+        PQclear(st->beside);
+        free(st);
+    }
+}
+
+static rec_state_t *rec_state(api_req_t *r)
+{
+    rec_state_t *st = calloc(1, sizeof(*st));
+    if (st == NULL) {
+        abort();
+    }
+    st->priority = -1;
+    st->in_priority = -1;
+    r->state = st;
+    r->state_free = rec_state_free;
+    return st;
+}
+
+/* Fills rrs from rows of RECORD_COLS, skipping the row whose id is skip_id. */
+static size_t rrs_from(const PGresult *res, dns_rr_t *rrs, size_t max, const char *skip_id)
+{
+    size_t n = 0;
+    for (int i = 0; res != NULL && i < PQntuples(res) && n < max; i++) {
+        if (skip_id != NULL && strcmp(PQgetvalue(res, i, 0), skip_id) == 0) {
+            continue;
+        }
+        rrs[n].name = PQgetvalue(res, i, 1);
+        rrs[n].type = PQgetvalue(res, i, 2);
+        rrs[n].content = PQgetvalue(res, i, 3);
+        rrs[n].ttl = (uint32_t)strtoul(PQgetvalue(res, i, 4), NULL, 10);
+        rrs[n].priority = PQgetisnull(res, i, 5) ? -1 : atoi(PQgetvalue(res, i, 5));
+        n++;
+    }
+    return n;
+}
+
+static const char *pg_array(api_req_t *r, char (*names)[DNS_NAME_BUFSIZE], size_t n)
+{
+    char *buf = h2o_mem_alloc_pool(&r->req->pool, n * (DNS_NAME_BUFSIZE + 3) + 3);
+    size_t used = 0;
+    buf[used++] = '{';
+    for (size_t i = 0; i < n; i++) {
+        used += (size_t)sprintf(buf + used, "%s\"%s\"", i ? "," : "", names[i]);
+    }
+    buf[used++] = '}';
+    buf[used] = '\0';
+    return buf;
+}
+
+/* Reads the writable fields of a create or patch body. */
+static int parse_fields(api_req_t *r, rec_state_t *st, dnsapi_err_t *err)
+{
+    long long v;
+    int rc;
+    if ((rc = view_body_string(r->body, "content", false, false, &st->in_content, err)) < 0) {
+        return -1;
+    }
+    st->has_content = rc == 1;
+    if ((rc = view_body_int(r->body, "ttl", false, 0, 2147483647, &v, err)) < 0) {
+        return -1;
+    }
+    st->has_ttl = rc == 1;
+    st->ttl = rc == 1 ? v : 0;
+    if ((rc = view_body_int(r->body, "priority", false, 0, 65535, &v, err)) < 0) {
+        return -1;
+    }
+    st->has_priority = rc == 1;
+    st->in_priority = rc == 1 ? v : -1;
+    if ((rc = view_body_bool(r->body, "disabled", &st->disabled, err)) < 0) {
+        return -1;
+    }
+    st->has_disabled = rc == 1;
+    if ((rc = view_body_string(r->body, "comment", false, true, &st->comment, err)) < 0) {
+        return -1;
+    }
+    st->comment_given = json_object_get(r->body, "comment") != NULL;
+    if (st->comment != NULL && strlen(st->comment) > 1000) {
+        dnsapi_err_set(err, DNSAPI_EINVAL, "too_long", "comment",
+                       "comment must be at most 1000 characters");
+        return -1;
+    }
+    return 0;
+}
+
+/* Prepares the rule lookups for st's record; adds statements to stmts. */
+static size_t add_rule_lookups(api_req_t *r, rec_state_t *st, db_stmt_t *stmts, size_t k,
+                               bool at_name)
+{
+    const char *acct = r->token.account_id;
+    st->at_name_idx = st->target_idx = st->pointing_idx = st->deleg_idx = -1;
+    if (at_name) {
+        st->at_name_idx = (int)k;
+        stmts[k++] = (db_stmt_t){"records_at_name", 3, {acct, r->zone_key, st->name}};
+    }
+    st->target_in_zone = dns_rdata_target(st->type, st->content, st->target, sizeof(st->target)) &&
+                         dns_name_is_at_or_below(st->target, r->zone_name);
+    if (st->target_in_zone) {
+        st->target_idx = (int)k;
+        stmts[k++] = (db_stmt_t){"records_at_name", 3, {acct, r->zone_key, st->target}};
+    }
+    if (strcmp(st->type, "CNAME") == 0) {
+        st->pointing_idx = (int)k;
+        stmts[k++] = (db_stmt_t){"ns_pointing_at", 3, {acct, r->zone_key, st->name}};
+    }
+    st->n_ancestors = dns_name_ancestors(r->zone_name, st->name, st->ancestors, MAX_ANCESTORS);
+    if (st->n_ancestors > 0) {
+        st->deleg_idx = (int)k;
+        stmts[k++] = (db_stmt_t){"delegation_above",
+                                 3,
+                                 {acct, r->zone_key, pg_array(r, st->ancestors, st->n_ancestors)}};
+    }
+    return k;
+}
+
+/* Applies the zone rules to st's record given the lookups in res; fills
+ * warnings. skip_id is the record being replaced (patch). */
+static int check_rules(api_req_t *r, rec_state_t *st, PGresult **res, const PGresult *at_name,
+                       const char *skip_id, dnsapi_err_t *err)
+{
+    static __thread dns_rr_t rrs[MAX_RULE_RRS], trs[MAX_RULE_RRS];
+    dns_rr_t rr = {st->name, st->type, st->content, (uint32_t)st->ttl, st->priority};
+    size_t n = rrs_from(at_name, rrs, MAX_RULE_RRS, skip_id);
+    int rc = dns_rules_check_rrset(r->zone_name, &rr, rrs, n, err);
+    if (rc != DNSAPI_OK) {
+        return rc;
+    }
+    size_t nt = 0;
+    if (st->target_idx >= 0) {
+        nt = rrs_from(res[st->target_idx], trs, MAX_RULE_RRS, NULL);
+        if ((rc = dns_rules_check_ns_target(r->zone_name, &rr, trs, nt, err)) != DNSAPI_OK) {
+            return rc;
+        }
+    }
+    if (st->pointing_idx >= 0) {
+        size_t np = rrs_from(res[st->pointing_idx], trs, MAX_RULE_RRS, NULL);
+        if ((rc = dns_rules_check_ns_target(r->zone_name, &rr, trs, np, err)) != DNSAPI_OK) {
+            return rc;
+        }
+        nt = 0;
+    }
+    if (st->target_idx >= 0) {
+        nt = rrs_from(res[st->target_idx], trs, MAX_RULE_RRS, NULL);
+    }
+    size_t ns_count = 1;
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(rrs[i].type, "NS") == 0) {
+            ns_count++;
+        }
+    }
+    const char *deleg = NULL;
+    if (st->deleg_idx >= 0 && PQntuples(res[st->deleg_idx]) > 0) {
+        deleg = PQgetvalue(res[st->deleg_idx], 0, 0);
+    }
+    if (!st->disabled) {
+        st->n_warnings =
+            dns_rules_warnings(r->zone_name, &rr, trs, nt, ns_count, deleg, st->warnings, 4);
+    }
+    return DNSAPI_OK;
+}
+
+static void add_warnings(json_t *d, const rec_state_t *st)
+{
+    if (st->n_warnings == 0) {
+        return;
+    }
+    json_t *arr = json_array();
+    for (size_t i = 0; i < st->n_warnings; i++) {
+        json_t *w = json_object();
+        json_object_set_new(w, "code", json_string(st->warnings[i].code));
+        json_object_set_new(w, "message", json_string(st->warnings[i].message));
+        json_array_append_new(arr, w);
+    }
+    json_object_set_new(d, "warnings", arr);
+}
+
+/* Normalizes content/priority for st->type from the request fields. */
+static int normalize_content(api_req_t *r, rec_state_t *st, const char *content, dnsapi_err_t *err)
+{
+    int prio = -1;
+    if (dns_rdata_normalize(r->zone_name, st->type, content, st->in_priority, st->content,
+                            sizeof(st->content), &prio, err) != DNSAPI_OK) {
+        return -1;
+    }
+    st->priority = prio;
+    return 0;
+}
+
+/* ---- POST /v1/zones/{zone}/records ---- */
+
+static void on_record_inserted(api_req_t *r, db_session_t *s, int status, PGresult **res, size_t n)
+{
+    rec_state_t *st = r->state;
+    if (!api_round_ok(r, s, status, res, n, 3, "duplicate")) {
+        return;
+    }
+    db_session_end(s);
+    json_t *d = json_object();
+    json_object_set_new(d, "message", json_string("Record created successfully"));
+    json_object_set_new(d, "record", view_record(res[0], 0));
+    json_object_set_new(d, "serial", view_int_or_null(res[1], 0, 0));
+    add_warnings(d, st);
+    reply_success(r, 201, d);
+}
+
+static void on_create_looked_up(api_req_t *r, db_session_t *s, int status, PGresult **res, size_t n)
+{
+    rec_state_t *st = r->state;
+    if (!api_round_ok(r, s, status, res, n, 4, NULL)) {
+        return;
+    }
+    if (PQntuples(res[2]) != 1) {
+        db_session_end(s);
+        reply_fail(r, DNSAPI_ENOTFOUND, NULL, NULL, "zone '%s' not found", r->zone_key);
+        return;
+    }
+    dnsapi_err_t err;
+    dnsapi_err_clear(&err);
+    if (check_rules(r, st, res, res[st->at_name_idx], NULL, &err) != DNSAPI_OK) {
+        db_session_end(s);
+        reply_error(r, &err);
+        return;
+    }
+    const char *acct = r->token.account_id;
+    db_stmt_t stmts[3] = {
+        {"record_insert",
+         9,
+         {acct, r->zone_key, st->name, st->type, st->content, api_itoa(r, st->ttl),
+          st->priority >= 0 ? api_itoa(r, st->priority) : NULL, st->disabled ? "true" : "false",
+          st->comment}},
+        {"zone_serial", 2, {acct, r->zone_key}},
+        {"commit", 0, {NULL}},
+    };
+    api_db_next(r, s, stmts, 3, on_record_inserted);
+}
+
+static void record_create_resolved(api_req_t *r)
+{
+    rec_state_t *st = r->state;
+    const dnsapi_config_t *cfg = r->thread->cfg;
+    dnsapi_err_t err;
+    dnsapi_err_clear(&err);
+    const char *name = NULL, *type = NULL;
+    if (view_body_string(r->body, "name", true, false, &name, &err) < 0 ||
+        view_body_string(r->body, "type", true, false, &type, &err) < 0 ||
+        view_body_string(r->body, "content", true, false, &st->in_content, &err) < 0 ||
+        dns_type_normalize(type, st->type, sizeof(st->type), &err) != DNSAPI_OK ||
+        dns_name_normalize(r->zone_name, name, st->name, sizeof(st->name), &err) != DNSAPI_OK ||
+        dns_rules_check_system(r->zone_name, st->name, st->type, &err) != DNSAPI_OK ||
+        normalize_content(r, st, st->in_content, &err) != 0) {
+        reply_error(r, &err);
+        return;
+    }
+    if (!st->has_ttl) {
+        st->ttl = dns_type_default_ttl(st->type);
+    }
+    if (dns_rules_check_ttl((uint32_t)st->ttl, cfg->ttl_min, cfg->ttl_max, &err) != DNSAPI_OK) {
+        reply_error(r, &err);
+        return;
+    }
+    db_stmt_t stmts[DB_MAX_STMTS];
+    size_t k = 0;
+    stmts[k++] = (db_stmt_t){"begin", 0, {NULL}};
+    stmts[k++] = api_stmt_token_check(r);
+    stmts[k++] = (db_stmt_t){"zone_lock", 2, {r->token.account_id, r->zone_key}};
+    k = add_rule_lookups(r, st, stmts, k, true);
+    api_db_run(r, stmts, k, on_create_looked_up);
+}
+
+void handle_record_create(api_req_t *r)
+{
+    static const char *const allowed[] = {"name",     "type",     "content", "ttl",
+                                          "priority", "disabled", "comment", NULL};
+    rec_state_t *st = rec_state(r);
+    dnsapi_err_t err;
+    dnsapi_err_clear(&err);
+    if (view_body_check_fields(r->body, allowed, NULL, &err) != DNSAPI_OK ||
+        parse_fields(r, st, &err) != 0) {
+        reply_error(r, &err);
+        return;
+    }
+    api_zone_resolve(r, record_create_resolved);
+}
+
+/* ---- GET /v1/zones/{zone}/records ---- */
+
+static void on_record_list(api_req_t *r, db_session_t *s, int status, PGresult **res, size_t n)
+{
+    rec_state_t *st = r->state;
+    if (!api_round_ok(r, s, status, res, n, 3, NULL)) {
+        return;
+    }
+    db_session_end(s);
+    if (PQntuples(res[1]) != 1 || !auth_token_allows_zone(&r->token, PQgetvalue(res[1], 0, 1))) {
+        reply_fail(r, DNSAPI_ENOTFOUND, NULL, NULL, "zone '%s' not found", r->zone_key);
+        return;
+    }
+    PGresult *rows = res[2];
+    int count = PQntuples(rows);
+    bool has_more = count > st->paging.limit;
+    if (has_more) {
+        count = (int)st->paging.limit;
+    }
+    json_t *records = json_array();
+    for (int i = 0; i < count; i++) {
+        json_array_append_new(records, view_record(rows, i));
+    }
+    long long total = strtoll(PQgetvalue(res[1], 0, 7), NULL, 10);
+    if (st->filtered && n >= 4 && PQntuples(res[3]) == 1) {
+        total = strtoll(PQgetvalue(res[3], 0, 0), NULL, 10);
+    }
+    char *cursor = NULL;
+    if (has_more) {
+        const char *f[4] = {PQgetvalue(rows, count - 1, 11), PQgetvalue(rows, count - 1, 2),
+                            PQgetvalue(rows, count - 1, 3), PQgetvalue(rows, count - 1, 0)};
+        cursor = view_cursor_encode(f, 4);
+    }
+    json_t *d = json_object();
+    json_object_set_new(d, "records", records);
+    json_object_set_new(
+        d, "pagination",
+        view_pagination(total, st->paging.offset, st->paging.limit, count, has_more, cursor));
+    free(cursor);
+    reply_success(r, 200, d);
+}
+
+static void record_list_resolved(api_req_t *r)
+{
+    rec_state_t *st = r->state;
+    dnsapi_err_t err;
+    dnsapi_err_clear(&err);
+    const char *name = api_query_get(r, "name");
+    const char *type = api_query_get(r, "type");
+    const char *content = api_query_get(r, "content");
+    const char *qname = NULL, *qtype = NULL;
+    if (name != NULL && *name != '\0') {
+        if (dns_name_normalize(r->zone_name, name, st->name, sizeof(st->name), &err) != DNSAPI_OK) {
+            reply_error(r, &err);
+            return;
+        }
+        qname = st->name;
+    }
+    if (type != NULL && *type != '\0') {
+        if (dns_type_normalize(type, st->type, sizeof(st->type), &err) != DNSAPI_OK) {
+            reply_error(r, &err);
+            return;
+        }
+        qtype = st->type;
+    }
+    if (content != NULL && *content == '\0') {
+        content = NULL;
+    }
+    st->filtered = qname != NULL || qtype != NULL || content != NULL;
+    const char *acct = r->token.account_id;
+    const char *limit = api_itoa(r, st->paging.limit + 1);
+    const char *offset = api_itoa(r, st->paging.offset);
+    db_stmt_t stmts[4] = {api_stmt_token_check(r), {"zone_get", 2, {acct, r->zone_key}}};
+    if (st->paging.has_cursor) {
+        stmts[2] = (db_stmt_t){"record_list_after",
+                               11,
+                               {acct, r->zone_key, qname, qtype, content, limit, offset,
+                                st->paging.cursor[0], st->paging.cursor[1], st->paging.cursor[2],
+                                api_is_uuid(st->paging.cursor[3])
+                                    ? st->paging.cursor[3]
+                                    : "00000000-0000-0000-0000-000000000000"}};
+    } else {
+        stmts[2] = (db_stmt_t){
+            "record_list", 7, {acct, r->zone_key, qname, qtype, content, limit, offset}};
+    }
+    size_t k = 3;
+    if (st->filtered) {
+        stmts[k++] = (db_stmt_t){"record_count", 5, {acct, r->zone_key, qname, qtype, content}};
+    }
+    api_db_run(r, stmts, k, on_record_list);
+}
+
+void handle_record_list(api_req_t *r)
+{
+    rec_state_t *st = rec_state(r);
+    dnsapi_err_t err;
+    dnsapi_err_clear(&err);
+    if (view_paging_parse(r, &st->paging, 4, &err) != DNSAPI_OK) {
+        reply_error(r, &err);
+        return;
+    }
+    const char *name = api_query_get(r, "name");
+    if (r->zone_key_is_id && name != NULL && *name != '\0') {
+        api_zone_resolve(r, record_list_resolved);
+    } else {
+        if (r->zone_name[0] == '\0') {
+            /* id-keyed without a name filter: names are not needed */
+            snprintf(r->zone_name, sizeof(r->zone_name), ".");
+        }
+        record_list_resolved(r);
+    }
+}
+
+/* ---- GET /v1/zones/{zone}/records/{id} ---- */
+
+static void on_record_get(api_req_t *r, db_session_t *s, int status, PGresult **res, size_t n)
+{
+    if (!api_round_ok(r, s, status, res, n, 3, NULL)) {
+        return;
+    }
+    db_session_end(s);
+    if (PQntuples(res[1]) != 1 || !auth_token_allows_zone(&r->token, PQgetvalue(res[1], 0, 1)) ||
+        PQntuples(res[2]) != 1) {
+        reply_fail(r, DNSAPI_ENOTFOUND, NULL, NULL, "record '%s' not found in zone '%s'",
+                   r->record_id, r->zone_key);
+        return;
+    }
+    json_t *d = json_object();
+    json_object_set_new(d, "record", view_record(res[2], 0));
+    reply_success(r, 200, d);
+}
+
+static bool record_id_ok(api_req_t *r)
+{
+    if (!api_is_uuid(r->record_id)) {
+        reply_fail(r, DNSAPI_ENOTFOUND, NULL, NULL, "record '%.64s' not found", r->record_id);
+        return false;
+    }
+    return true;
+}
+
+void handle_record_get(api_req_t *r)
+{
+    if (!record_id_ok(r)) {
+        return;
+    }
+    const char *acct = r->token.account_id;
+    db_stmt_t stmts[3] = {api_stmt_token_check(r),
+                          {"zone_get", 2, {acct, r->zone_key}},
+                          {"record_get", 3, {acct, r->zone_key, r->record_id}}};
+    api_db_run(r, stmts, 3, on_record_get);
+}
+
+/* ---- DELETE /v1/zones/{zone}/records/{id} ---- */
+
+static void on_record_deleted(api_req_t *r, db_session_t *s, int status, PGresult **res, size_t n)
+{
+    if (!api_round_ok(r, s, status, res, n, 3, NULL)) {
+        return;
+    }
+    db_session_end(s);
+    if (PQntuples(res[1]) != 1) {
+        reply_fail(r, DNSAPI_ENOTFOUND, NULL, NULL, "record '%s' not found in zone '%s'",
+                   r->record_id, r->zone_key);
+        return;
+    }
+    json_t *d = json_object();
+    json_object_set_new(d, "message", json_string("Record deleted successfully"));
+    json_object_set_new(d, "serial", view_int_or_null(res[2], 0, 0));
+    reply_success(r, 200, d);
+}
+
+static void record_delete_resolved(api_req_t *r)
+{
+    const char *acct = r->token.account_id;
+    db_stmt_t stmts[3] = {api_stmt_token_check(r),
+                          {"record_delete", 3, {acct, r->zone_key, r->record_id}},
+                          {"zone_serial", 2, {acct, r->zone_key}}};
+    api_db_run(r, stmts, 3, on_record_deleted);
+}
+
+void handle_record_delete(api_req_t *r)
+{
+    if (!record_id_ok(r)) {
+        return;
+    }
+    if (r->token.n_zones > 0) {
+        api_zone_resolve(r, record_delete_resolved);
+    } else {
+        record_delete_resolved(r);
+    }
+}
+
+/* ---- PATCH /v1/zones/{zone}/records/{id} ---- */
+
+static void on_record_updated(api_req_t *r, db_session_t *s, int status, PGresult **res, size_t n)
+{
+    rec_state_t *st = r->state;
+    if (!api_round_ok(r, s, status, res, n, 3, "duplicate")) {
+        return;
+    }
+    db_session_end(s);
+    json_t *d = json_object();
+    json_object_set_new(d, "message", json_string("Record updated successfully"));
+    json_object_set_new(d, "record", view_record(res[0], 0));
+    json_object_set_new(d, "serial", view_int_or_null(res[1], 0, 0));
+    add_warnings(d, st);
+    reply_success(r, 200, d);
+}
+
+static void patch_write(api_req_t *r, db_session_t *s, PGresult **res)
+{
+    rec_state_t *st = r->state;
+    dnsapi_err_t err;
+    dnsapi_err_clear(&err);
+    if (check_rules(r, st, res, st->beside, r->record_id, &err) != DNSAPI_OK) {
+        db_session_end(s);
+        reply_error(r, &err);
+        return;
+    }
+    const char *acct = r->token.account_id;
+    db_stmt_t stmts[3] = {
+        {"record_update",
+         8,
+         {acct, r->zone_key, r->record_id, st->content, api_itoa(r, st->ttl),
+          st->priority >= 0 ? api_itoa(r, st->priority) : NULL, st->disabled ? "true" : "false",
+          st->comment}},
+        {"zone_serial", 2, {acct, r->zone_key}},
+        {"commit", 0, {NULL}},
+    };
+    api_db_next(r, s, stmts, 3, on_record_updated);
+}
+
+static void on_patch_looked_up(api_req_t *r, db_session_t *s, int status, PGresult **res, size_t n)
+{
+    if (!api_round_ok(r, s, status, res, n, 1, NULL)) {
+        return;
+    }
+    patch_write(r, s, res);
+}
+
+static void on_patch_loaded(api_req_t *r, db_session_t *s, int status, PGresult **res, size_t n)
+{
+    rec_state_t *st = r->state;
+    const dnsapi_config_t *cfg = r->thread->cfg;
+    if (!api_round_ok(r, s, status, res, n, 5, NULL)) {
+        return;
+    }
+    if (PQntuples(res[2]) != 1 || PQntuples(res[3]) != 1) {
+        db_session_end(s);
+        reply_fail(r, DNSAPI_ENOTFOUND, NULL, NULL, "record '%s' not found in zone '%s'",
+                   r->record_id, r->zone_key);
+        return;
+    }
+    PGresult *old = res[3];
+    dnsapi_err_t err;
+    dnsapi_err_clear(&err);
+    snprintf(st->name, sizeof(st->name), "%s", PQgetvalue(old, 0, 1));
+    snprintf(st->type, sizeof(st->type), "%s", PQgetvalue(old, 0, 2));
+    if (PQgetvalue(old, 0, 7)[0] == 't' ||
+        dns_rules_check_system(r->zone_name, st->name, st->type, &err) != DNSAPI_OK) {
+        db_session_end(s);
+        dns_rules_check_system(r->zone_name, st->name, "SOA", &err);
+        reply_error(r, &err);
+        return;
+    }
+    /* new values: given fields, else the old ones */
+    if (!st->has_priority && !PQgetisnull(old, 0, 5) && !st->has_content) {
+        st->in_priority = atol(PQgetvalue(old, 0, 5));
+    } else if (!st->has_priority && !PQgetisnull(old, 0, 5) && st->has_content) {
+        st->in_priority = -1; /* may come inside the new content; else keep the old one below */
+    }
+    const char *content = st->has_content ? st->in_content : PQgetvalue(old, 0, 3);
+    int rc = normalize_content(r, st, content, &err);
+    if (rc != 0 && st->has_content && !st->has_priority && !PQgetisnull(old, 0, 5) &&
+        strcmp(err.field, "priority") == 0) {
+        /* new content without a priority: keep the old priority */
+        dnsapi_err_clear(&err);
+        st->in_priority = atol(PQgetvalue(old, 0, 5));
+        rc = normalize_content(r, st, content, &err);
+    }
+    if (rc != 0) {
+        db_session_end(s);
+        reply_error(r, &err);
+        return;
+    }
+    st->ttl = st->has_ttl ? st->ttl : strtoll(PQgetvalue(old, 0, 4), NULL, 10);
+    if (!st->has_disabled) {
+        st->disabled = PQgetvalue(old, 0, 6)[0] == 't';
+    }
+    if (!st->comment_given) {
+        st->comment = PQgetisnull(old, 0, 8)
+                          ? NULL
+                          : h2o_strdup(&r->req->pool, PQgetvalue(old, 0, 8), SIZE_MAX).base;
+    }
+    if (dns_rules_check_ttl((uint32_t)st->ttl, cfg->ttl_min, cfg->ttl_max, &err) != DNSAPI_OK) {
+        db_session_end(s);
+        reply_error(r, &err);
+        return;
+    }
+    /* keep the records beside it for the rules */
+    st->beside = res[4];
+    res[4] = NULL; /* (the engine clears what is left; we own this one now) */
+    db_stmt_t stmts[DB_MAX_STMTS];
+    size_t k = add_rule_lookups(r, st, stmts, 0, false);
+    if (k == 0) {
+        patch_write(r, s, res);
+        return;
+    }
+    /* indexes of the lookups are relative to the next round */
+    api_db_next(r, s, stmts, k, on_patch_looked_up);
+}
+
+static void record_patch_resolved(api_req_t *r)
+{
+    const char *acct = r->token.account_id;
+    db_stmt_t stmts[5] = {{"begin", 0, {NULL}},
+                          api_stmt_token_check(r),
+                          {"zone_lock", 2, {acct, r->zone_key}},
+                          {"record_get", 3, {acct, r->zone_key, r->record_id}},
+                          {"records_beside", 3, {acct, r->zone_key, r->record_id}}};
+    api_db_run(r, stmts, 5, on_patch_loaded);
+}
+
+void handle_record_patch(api_req_t *r)
+{
+    static const char *const allowed[] = {"content",  "ttl",     "priority",
+                                          "disabled", "comment", NULL};
+    static const char *const immutable[] = {"name", "type", NULL};
+    if (!record_id_ok(r)) {
+        return;
+    }
+    rec_state_t *st = rec_state(r);
+    dnsapi_err_t err;
+    dnsapi_err_clear(&err);
+    if (view_body_check_fields(r->body, allowed, immutable, &err) != DNSAPI_OK ||
+        parse_fields(r, st, &err) != 0) {
+        reply_error(r, &err);
+        return;
+    }
+    api_zone_resolve(r, record_patch_resolved);
+}

@@ -1,0 +1,139 @@
+/*
+ * statements.c - the API's SQL. Parameters are text and cast in the SQL.
+ * Zone-scoped statements take the account id ($1) and the zone key ($2: an
+ * absolute name or an id) and resolve the zone with dnsapi_zone_id, so one
+ * round trip can both find the zone and work in it; another account's zone
+ * resolves to NULL and matches nothing.
+ *
+ * Column lists are fixed: api/ reads columns by the positions documented
+ * beside each list.
+ */
+#include "storage/statements.h"
+
+/* zone columns: 0 id, 1 name, 2 serial, 3 published_serial, 4 nameservers
+ * (as a JSON array), 5 created_at, 6 updated_at, 7 record_count,
+ * 8 last_error */
+#define ZONE_COLS                                                                                  \
+    "z.id, z.name, z.serial, z.published_serial, array_to_json(z.nameservers), "                   \
+    "to_char(z.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "                 \
+    "to_char(z.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "                 \
+    "z.record_count, z.last_error"
+
+/* record columns: 0 id, 1 name, 2 type, 3 content, 4 ttl, 5 priority,
+ * 6 disabled, 7 system, 8 comment, 9 created_at, 10 updated_at,
+ * 11 sort_key */
+#define RECORD_COLS                                                                                \
+    "r.id, r.name, r.type, r.content, r.ttl, r.priority, r.disabled, r.system, r.comment, "        \
+    "to_char(r.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "                 \
+    "to_char(r.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), r.sort_key"
+
+/* token columns: 0 id, 1 name, 2 scopes (space separated), 3 zones (JSON
+ * array or NULL), 4 expires_at, 5 created_at, 6 revoked_at, 7 expires_at as
+ * epoch seconds */
+#define TOKEN_COLS                                                                                 \
+    "t.id, t.name, array_to_string(t.scopes, ' '), array_to_json(t.zones), "                       \
+    "to_char(t.expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "                 \
+    "to_char(t.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "                 \
+    "to_char(t.revoked_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "                 \
+    "extract(epoch FROM t.expires_at)::bigint"
+
+#define ZONE_OF "(SELECT dnsapi_zone_id($1::uuid, $2))"
+
+#define RECORD_FILTERS                                                                             \
+    " AND ($3::text IS NULL OR r.name = $3)"                                                       \
+    " AND ($4::text IS NULL OR r.type = $4)"                                                       \
+    " AND ($5::text IS NULL OR r.content = $5)"
+
+const db_statement_t db_statements[] = {
+    {"begin", "BEGIN"},
+    {"commit", "COMMIT"},
+    {"rollback", "ROLLBACK"},
+    {"ping", "SELECT 1"},
+    {"token_check", "SELECT dnsapi_token_check($1::uuid)"},
+
+    /* zones */
+    {"zone_get", "SELECT " ZONE_COLS " FROM zones z WHERE z.id = " ZONE_OF},
+    {"zone_lock", "SELECT " ZONE_COLS " FROM zones z WHERE z.id = " ZONE_OF " FOR UPDATE"},
+    /* $2 name substring, $3 allowed names (token limit), $4 limit, $5 offset, $6 after name */
+    {"zone_list", "SELECT " ZONE_COLS ", count(*) OVER () FROM zones z"
+                  " WHERE z.account_id = $1::uuid"
+                  " AND ($2::text IS NULL OR strpos(z.name, lower($2)) > 0)"
+                  " AND ($3::text[] IS NULL OR z.name = ANY($3::text[]))"
+                  " AND ($6::text IS NULL OR z.name > $6)"
+                  " ORDER BY z.name LIMIT $4::int OFFSET $5::int"},
+    /* Serialises zone creation across accounts so that the tree check and
+     * the insert see each other. */
+    {"zone_tree_lock", "SELECT pg_advisory_xact_lock(7020250001)"},
+    /* $1 account, $2 name, $3 name servers (text[]), $4 hostmaster. No row:
+     * the name lies inside or above another account's zone. */
+    {"zone_create", "INSERT INTO zones AS z (account_id, name, nameservers, hostmaster)"
+                    " SELECT $1::uuid, $2, $3::text[], $4"
+                    " WHERE NOT EXISTS (SELECT 1 FROM zones o WHERE o.account_id <> $1::uuid"
+                    "   AND (right($2, length(o.name) + 1) = '.' || o.name"
+                    "        OR right(o.name, length($2) + 1) = '.' || $2))"
+                    " RETURNING " ZONE_COLS},
+    {"zone_delete", "DELETE FROM zones z WHERE z.id = " ZONE_OF " RETURNING z.name"},
+
+    /* records: $3 name, $4 type, $5 content filters; $6 limit, $7 offset */
+    {"record_list",
+     "SELECT " RECORD_COLS " FROM records r WHERE r.zone_id = " ZONE_OF RECORD_FILTERS
+     " ORDER BY r.sort_key, r.type, r.content, r.id LIMIT $6::int OFFSET $7::int"},
+    /* the same after a keyset cursor ($8 sort_key, $9 type, $10 content, $11 id) */
+    {"record_list_after",
+     "SELECT " RECORD_COLS " FROM records r WHERE r.zone_id = " ZONE_OF RECORD_FILTERS
+     " AND (r.sort_key, r.type, r.content, r.id) > ($8, $9, $10, $11::uuid)"
+     " ORDER BY r.sort_key, r.type, r.content, r.id LIMIT $6::int OFFSET $7::int"},
+    {"record_count", "SELECT count(*) FROM records r WHERE r.zone_id = " ZONE_OF RECORD_FILTERS},
+    {"record_get",
+     "SELECT " RECORD_COLS " FROM records r WHERE r.zone_id = " ZONE_OF " AND r.id = $3::uuid"},
+    /* the records at one name ($3), for the zone rules */
+    {"records_at_name",
+     "SELECT " RECORD_COLS " FROM records r WHERE r.zone_id = " ZONE_OF " AND r.name = $3"},
+    /* the other records at the name of record $3 */
+    {"records_beside", "SELECT " RECORD_COLS " FROM records r WHERE r.zone_id = " ZONE_OF
+                       " AND r.name = (SELECT x.name FROM records x WHERE x.id = $3::uuid"
+                       "               AND x.zone_id = r.zone_id)"
+                       " AND r.id <> $3::uuid"},
+    /* NS records pointing at a name ($3) */
+    {"ns_pointing_at", "SELECT " RECORD_COLS " FROM records r WHERE r.zone_id = " ZONE_OF
+                       " AND r.type = 'NS' AND r.content = $3"},
+    /* the nearest NS owner among candidate names ($3, text[]) */
+    {"delegation_above", "SELECT r.name FROM records r WHERE r.zone_id = " ZONE_OF
+                         " AND r.type = 'NS' AND r.name = ANY($3::text[])"
+                         " ORDER BY length(r.name) DESC LIMIT 1"},
+    /* $3 name, $4 type, $5 content, $6 ttl, $7 priority, $8 disabled, $9 comment */
+    {"record_insert",
+     "INSERT INTO records AS r (zone_id, account_id, name, type, content, ttl, priority, disabled,"
+     " comment) VALUES (" ZONE_OF ", $1::uuid, $3, $4, $5, $6::int, $7::int,"
+     " coalesce($8::boolean, false), $9) RETURNING " RECORD_COLS},
+    /* $3 id, $4 content, $5 ttl, $6 priority, $7 disabled, $8 comment */
+    {"record_update", "UPDATE records r SET content = $4, ttl = $5::int, priority = $6::int,"
+                      " disabled = $7::boolean, comment = $8"
+                      " WHERE r.zone_id = " ZONE_OF " AND r.id = $3::uuid RETURNING " RECORD_COLS},
+    {"record_delete",
+     "DELETE FROM records r WHERE r.zone_id = " ZONE_OF " AND r.id = $3::uuid RETURNING r.id"},
+    /* every enabled record in master-file order: SOA first, apex NS next,
+     * then DNS order. Columns: 0 name, 1 type, 2 ttl, 3 priority, 4 content */
+    {"zone_export",
+     "SELECT r.name, r.type, r.ttl, r.priority, r.content FROM records r"
+     " WHERE r.zone_id = " ZONE_OF " AND NOT r.disabled"
+     " ORDER BY r.sort_key, r.type <> 'SOA', r.type <> 'NS', r.type, r.content, r.id"},
+    {"schema_check", "SELECT EXISTS (SELECT 1 FROM schema_migrations WHERE name = $1)"},
+    {"zone_serial", "SELECT z.serial FROM zones z WHERE z.id = " ZONE_OF},
+
+    /* tokens: $1 account, $2 name, $3 scopes (text[]), $4 zones (text[] or
+     * NULL), $5 expires_at (epoch seconds) */
+    {"token_insert", "INSERT INTO tokens AS t (account_id, name, scopes, zones, expires_at)"
+                     " VALUES ($1::uuid, $2, $3::text[], $4::text[], to_timestamp($5::bigint))"
+                     " RETURNING " TOKEN_COLS},
+    {"token_list", "SELECT " TOKEN_COLS ", count(*) OVER () FROM tokens t"
+                   " WHERE t.account_id = $1::uuid"
+                   " ORDER BY t.created_at, t.id LIMIT $2::int OFFSET $3::int"},
+    {"token_revoke", "UPDATE tokens t SET revoked_at = now()"
+                     " WHERE t.account_id = $1::uuid AND t.id = $2::uuid AND t.revoked_at IS NULL"
+                     " RETURNING " TOKEN_COLS},
+    {"token_get", "SELECT " TOKEN_COLS " FROM tokens t"
+                  " WHERE t.account_id = $1::uuid AND t.id = $2::uuid"},
+};
+
+const size_t db_statements_count = sizeof(db_statements) / sizeof(db_statements[0]);
