@@ -47,6 +47,7 @@ static bool str_has_non_ascii(const char *s)
     return false;
 }
 
+/* Zone names: LDH labels and '_', lowercased, with the trailing dot. */
 int dns_zone_name_normalize(const char *in, char *out, size_t outlen, dnsapi_err_t *err)
 {
     if (in == NULL || in[0] == '\0') {
@@ -195,6 +196,8 @@ static int name_check_labels(const char *abs, dnsapi_err_t *err)
     return DNSAPI_OK;
 }
 
+/* Owner names: made absolute relative to zone, then checked label by label
+ * and for zone membership. */
 int dns_name_normalize(const char *zone, const char *in, char *out, size_t outlen,
                        dnsapi_err_t *err)
 {
@@ -239,6 +242,7 @@ int dns_name_normalize(const char *zone, const char *in, char *out, size_t outle
     return DNSAPI_OK;
 }
 
+/* Suffix match on a label boundary, without regard to case. */
 bool dns_name_is_at_or_below(const char *name, const char *parent)
 {
     size_t nlen = strlen(name);
@@ -256,6 +260,8 @@ bool dns_name_is_at_or_below(const char *name, const char *parent)
     return strcasecmp(name + nlen - plen, parent) == 0;
 }
 
+/* The names between name and zone, nearest first: the places a delegation
+ * above name could be. */
 size_t dns_name_ancestors(const char *zone, const char *name, char (*out)[DNS_NAME_BUFSIZE],
                           size_t max)
 {

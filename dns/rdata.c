@@ -101,6 +101,7 @@ static const type_info_t *type_info_find(const char *type)
     return NULL;
 }
 
+/* The supported types (and SOA), upper case. */
 int dns_type_normalize(const char *in, char *out, size_t outlen, dnsapi_err_t *err)
 {
     const type_info_t *ti = in != NULL ? type_info_find(in) : NULL;
@@ -118,12 +119,14 @@ int dns_type_normalize(const char *in, char *out, size_t outlen, dnsapi_err_t *e
     return DNSAPI_OK;
 }
 
+/* 86400 for NS, 3600 otherwise. */
 uint32_t dns_type_default_ttl(const char *type)
 {
     const type_info_t *ti = type != NULL ? type_info_find(type) : NULL;
     return ti != NULL ? ti->default_ttl : 3600;
 }
 
+/* MX and SRV carry their priority apart from content. */
 bool dns_type_has_priority(const char *type)
 {
     const type_info_t *ti = type != NULL ? type_info_find(type) : NULL;
@@ -760,9 +763,6 @@ static int ldns_normalize(const char *zone, const char *type, const char *rdata,
     memcpy(out, result.s, result.len + 1);
     rc = DNSAPI_OK;
 fail:
-    if (rc == DNSAPI_ENOMEM && err != NULL && err->status == DNSAPI_OK) {
-        dnsapi_err_set(err, DNSAPI_ENOMEM, NULL, NULL, "Out of memory.");
-    }
     ldns_rr_free(rr);
     ldns_rdf_deep_free(origin);
     free(line.s);
@@ -770,6 +770,41 @@ fail:
     return rc;
 }
 
+/* Everything but CAA: split into words, take the MX/SRV priority, check
+ * digests, and rebuild the text for ldns into t (priority first). */
+static int content_prepare(const char *zone, const type_info_t *ti, const char *content,
+                           long priority, int *priority_out, text_t *t, dnsapi_err_t *err)
+{
+    word_t words[MAX_WORDS];
+    size_t nwords = 0;
+    size_t first = 0;
+
+    int rc = words_split(content, words, MAX_WORDS, &nwords, err);
+    if (rc != DNSAPI_OK) {
+        return rc;
+    }
+    if (ti->priority_label != NULL) {
+        rc = priority_resolve(ti, words, nwords, priority, priority_out, &first, err);
+        if (rc != DNSAPI_OK) {
+            return rc;
+        }
+        char num[8];
+        snprintf(num, sizeof(num), "%d ", *priority_out);
+        if (!text_append_str(t, num)) {
+            return DNSAPI_ENOMEM;
+        }
+    }
+    if (strcmp(ti->type, "DS") == 0 || strcmp(ti->type, "TLSA") == 0 ||
+        strcmp(ti->type, "SSHFP") == 0) {
+        rc = digest_check(ti, words, nwords, err);
+        if (rc != DNSAPI_OK) {
+            return rc;
+        }
+    }
+    return content_rebuild(zone, ti, words + first, nwords - first, t, err);
+}
+
+/* One example of valid content per type, for error messages. */
 const char *dns_rdata_example(const char *type)
 {
     static const struct {
@@ -800,13 +835,12 @@ const char *dns_rdata_example(const char *type)
     return "the RFC presentation format";
 }
 
+/* Content through words_split, the type's layout and ldns (see the file
+ * comment); literal TXT is only checked for control characters. */
 int dns_rdata_normalize(const char *zone, const char *type, const char *content, long priority,
                         char *out, size_t outlen, int *priority_out, dnsapi_err_t *err)
 {
     const type_info_t *ti = type != NULL ? type_info_find(type) : NULL;
-    word_t words[MAX_WORDS];
-    size_t nwords = 0;
-    size_t first = 0;
     text_t t = {0};
     int rc;
 
@@ -846,33 +880,9 @@ int dns_rdata_normalize(const char *zone, const char *type, const char *content,
     }
     if (strcmp(ti->type, "CAA") == 0) {
         rc = caa_rebuild(content, &t, err);
-        goto parse;
+    } else {
+        rc = content_prepare(zone, ti, content, priority, priority_out, &t, err);
     }
-    rc = words_split(content, words, MAX_WORDS, &nwords, err);
-    if (rc != DNSAPI_OK) {
-        goto fail;
-    }
-    if (ti->priority_label != NULL) {
-        rc = priority_resolve(ti, words, nwords, priority, priority_out, &first, err);
-        if (rc != DNSAPI_OK) {
-            goto fail;
-        }
-        char num[8];
-        snprintf(num, sizeof(num), "%d ", *priority_out);
-        if (!text_append_str(&t, num)) {
-            rc = DNSAPI_ENOMEM;
-            goto fail;
-        }
-    }
-    if (strcmp(ti->type, "DS") == 0 || strcmp(ti->type, "TLSA") == 0 ||
-        strcmp(ti->type, "SSHFP") == 0) {
-        rc = digest_check(ti, words, nwords, err);
-        if (rc != DNSAPI_OK) {
-            goto fail;
-        }
-    }
-    rc = content_rebuild(zone, ti, words + first, nwords - first, &t, err);
-parse:
     if (rc != DNSAPI_OK) {
         goto fail;
     }
@@ -890,6 +900,9 @@ parse:
         }
     }
 fail:
+    if (rc == DNSAPI_ENOMEM) {
+        dnsapi_err_set(err, DNSAPI_ENOMEM, NULL, NULL, "Out of memory.");
+    }
     if (rc != DNSAPI_OK) {
         *priority_out = -1;
         if (outlen > 0) {
@@ -900,6 +913,8 @@ fail:
     return rc;
 }
 
+/* The host a record names: the whole content for NS, CNAME, MX and PTR,
+ * the last word for SRV; never the root. */
 bool dns_rdata_target(const char *type, const char *content, char *out, size_t outlen)
 {
     const char *target = NULL;

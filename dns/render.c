@@ -54,6 +54,7 @@ static void line_append_str(line_t *l, const char *s)
     line_append(l, s, strlen(s));
 }
 
+/* A comment naming zone and serial, then $ORIGIN. */
 int dns_render_header(FILE *fp, const char *zone, uint32_t serial)
 {
     for (const char *p = zone; *p != '\0'; p++) {
@@ -162,6 +163,8 @@ static int line_verify(const char *line, dnsapi_err_t *err)
     return rc;
 }
 
+/* One checked line per record; nothing is written unless ldns accepts
+ * the whole line. */
 int dns_render_record(FILE *fp, const char *name, const char *type, uint32_t ttl, int priority,
                       const char *content, dnsapi_err_t *err)
 {

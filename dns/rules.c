@@ -24,6 +24,7 @@ static bool name_equal(const char *a, const char *b)
     return strcasecmp(a, b) == 0;
 }
 
+/* SOA anywhere and NS at the apex belong to dnsapi. */
 int dns_rules_check_system(const char *zone, const char *name, const char *type, dnsapi_err_t *err)
 {
     if (type_is(type, "SOA")) {
@@ -41,6 +42,7 @@ int dns_rules_check_system(const char *zone, const char *name, const char *type,
     return DNSAPI_OK;
 }
 
+/* TTL within the configured bounds. */
 int dns_rules_check_ttl(uint32_t ttl, uint32_t min, uint32_t max, dnsapi_err_t *err)
 {
     if (ttl < min || ttl > max) {
@@ -58,6 +60,8 @@ static bool rr_same_data(const dns_rr_t *a, const dns_rr_t *b)
            a->priority == b->priority;
 }
 
+/* Apex CNAME, duplicates, CNAME exclusivity, then one TTL per RRset, in
+ * that order so that an exact repeat reads as a duplicate. */
 int dns_rules_check_rrset(const char *zone, const dns_rr_t *rr, const dns_rr_t *at_name, size_t n,
                           dnsapi_err_t *err)
 {
@@ -110,6 +114,8 @@ int dns_rules_check_rrset(const char *zone, const dns_rr_t *rr, const dns_rr_t *
     return DNSAPI_OK;
 }
 
+/* An in-zone name server may not be an alias, whichever record comes
+ * second. */
 int dns_rules_check_ns_target(const char *zone, const dns_rr_t *rr, const dns_rr_t *at_target,
                               size_t n, dnsapi_err_t *err)
 {
@@ -163,6 +169,7 @@ static size_t warning_add(dns_warning_t *out, size_t count, size_t max, const ch
     return count + 1;
 }
 
+/* missing_glue, single_ns and occluded, in that order. */
 size_t dns_rules_warnings(const char *zone, const dns_rr_t *rr, const dns_rr_t *at_target,
                           size_t n_target, size_t ns_count, const char *delegation,
                           dns_warning_t *out, size_t max)

@@ -9,6 +9,7 @@
 
 #define SERIAL_HALF 0x80000000u
 
+/* serial + n on the 2^32 circle. */
 uint32_t dns_serial_add(uint32_t serial, uint32_t n)
 {
     /* RFC 1982 defines addition only for n < 2^31; larger steps would make
@@ -19,6 +20,7 @@ uint32_t dns_serial_add(uint32_t serial, uint32_t n)
     return serial + n;
 }
 
+/* The sign of the shorter way round from b to a. */
 int dns_serial_compare(uint32_t a, uint32_t b)
 {
     uint32_t distance = a - b;
