@@ -119,9 +119,9 @@ static int parse_fields(api_req_t *r, rec_state_t *st, dnsapi_err_t *err)
         return -1;
     }
     st->comment_given = json_object_get(r->body, "comment") != NULL;
-    if (st->comment != NULL && strlen(st->comment) > 1000) {
+    if (st->comment != NULL && strlen(st->comment) > 10000) {
         dnsapi_err_set(err, DNSAPI_EINVAL, "too_long", "comment",
-                       "comment must be at most 1000 characters");
+                       "comment must be at most 10000 characters");
         return -1;
     }
     return 0;

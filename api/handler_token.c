@@ -58,7 +58,7 @@ void handle_token_create(api_req_t *r)
     const char *name = NULL;
     long long expires_in = TOKEN_DEFAULT_SECONDS;
     if (view_body_check_fields(r->body, allowed, NULL, &err) != DNSAPI_OK ||
-        view_body_string(r->body, "name", false, true, &name, &err) < 0 ||
+        view_body_string(r->body, "name", true, false, &name, &err) < 0 ||
         view_body_int(r->body, "expires_in", false, 60, TOKEN_MAX_SECONDS, &expires_in, &err) < 0) {
         reply_error(r, &err);
         return;

@@ -91,11 +91,7 @@ static void on_zone_created(api_req_t *r, db_session_t *s, int status, PGresult 
     }
     json_t *d = json_object();
     json_object_set_new(d, "message", json_string("Zone created successfully"));
-    json_t *zone = view_zone(res[2], 0);
-    /* RETURNING sees the row before the trigger added the system records */
-    json_object_set_new(zone, "record_count",
-                        json_integer((json_int_t)r->thread->cfg->n_nameservers + 1));
-    json_object_set_new(d, "zone", zone);
+    json_object_set_new(d, "zone", view_zone(res[2], 0));
     reply_success(r, 201, d);
 }
 

@@ -336,6 +336,37 @@ static void handle_preflight(api_req_t *r)
     h2o_send_inline(req, "", 0);
 }
 
+/* The deepest nesting of arrays and objects in a JSON text, not counting
+ * brackets inside strings. No request of ours nests deeper than a few
+ * levels; refusing deep documents before parsing keeps the parser's work
+ * bounded. */
+static int json_depth(const char *p, size_t len)
+{
+    int depth = 0, max = 0;
+    bool in_string = false;
+    for (size_t i = 0; i < len; i++) {
+        char c = p[i];
+        if (in_string) {
+            if (c == '\\') {
+                i++;
+            } else if (c == '"') {
+                in_string = false;
+            }
+        } else if (c == '"') {
+            in_string = true;
+        } else if (c == '{' || c == '[') {
+            if (++depth > max) {
+                max = depth;
+            }
+        } else if (c == '}' || c == ']') {
+            depth--;
+        }
+    }
+    return max;
+}
+
+#define JSON_MAX_DEPTH 32
+
 static int authenticate(api_req_t *r)
 {
     h2o_req_t *req = r->req;
@@ -457,6 +488,11 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
         if (!is_json_media_type(req)) {
             reply_fail(r, DNSAPI_EBADREQ, "unsupported_media_type", NULL,
                        "send the body as JSON with 'Content-Type: application/json'");
+            return 0;
+        }
+        if (json_depth(req->entity.base, req->entity.len) > JSON_MAX_DEPTH) {
+            reply_fail(r, DNSAPI_EBADREQ, "bad_request", NULL,
+                       "the body nests deeper than %d levels", JSON_MAX_DEPTH);
             return 0;
         }
         json_error_t jerr;

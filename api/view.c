@@ -43,10 +43,6 @@ json_t *view_zone(const PGresult *res, int row)
         !PQgetisnull(res, row, 3) && strcmp(PQgetvalue(res, row, 2), PQgetvalue(res, row, 3)) == 0;
     json_object_set_new(z, "status", json_string(published ? "published" : "pending"));
     json_object_set_new(z, "nameservers", col_json(res, row, 4));
-    json_object_set_new(z, "record_count", view_int_or_null(res, row, 7));
-    if (!PQgetisnull(res, row, 8)) {
-        json_object_set_new(z, "last_error", col_string(res, row, 8));
-    }
     json_object_set_new(z, "created_at", col_string(res, row, 5));
     json_object_set_new(z, "updated_at", col_string(res, row, 6));
     return z;

@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# API benchmarks: record create (empty zone and 100,000-record zone), list
+# one page of 100 (first page and a page near the end by cursor), get by
+# name+type, delete; each at 1, 8 and 64 connections. Starts its own
+# PostgreSQL (127.0.0.1:15450, default durability) and a Release build of
+# the server on 127.0.0.1:15480, and stops both at the end.
+#
+#   bash bench/run.sh [SECONDS_PER_RUN]      (default 5)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+DUR=${1:-5}
+WORK=${BENCH_WORK:-/tmp/dnsapi-bench}
+PGPORT=15450
+PORT=15480
+export BENCH_DIR=$ROOT/bench
+
+. tests/lib/deps.sh && deps_install wrk curl cmake build-essential
+cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DDNSAPI_SANITIZE=OFF -DDNSAPI_TESTS=OFF >/dev/null
+cmake --build build-bench -j2 >/dev/null
+BIN=$ROOT/build-bench/dnsapi
+
+rm -rf "$WORK" && mkdir -p "$WORK" && chown postgres "$WORK"
+cleanup() {
+  [ -n "${SERVER:-}" ] && kill "$SERVER" 2>/dev/null && wait "$SERVER" 2>/dev/null || true
+  su postgres -c "/usr/lib/postgresql/15/bin/pg_ctl -D $WORK/pg -m fast stop" >/dev/null 2>&1 || true
+}
+trap cleanup EXIT
+su postgres -c "/usr/lib/postgresql/15/bin/initdb -D $WORK/pg -A trust -U postgres" >/dev/null
+su postgres -c "/usr/lib/postgresql/15/bin/pg_ctl -D $WORK/pg -l $WORK/pg.log -w -o '-c listen_addresses=127.0.0.1 -p $PGPORT -k $WORK -c shared_buffers=512MB -c max_connections=100' start" >/dev/null
+psql -q -h 127.0.0.1 -p $PGPORT -U postgres -c "CREATE DATABASE dnsapi"
+
+export DNSAPI_DATABASE_URL="host=127.0.0.1 port=$PGPORT user=postgres dbname=dnsapi"
+export DNSAPI_JWT_SECRET=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
+export DNSAPI_NAMESERVERS=ns1.bench.example,ns2.bench.example
+export DNSAPI_LISTEN=127.0.0.1:$PORT
+export DNSAPI_THREADS=${DNSAPI_THREADS:-2}
+"$BIN" migrate >/dev/null
+"$BIN" account create bench >/dev/null
+export T=$("$BIN" token create --account bench --scope "zones:read zones:write records:read records:write tokens:write")
+"$BIN" serve >"$WORK/serve.log" 2>&1 &
+SERVER=$!
+for _ in $(seq 50); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.1; done
+
+api() { curl -sf -X "$1" "http://127.0.0.1:$PORT$2" -H "Authorization: Bearer $T" -H "Content-Type: application/json" ${3:+-d "$3"}; }
+sql() { psql -qAt -h 127.0.0.1 -p $PGPORT -U postgres dnsapi -c "$1"; }
+for z in bench.test empty.test del.test; do api POST /v1/zones "{\"name\":\"$z\"}" >/dev/null; done
+echo "loading 100,000 records into bench.test and 90,000 into del.test ..."
+sql "INSERT INTO records (zone_id, account_id, name, type, content, ttl)
+     SELECT z.id, z.account_id, 'h' || g || '.bench.test.', 'A',
+            '10.' || (g / 65536) || '.' || ((g / 256) % 256) || '.' || (g % 256), 3600
+       FROM zones z, generate_series(0, 99999) g WHERE z.name = 'bench.test.'"
+sql "INSERT INTO records (zone_id, account_id, name, type, content, ttl)
+     SELECT z.id, z.account_id, 'd' || g || '.del.test.', 'A', '192.0.2.1', 3600
+       FROM zones z, generate_series(0, 89999) g WHERE z.name = 'del.test.'"
+sql "VACUUM ANALYZE"
+# a cursor near the end of bench.test: walk there once by keyset
+CURSOR=$(api GET "/v1/zones/bench.test/records?limit=1000&offset=99000" | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["data"]["pagination"]["next_cursor"] or "")')
+
+run() { # label script conns [env...]
+  local label=$1 script=$2 c=$3; shift 3
+  local threads=$(( c < 2 ? 1 : 2 ))
+  local out
+  out=$(env "$@" THREADS=$threads wrk -t$threads -c$c -d${DUR}s --timeout 5s -s "bench/$script" "http://127.0.0.1:$PORT" | grep RESULT)
+  printf "%-34s c=%-3d %s\n" "$label" "$c" "${out#RESULT }"
+}
+echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -r); server threads: $DNSAPI_THREADS; ${DUR}s per run"
+for c in 1 8 64; do run "create (empty zone)" create.lua $c ZONE=empty.test; done
+for c in 1 8 64; do run "create (100k-record zone)" create.lua $c ZONE=bench.test; done
+for c in 1 8 64; do run "get by name+type (100k zone)" get.lua $c ZONE=bench.test; done
+for c in 1 8 64; do run "list page of 100 (first)" list.lua $c ZONE=bench.test; done
+for c in 1 8 64; do run "list page of 100 (cursor at end)" list.lua $c ZONE=bench.test CURSOR=$CURSOR; done
+sql "SELECT id FROM records r JOIN zones z ON z.id = r.zone_id WHERE z.name = 'del.test.' AND NOT r.system ORDER BY r.id" > "$WORK/ids"
+split -n l/3 -d "$WORK/ids" "$WORK/ids."
+i=0
+for c in 1 8 64; do run "delete" delete.lua $c ZONE=del.test IDS=$WORK/ids.0$i; i=$((i + 1)); done
