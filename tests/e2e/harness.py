@@ -294,7 +294,7 @@ class Stack:
             self._start()
         except BaseException:
             self.print_log_tail()
-            self.stop()
+            self.stop(keep_log=True)
             raise
         return self
 
@@ -350,9 +350,15 @@ class Stack:
             self._log_file = None
         return rc
 
-    def stop(self):
-        """Stops the server and drops the database."""
+    def stop(self, keep_log=False):
+        """Stops the server, drops the database and removes the temporary
+        directory (kept, with its server.log, when keep_log is true)."""
         self.exit_status = self.stop_server()
+        if self.tmpdir and not keep_log and not os.environ.get("DNSAPI_E2E_KEEP"):
+            import shutil
+            shutil.rmtree(self.tmpdir, ignore_errors=True)
+        elif self.tmpdir:
+            sys.stderr.write("harness: server log kept in %s\n" % self.log_path)
         if self._db_created:
             try:
                 self.psql_maint("DROP DATABASE IF EXISTS %s WITH (FORCE)" % self.dbname)
@@ -850,11 +856,23 @@ class ApiTestCase(unittest.TestCase):
             cls.stack.stop()
             raise
 
+    _failed = False
+
+    def run(self, result=None):
+        # Remember failures so that tearDownClass can show the server's log.
+        before = (len(result.failures) + len(result.errors)) if result is not None else 0
+        out = super().run(result)
+        if result is not None and len(result.failures) + len(result.errors) > before:
+            type(self)._failed = True
+        return out
+
     @classmethod
     def tearDownClass(cls):
         if cls.stack is not None:
             alive = cls.stack.alive()
-            cls.stack.stop()
+            if cls._failed or not alive:
+                cls.stack.print_log_tail(40)
+            cls.stack.stop(keep_log=cls._failed or not alive)
             cls.stack = None
             if not alive:
                 raise AssertionError("dnsapi serve died during the tests")
