@@ -312,6 +312,22 @@ class RecordsTest(ZoneHelpers, ApiTestCase):
         self.assertGreaterEqual(len(runs[0]), 3, "602 bytes need three strings")
         self.assertIn(spf, strings, "a short TXT is one string")
 
+    def test_46_export(self):
+        zone = "export.test"
+        self.create_zone(zone)
+        self.create_record(zone, {"name": "on", "type": "A", "content": "192.0.2.1"})
+        self.create_record(zone, {"name": "off", "type": "A", "content": "192.0.2.2", "disabled": True})
+        z = self.get_zone(zone)
+        e = self.call("GET", self.zone_path(zone) + "/export", "/v1/zones/{zone}/export", expect=200)
+        text = e.body.decode("utf-8")
+        self.assertIn("192.0.2.1", text)
+        self.assertNotIn("192.0.2.2", text, "disabled records are left out of the master file")
+        soa = [l.split() for l in text.splitlines() if "SOA" in l.split()]
+        self.assertEqual(len(soa), 1, text)
+        self.assertIn(str(z["serial"]), soa[0], "the exported SOA carries the zone's serial")
+        for ns in SYS_NS:
+            self.assertIn(ns, text)
+
     def test_42_every_type(self):
         zone = "types.test"
         self.create_zone(zone)
