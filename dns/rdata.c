@@ -18,6 +18,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <regex.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -144,9 +145,11 @@ typedef struct {
  * which a '"' opens a quoted section up to the next unescaped '"' (so both
  * "a b" and alpn="h2,h3" are one word) and '\' escapes the next character.
  * Refuses what a master file would read as something else: ';' comments,
- * '(' ')' grouping and unterminated quotes. */
-static int words_split(const char *content, word_t *words, size_t max, size_t *count,
-                       dnsapi_err_t *err)
+ * '(' ')' grouping and unterminated quotes. A quote may only open and
+ * close a whole word, as ldns reads quotes no other way; with
+ * inner_quotes (SVCB parameters) it may also open a value after '='. */
+static int words_split(const char *content, bool inner_quotes, word_t *words, size_t max,
+                       size_t *count, dnsapi_err_t *err)
 {
     const char *p = content;
     size_t n = 0;
@@ -173,6 +176,17 @@ static int words_split(const char *content, word_t *words, size_t max, size_t *c
                 }
                 p += 2;
                 continue;
+            }
+            if (*p == '"' && p != start && !quoted && (!inner_quotes || p[-1] != '=')) {
+                return dnsapi_err_set(err, DNSAPI_EINVAL, "bad_rdata", "content",
+                                      "The content has a '\"' inside a word: quote whole "
+                                      "words, as in \"E2U+sip\", or values, as in "
+                                      "alpn=\"h2,h3\".");
+            }
+            if (*p == '"' && !inner_quotes && quoted && p[1] != ' ' && p[1] != '\0') {
+                return dnsapi_err_set(err, DNSAPI_EINVAL, "bad_rdata", "content",
+                                      "The content has text right after a closing '\"': put "
+                                      "a space between words.");
             }
             if (*p == '"') {
                 quoted = !quoted;
@@ -594,6 +608,27 @@ static int caa_rebuild(const char *content, text_t *t, dnsapi_err_t *err)
  * servers refuse. params is ldns's presentation of the parameters. */
 static int svc_params_check(const char *params, dnsapi_err_t *err)
 {
+    /* ldns prints some values with escapes that BIND reads differently;
+     * plain printable ASCII values are what anyone actually uses. */
+    if (strpbrk(params, "\\\"") != NULL) {
+        return dnsapi_err_set(err, DNSAPI_EINVAL, "bad_rdata", "content",
+                              "Service parameter values must be plain printable ASCII, without "
+                              "quotes inside values or backslashes.");
+    }
+    const char *alpn = strstr(params, "alpn=");
+    if (alpn != NULL && (alpn == params || alpn[-1] == ' ')) {
+        size_t vlen = strcspn(alpn + 5, " ");
+        const char *v = alpn + 5;
+        bool empty_id = vlen == 0 || v[0] == ',' || v[vlen - 1] == ',';
+        for (size_t k = 0; k + 1 < vlen; k++) {
+            empty_id = empty_id || (v[k] == ',' && v[k + 1] == ',');
+        }
+        if (empty_id || memchr(v, '=', vlen) != NULL) {
+            return dnsapi_err_set(err, DNSAPI_EINVAL, "bad_rdata", "content",
+                                  "The alpn value must be protocol ids separated by commas, "
+                                  "such as alpn=h2,h3.");
+        }
+    }
     char keys[32][24];
     size_t nkeys = 0;
     const char *mandatory = NULL;
@@ -704,33 +739,215 @@ static int txt_literal_normalize(const char *content, char *out, size_t outlen, 
     return DNSAPI_OK;
 }
 
-/* Parses "@ 3600 IN <type> <rdata>" with ldns relative to zone and writes
- * the presentation of the rdata fields from index skip onwards. */
+/* Parses "@ 3600 IN <type> <rdata>" with ldns relative to origin. */
+static int ldns_parse(const ldns_rdf *origin, const char *type, const char *rdata, ldns_rr **rr,
+                      dnsapi_err_t *err)
+{
+    text_t line = {0};
+
+    *rr = NULL;
+    if (!text_append_str(&line, "@ 3600 IN ") || !text_append_str(&line, type) ||
+        !text_append(&line, " ", 1) || !text_append_str(&line, rdata)) {
+        free(line.s);
+        return DNSAPI_ENOMEM;
+    }
+    ldns_status st = ldns_rr_new_frm_str(rr, line.s, 3600, origin, NULL);
+    free(line.s);
+    if (st != LDNS_STATUS_OK) {
+        *rr = NULL;
+        return dnsapi_err_set(err, DNSAPI_EINVAL, "bad_rdata", "content",
+                              "The content is not valid %s data (%s): check it against the "
+                              "%s format, e.g. %s.",
+                              type, ldns_get_errorstr_by_id(st), type, dns_rdata_example(type));
+    }
+    return DNSAPI_OK;
+}
+
+/* Appends ldns's presentation of the rdata fields from index skip on,
+ * names lowercased, separated by single spaces. */
+static bool rr_present(const ldns_rr *rr, size_t skip, text_t *t)
+{
+    for (size_t i = skip; i < ldns_rr_rd_count(rr); i++) {
+        ldns_rdf *rdf = ldns_rr_rdf(rr, i);
+        if (ldns_rdf_get_type(rdf) == LDNS_RDF_TYPE_DNAME) {
+            ldns_dname2canonical(rdf);
+        }
+        char *s = ldns_rdf2str(rdf);
+        if (s == NULL) {
+            return false;
+        }
+        bool ok = (i == skip || text_append(t, " ", 1)) && text_append_str(t, s);
+        free(s);
+        if (!ok) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* glibc's regcomp accepts a quantifier with nothing to repeat ("a**",
+ * "(*a)"); POSIX leaves that undefined and BIND refuses it. */
+static bool ere_quantifiers_ok(const char *ere)
+{
+    char prev = '('; /* as if at the start of a group */
+    bool bracket = false;
+
+    for (const char *p = ere; *p != '\0'; p++) {
+        if (bracket) {
+            if (*p == ']') {
+                bracket = false;
+                prev = 'a';
+            }
+            continue;
+        }
+        if (*p == '\\' && p[1] != '\0') {
+            p++;
+            prev = 'a';
+            continue;
+        }
+        if (*p == '[') {
+            bracket = true;
+            if (p[1] == '^') {
+                p++;
+            }
+            if (p[1] == ']') {
+                p++;
+            }
+            continue;
+        }
+        bool quantifier = *p == '*' || *p == '+' || *p == '?' || *p == '{';
+        if (quantifier && strchr("*+?}(|^", prev) != NULL) {
+            return false;
+        }
+        if (*p == '{') {
+            const char *end = strchr(p, '}');
+            if (end == NULL) {
+                return false;
+            }
+            p = end;
+            prev = '}';
+            continue;
+        }
+        prev = *p;
+    }
+    return !bracket;
+}
+
+/* NAPTR regexp (RFC 3402): empty, or delimiter, POSIX ERE, delimiter,
+ * replacement, delimiter, optional "i"; back-references only to groups
+ * that exist. BIND refuses the zone otherwise. */
+static int naptr_regexp_check(const ldns_rr *rr, dnsapi_err_t *err)
+{
+    const ldns_rdf *rdf = ldns_rr_rdf(rr, 4);
+    const uint8_t *data = ldns_rdf_data(rdf);
+    size_t len = ldns_rdf_size(rdf) > 0 ? data[0] : 0;
+    const char *re = (const char *)data + 1;
+    char ere[256];
+    size_t ere_len = 0;
+    size_t groups = 0;
+    size_t i = 1;
+    int rc = DNSAPI_OK;
+
+    if (len == 0) {
+        return DNSAPI_OK;
+    }
+    if (memchr(re, '\0', len) != NULL) {
+        goto bad;
+    }
+    char delim = re[0];
+    if (isdigit((unsigned char)delim) || delim == '\\' || delim == 'i' || delim == '\0') {
+        goto bad;
+    }
+    /* The regular expression, up to the unescaped delimiter. */
+    for (; i < len && re[i] != delim; i++) {
+        if (re[i] == '\\' && i + 1 < len) {
+            ere[ere_len++] = re[i++];
+        } else if (re[i] == '(') {
+            groups++;
+        }
+        ere[ere_len++] = re[i];
+    }
+    ere[ere_len] = '\0';
+    if (i >= len || ere_len == 0) {
+        goto bad;
+    }
+    /* The replacement, up to the next unescaped delimiter. */
+    for (i++; i < len && re[i] != delim; i++) {
+        if (re[i] == '\\' && i + 1 < len) {
+            i++;
+            if (isdigit((unsigned char)re[i]) && (size_t)(re[i] - '0') > groups) {
+                goto bad;
+            }
+        }
+    }
+    if (i >= len || !(i + 1 == len || (i + 2 == len && re[i + 1] == 'i'))) {
+        goto bad;
+    }
+    if (!ere_quantifiers_ok(ere)) {
+        goto bad;
+    }
+    regex_t compiled;
+    if (regcomp(&compiled, ere, REG_EXTENDED | REG_NOSUB) != 0) {
+        goto bad;
+    }
+    regfree(&compiled);
+    return rc;
+bad:
+    return dnsapi_err_set(err, DNSAPI_EINVAL, "bad_rdata", "content",
+                          "The NAPTR regexp is not valid: write it as \"!ere!replacement!\" "
+                          "(any delimiter, optional trailing i), e.g. "
+                          "\"!^.*$!sip:info@example.com!\", or \"\" for none.");
+}
+
+/* True when text would be read back as written: no control characters,
+ * balanced quotes, nothing a master file treats specially outside quotes. */
+static bool text_is_zone_safe(const char *s)
+{
+    bool quoted = false;
+
+    for (; *s != '\0'; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c < 0x20 || c == 0x7f) {
+            return false;
+        }
+        if (c == '\\') {
+            if (s[1] == '\0') {
+                return false;
+            }
+            s++;
+        } else if (c == '"') {
+            quoted = !quoted;
+        } else if (!quoted && (c == ';' || c == '(' || c == ')')) {
+            return false;
+        }
+    }
+    return !quoted;
+}
+
+/* Parses rdata with ldns relative to zone and writes the presentation of
+ * its fields from index skip on. The presentation must parse back to
+ * itself and be safe to write into a master file: ldns prints some
+ * values (SVCB parameters holding ';' or quotes) in a form it cannot read
+ * back, and those are refused here rather than break the zone later. */
 static int ldns_normalize(const char *zone, const char *type, const char *rdata, size_t skip,
                           char *out, size_t outlen, dnsapi_err_t *err)
 {
     ldns_rdf *origin = NULL;
     ldns_rr *rr = NULL;
-    text_t line = {0};
+    ldns_rr *again = NULL;
+    text_t full = {0};
+    text_t full_again = {0};
     text_t result = {0};
     int rc = DNSAPI_ENOMEM;
 
     origin = ldns_dname_new_frm_str(zone);
     if (origin == NULL) {
-        rc = dnsapi_err_set(err, DNSAPI_EINVAL, "bad_zone_name", "name",
+        rc = dnsapi_err_set(err, DNSAPI_EINVAL, "bad_zone_name", "zone",
                             "The zone name cannot be parsed.");
         goto fail;
     }
-    if (!text_append_str(&line, "@ 3600 IN ") || !text_append_str(&line, type) ||
-        !text_append(&line, " ", 1) || !text_append_str(&line, rdata)) {
-        goto fail;
-    }
-    ldns_status st = ldns_rr_new_frm_str(&rr, line.s, 3600, origin, NULL);
-    if (st != LDNS_STATUS_OK) {
-        rc = dnsapi_err_set(err, DNSAPI_EINVAL, "bad_rdata", "content",
-                            "The content is not valid %s data (%s): check it against the "
-                            "%s format, e.g. %s.",
-                            type, ldns_get_errorstr_by_id(st), type, dns_rdata_example(type));
+    rc = ldns_parse(origin, type, rdata, &rr, err);
+    if (rc != DNSAPI_OK) {
         goto fail;
     }
     if (ldns_rr_rd_count(rr) <= skip) {
@@ -739,20 +956,24 @@ static int ldns_normalize(const char *zone, const char *type, const char *rdata,
                             dns_rdata_example(type));
         goto fail;
     }
-    for (size_t i = skip; i < ldns_rr_rd_count(rr); i++) {
-        ldns_rdf *rdf = ldns_rr_rdf(rr, i);
-        if (ldns_rdf_get_type(rdf) == LDNS_RDF_TYPE_DNAME) {
-            ldns_dname2canonical(rdf);
-        }
-        char *s = ldns_rdf2str(rdf);
-        if (s == NULL) {
+    if (strcmp(type, "NAPTR") == 0 && ldns_rr_rd_count(rr) == 6) {
+        rc = naptr_regexp_check(rr, err);
+        if (rc != DNSAPI_OK) {
             goto fail;
         }
-        bool ok = (i == skip || text_append(&result, " ", 1)) && text_append_str(&result, s);
-        free(s);
-        if (!ok) {
-            goto fail;
-        }
+    }
+    rc = DNSAPI_ENOMEM;
+    if (!rr_present(rr, 0, &full) || !rr_present(rr, skip, &result)) {
+        goto fail;
+    }
+    if (!text_is_zone_safe(full.s) || ldns_parse(origin, type, full.s, &again, NULL) != DNSAPI_OK ||
+        !rr_present(again, 0, &full_again) || strcmp(full.s, full_again.s) != 0) {
+        rc = dnsapi_err_set(err, DNSAPI_EINVAL, "bad_rdata", "content",
+                            "The %s content holds characters that cannot be written safely "
+                            "into a zone file (such as ';', parentheses or quotes inside a "
+                            "value): remove them.",
+                            type);
+        goto fail;
     }
     if (result.len >= outlen) {
         rc = dnsapi_err_set(err, DNSAPI_EINVAL, "bad_rdata", "content",
@@ -764,8 +985,10 @@ static int ldns_normalize(const char *zone, const char *type, const char *rdata,
     rc = DNSAPI_OK;
 fail:
     ldns_rr_free(rr);
+    ldns_rr_free(again);
     ldns_rdf_deep_free(origin);
-    free(line.s);
+    free(full.s);
+    free(full_again.s);
     free(result.s);
     return rc;
 }
@@ -779,7 +1002,9 @@ static int content_prepare(const char *zone, const type_info_t *ti, const char *
     size_t nwords = 0;
     size_t first = 0;
 
-    int rc = words_split(content, words, MAX_WORDS, &nwords, err);
+    /* Only SVCB parameters quote part of a word (alpn="h2,h3"). */
+    bool inner_quotes = strcmp(ti->type, "SVCB") == 0 || strcmp(ti->type, "HTTPS") == 0;
+    int rc = words_split(content, inner_quotes, words, MAX_WORDS, &nwords, err);
     if (rc != DNSAPI_OK) {
         return rc;
     }

@@ -446,6 +446,28 @@ static void test_bad_naptr_is_refused(void **state)
     expect_error("NAPTR", "100000 10 \"U\" \"E2U+sip\" \"\" .");
 }
 
+static void test_naptr_with_bad_regexp_is_refused(void **state)
+{
+    expect_error("NAPTR", "100 10 \"U\" \"E2U+sip\" \"!^.*$!sip:x@example.com\" .");
+    expect_error("NAPTR", "100 10 \"U\" \"E2U+sip\" \"!^.(*$!sip:x@example.com!\" .");
+    expect_error("NAPTR", "100 10 \"U\" \"E2U+sip\" \"!^.**$!sip:x@example.com!\" .");
+    expect_error("NAPTR", "100 10 \"U\" \"E2U+sip\" \"!^(.*)$!sip:\\\\2@example.com!\" .");
+    expect_error("NAPTR", "100 10 \"U\" \"E2U+sip\" \"1^.*$1sip:x@example.com1\" .");
+    expect_content("NAPTR", "100 10 \"U\" \"E2U+sip\" \"!^(.*)$!sip:\\\\1@example.com!i\" .",
+                   "100 10 \"U\" \"E2U+sip\" \"!^(.*)$!sip:\\\\1@example.com!i\" .");
+}
+
+static void test_quote_inside_a_word_is_refused(void **state)
+{
+    expect_error("NAPTR", "100 10 \"U\" \"E2U+sip_ \"!^.*$!sip:x@example.com!\" \"");
+    expect_error("TXT", "\"a\"b");
+    expect_error("HTTPS", "1 . alpn=\"h2;h3\"");
+    expect_error("HTTPS", "1 . alpn=a\"h2\"");
+    expect_error("HTTPS", "1 . alpn=\",h3\"");
+    expect_error("HTTPS", "1 . alpn=h2,,h3");
+    expect_error("HTTPS", "1 . alpn=caf\xc3\xa9");
+}
+
 static void test_svcb_is_normalized(void **state)
 {
     expect_content("SVCB", "1 SVC.example.com port=8443 alpn=h2,h3",
@@ -602,6 +624,8 @@ int main(void)
         cmocka_unit_test(test_bad_sshfp_is_refused),
         cmocka_unit_test(test_naptr_is_normalized),
         cmocka_unit_test(test_bad_naptr_is_refused),
+        cmocka_unit_test(test_naptr_with_bad_regexp_is_refused),
+        cmocka_unit_test(test_quote_inside_a_word_is_refused),
         cmocka_unit_test(test_svcb_is_normalized),
         cmocka_unit_test(test_https_is_normalized),
         cmocka_unit_test(test_bad_svcb_is_refused),
