@@ -328,6 +328,52 @@ class RecordsTest(ZoneHelpers, ApiTestCase):
         for ns in SYS_NS:
             self.assertIn(ns, text)
 
+    def test_47_concurrent_writes_one_serial_step_each(self):
+        import threading
+        zone = "busy.test"
+        self.create_zone(zone)
+        s0 = self.get_zone(zone)["serial"]
+        results, lock = [], threading.Lock()
+
+        def worker(k):
+            for i in range(25):
+                r = self.stack.request("POST", "/v1/zones/busy.test/records", token=self.token,
+                                       body={"name": "w%d-%d" % (k, i), "type": "A", "content": "192.0.2.%d" % (i + 1)})
+                with lock:
+                    results.append(r)
+
+        threads = [threading.Thread(target=worker, args=(k,)) for k in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=120)
+        self.assertEqual(len(results), 100)
+        self.assertEqual([r.status for r in results if r.status != 201], [])
+        serials = sorted(r.data["serial"] for r in results)
+        self.assertEqual(serials, list(range(s0 + 1, s0 + 101)), "each write got its own serial step")
+        self.assertEqual(self.get_zone(zone)["serial"], s0 + 100)
+        self.assertEqual(self.record_count_sql(zone), 103)
+
+    def test_48_keep_alive(self):
+        import http.client
+        conn = http.client.HTTPConnection("127.0.0.1", self.stack.port, timeout=10)
+        try:
+            for i in range(5):
+                conn.request("GET", "/v1/zones", headers={"Authorization": "Bearer " + self.token})
+                r = conn.getresponse()
+                r.read()
+                self.assertEqual(r.status, 200)
+            conn.request("GET", "/v1/zones")
+            r = conn.getresponse()
+            r.read()
+            self.assertEqual(r.status, 401)
+            conn.request("GET", "/healthz")
+            r = conn.getresponse()
+            r.read()
+            self.assertEqual(r.status, 200, "the connection survives an error answer")
+        finally:
+            conn.close()
+
     def test_42_every_type(self):
         zone = "types.test"
         self.create_zone(zone)

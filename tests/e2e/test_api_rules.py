@@ -168,6 +168,12 @@ class RulesTest(ZoneHelpers, ApiTestCase):
         r = self.ok({"name": "plain", "type": "A", "content": "192.0.2.9"})
         self.assertNotIn("warnings", r.data)
 
+    def test_occluded_warning(self):
+        self.ok({"name": "cut", "type": "NS", "content": "ns-a.example.net"})
+        self.ok({"name": "cut", "type": "NS", "content": "ns-b.example.net"})
+        r = self.ok({"name": "below.cut", "type": "TXT", "content": "hidden by the delegation"})
+        self.assertIn("occluded", [w["code"] for w in r.data.get("warnings", [])], repr(r))
+
     # -- TTL ---------------------------------------------------------------------
 
     def test_ttl_out_of_range(self):
