@@ -258,12 +258,121 @@ static void test_rendered_zone_reads_back_in_ldns(void **state)
     ldns_rdf_deep_free(origin);
 }
 
+/* Mutated examples of every type: whatever dns_rdata_normalize accepts
+ * must load in both name servers. This is how the quoting, NAPTR regexp
+ * and SVCB value checks in dns/rdata.c were found. */
+static uint32_t fuzz_next(uint32_t *seed)
+{
+    *seed = *seed * 1103515245u + 12345u;
+    return (*seed >> 16) & 0x7fff;
+}
+
+static size_t fuzz_zone_write(FILE *fp, uint32_t seed, int iterations)
+{
+    static const char *TYPES[] = {"A",   "AAAA", "CNAME", "MX",    "TXT",   "NS",   "SRV",  "CAA",
+                                  "PTR", "DS",   "TLSA",  "SSHFP", "NAPTR", "SVCB", "HTTPS"};
+    static const char *SEEDS[] = {
+        "192.0.2.1",
+        "2001:db8::1",
+        "a.example.com",
+        "10 mail.example.com",
+        "\"x\" \"y\"",
+        "ns1.example.net",
+        "10 5 5060 sip.example.com",
+        "0 issue \"ca.org\"",
+        "h.example.com",
+        "1 8 2 49FD46E6C4B45C55D4AC69CBD3CD34AC1AFE51DE1A0D46A7A3C6E8A9B5B4AF0D",
+        "3 1 1 abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789",
+        "1 1 0123456789012345678901234567890123456789",
+        "100 10 \"U\" \"E2U+sip\" \"!^.*$!sip:x@example.com!\" .",
+        "1 svc.example.com alpn=h2,h3 port=8443 mandatory=alpn",
+        "1 . alpn=\"h2,h3\" ipv4hint=1.2.3.4",
+    };
+    static const char CHARS[] = " .\"\\;()=,@*-_0123456789abcdefxyzAZ:#$\xc3\xa9\t\n";
+    dnsapi_err_t err;
+    size_t count = 0;
+
+    assert_int_equal(dns_render_header(fp, ZONE, 1), DNSAPI_OK);
+    assert_int_equal(dns_render_record(fp, ZONE, "SOA", 3600, -1,
+                                       "ns1.example.net. hostmaster.example.net. 1 3600 600 "
+                                       "604800 300",
+                                       &err),
+                     DNSAPI_OK);
+    assert_int_equal(dns_render_record(fp, ZONE, "NS", 86400, -1, "ns1.example.net.", &err),
+                     DNSAPI_OK);
+    for (int iter = 0; iter < iterations; iter++) {
+        size_t k = fuzz_next(&seed) % 15;
+        char buf[512];
+        snprintf(buf, sizeof(buf), "%s", SEEDS[k]);
+        size_t len = strlen(buf);
+        int edits = 1 + (int)(fuzz_next(&seed) % 5);
+        for (int e = 0; e < edits && len > 0; e++) {
+            size_t pos = fuzz_next(&seed) % len;
+            char c = CHARS[fuzz_next(&seed) % (sizeof(CHARS) - 1)];
+            switch (fuzz_next(&seed) % 3) {
+            case 0:
+                buf[pos] = c;
+                break;
+            case 1:
+                memmove(buf + pos + 1, buf + pos, len - pos + 1);
+                buf[pos] = c;
+                len++;
+                break;
+            default:
+                memmove(buf + pos, buf + pos + 1, len - pos);
+                len--;
+                break;
+            }
+        }
+        char content[DNS_CONTENT_BUFSIZE];
+        int prio;
+        if (dns_rdata_normalize(ZONE, TYPES[k], buf, -1, content, sizeof(content), &prio, &err) !=
+            DNSAPI_OK) {
+            continue;
+        }
+        char name[64];
+        snprintf(name, sizeof(name), "f%zu.example.com.", count);
+        if (dns_render_record(fp, name, TYPES[k], 3600, prio, content, &err) != DNSAPI_OK) {
+            fail_msg("%s \"%s\" -> \"%s\": %s", TYPES[k], buf, content, err.message);
+        }
+        count++;
+    }
+    return count;
+}
+
+static void test_fuzzed_accepted_content_passes_both_checkers(void **state)
+{
+    char path[] = "/tmp/dnsapi-fuzzzone-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    FILE *fp = fdopen(fd, "w");
+    size_t count = fuzz_zone_write(fp, 1122, 20000);
+    fclose(fp);
+    assert_true(count > 1000);
+
+    int nsd = access(NSD_CHECKZONE, X_OK) == 0
+                  ? run((const char *const[]){NSD_CHECKZONE, "example.com", path, NULL})
+                  : 0;
+    int named = access(NAMED_CHECKZONE, X_OK) == 0
+                    ? run((const char *const[]){NAMED_CHECKZONE, "-q", "-i", "local", "example.com",
+                                                path, NULL})
+                    : 0;
+    if (getenv("DNSAPI_KEEP_ZONE") == NULL) {
+        unlink(path);
+    }
+    if (nsd != 0 || named != 0) {
+        fail_msg("fuzzed zone (%zu records): nsd-checkzone %d, named-checkzone %d", count, nsd,
+                 named);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_rendered_zone_passes_nsd_checkzone),
         cmocka_unit_test(test_rendered_zone_passes_named_checkzone),
         cmocka_unit_test(test_rendered_zone_reads_back_in_ldns),
+        cmocka_unit_test(test_fuzzed_accepted_content_passes_both_checkers),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
