@@ -103,9 +103,11 @@ say "packages"
 deps_install build-essential cmake pkg-config libh2o-evloop-dev libssl-dev libpq-dev \
     libjansson-dev libjwt-dev libldns-dev postgresql-15 nsd bind9-dnsutils curl
 
+# Release at -O2: GCC 12's -O3 inlining raises false stringop-overflow
+# warnings, which -Werror would turn into a failed build.
 say "build (build/, Release)"
-cmake -S "$ROOT" -B "$ROOT/build" -DCMAKE_BUILD_TYPE=Release -DDNSAPI_SANITIZE=OFF \
-    -DDNSAPI_TESTS=OFF >/dev/null
+cmake -S "$ROOT" -B "$ROOT/build" -DCMAKE_BUILD_TYPE=Release -DCMAKE_C_FLAGS_RELEASE="-O2 -DNDEBUG" \
+    -DDNSAPI_SANITIZE=OFF -DDNSAPI_TESTS=OFF >/dev/null
 cmake --build "$ROOT/build" -j2 --target dnsapi
 
 mkdir -p "$VAR/zones" "$VAR/nsd"
