@@ -10,14 +10,19 @@
  * made absolute (so "ns1.other-provider.com" is not read relative to the
  * zone), and the MX/SRV priority taken from the field or the first word.
  * Finally ldns parses the rebuilt text with the zone as origin and its
- * presentation of the rdata, names lowercased, is the normalized content.
+ * presentation of the rdata, names lowercased, is the normalized content,
+ * provided it parses back to itself and is safe in a master file.
+ *
+ * SVCB and HTTPS: this Debian build of ldns 1.8.3 parses and prints them
+ * (svcparams as one rdf, keys sorted); we add what it does not check and
+ * the name servers do: a key given twice, "mandatory" naming an absent key,
+ * keys without values, no-default-alpn without alpn, odd alpn lists.
  *
  * TXT is the exception: content is literal text unless it starts with '"'.
  */
 #include "dns/dns.h"
 
 #include <ctype.h>
-#include <errno.h>
 #include <regex.h>
 #include <stdlib.h>
 #include <string.h>
