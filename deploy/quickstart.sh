@@ -51,9 +51,9 @@ die() {
 
 # Sends TERM to pid and waits up to 10 s, then KILL.
 stop_pid() {
-    local pid=$1 i
+    local pid=$1
     kill -TERM "$pid" 2>/dev/null || return 0
-    for i in $(seq 1 100); do
+    for _ in $(seq 1 100); do
         kill -0 "$pid" 2>/dev/null || return 0
         sleep 0.1
     done
@@ -71,6 +71,7 @@ live_pid() {
     fi
 }
 
+# shellcheck disable=SC2317 # called by the traps
 cleanup() {
     local rc=$?
     trap - EXIT INT TERM
@@ -155,14 +156,17 @@ say "migrate"
 "$BIN" migrate
 
 say "account dev"
-if out=$("$BIN" account create dev 2>&1); then
-    echo "created account dev: $out"
-elif printf '%s' "$out" | grep -qi 'exist'; then
+rc=0
+out=$("$BIN" account create dev 2>"$VAR/account.err") || rc=$?
+if grep -qi 'exist' "$VAR/account.err"; then
     echo "account dev already exists"
+elif [ "$rc" -eq 0 ]; then
+    echo "created account dev (id $out)"
 else
-    printf '%s\n' "$out" >&2
+    cat "$VAR/account.err" >&2
     die "dnsapi account create dev failed"
 fi
+rm -f "$VAR/account.err"
 
 say "token"
 TOKEN=$("$BIN" token create --account dev \
@@ -241,6 +245,7 @@ fi
         printf 'export %s=%q\n' "$v" "${!v}"
     done
     printf 'export TOKEN=%q\n' "$TOKEN"
+    # shellcheck disable=SC2016 # $PATH is for the shell that sources it
     printf 'export PATH=%q:"$PATH"\n' "$ROOT/build"
 } >"$VAR/quickstart.env"
 chmod 600 "$VAR/quickstart.env"

@@ -22,6 +22,7 @@ PG_DIR=${TMPDIR:-/tmp}/dnsapi-test-pg-$PG_PORT
 LOCK=${TMPDIR:-/tmp}/dnsapi-test-pg-$PG_PORT.lock
 PG_STARTED=0
 
+# shellcheck disable=SC2317 # called by the traps
 cleanup() {
     local rc=$?
     trap - EXIT INT TERM

@@ -28,6 +28,7 @@ deps_install() {
     # shellcheck disable=SC2086
     echo "deps: installing missing packages:" $missing >&2
     if [ "$(id -u)" -ne 0 ]; then
+        # shellcheck disable=SC2086
         echo "deps: not root; install them first: apt-get install -y" $missing >&2
         return 1
     fi

@@ -53,7 +53,7 @@ running_pid() {
 }
 
 pg_stop() {
-    local dir=$1 pid i
+    local dir=$1 pid
     pid=$(running_pid "$dir")
     [ -n "$pid" ] || return 0
     as_owner "$PGBIN/pg_ctl" -D "$dir/data" -m fast -w -t 20 stop >/dev/null 2>&1 ||
@@ -61,7 +61,7 @@ pg_stop() {
     pid=$(running_pid "$dir")
     if [ -n "$pid" ]; then
         kill -KILL "$pid" 2>/dev/null || true
-        for i in $(seq 1 50); do
+        for _ in $(seq 1 50); do
             kill -0 "$pid" 2>/dev/null || break
             sleep 0.1
         done
@@ -75,7 +75,7 @@ port_busy() {
 }
 
 pg_start() {
-    local dir=$1 port=$2 keep=$3 fsync=off i
+    local dir=$1 port=$2 keep=$3 fsync=off
     [ -x "$PGBIN/postgres" ] || die "$PGBIN/postgres not found: apt-get install -y postgresql-15"
     case $port in '' | *[!0-9]*) die "PORT must be a number, got '$port'" ;; esac
     mkdir -p "$dir"
@@ -125,7 +125,7 @@ pg_start() {
         tail -n 20 "$dir/postgres.log" >&2 || true
         die "PostgreSQL did not start"
     fi
-    for i in $(seq 1 100); do
+    for _ in $(seq 1 100); do
         if "$PGBIN/pg_isready" -q -h 127.0.0.1 -p "$port" -t 1; then
             return 0
         fi
