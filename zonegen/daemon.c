@@ -662,7 +662,7 @@ int zonegen_run(const zonegen_options_t *opt)
                 opt->once ? ", once" : "");
     /* LISTEN came first, so nothing committed from here on is missed. */
     reconcile(&zg, 1);
-    sweep_dirty(&zg, 1);
+    sweep_dirty(&zg, 0);
     if (opt->once) {
         status = zg.failures > 0 ? 1 : 0;
         goto done;
