@@ -63,7 +63,7 @@ void zonegen_options_init(zonegen_options_t *opt, const dnsapi_config_t *cfg)
     memset(opt, 0, sizeof(*opt));
     opt->cfg = cfg;
     opt->sweep_ms = 5000;
-    opt->coalesce_ms = 20;
+    opt->coalesce_ms = 10;
     opt->verify_ms = 10000;
     opt->hook_timeout_ms = 30000;
     opt->notify_timeout_ms = 2000;
@@ -265,6 +265,12 @@ static int zone_publish(zonegen_t *zg, const store_zonegen_zone_t *z, const char
     for (size_t i = 0; i < cfg->n_verify; i++) {
         if (zonegen_verify_wait(&cfg->verify[i], z->name, serial, zg->opt->verify_ms, zg->opt->stop,
                                 err, sizeof(err)) != DNSAPI_OK) {
+            if (stopping(zg)) {
+                /* Not a failure of the zone: the next start verifies again. */
+                ZONEGEN_LOG(ZONEGEN_LOG_INFO, "zone %s: stopping before serial %u was verified",
+                            z->name, serial);
+                return ZONE_SKIPPED;
+            }
             return zone_fail(zg, z, "verify", err);
         }
     }
@@ -548,6 +554,7 @@ static int notify_wait(zonegen_t *zg, long long timeout_ms)
     if (n == 0) {
         return 0;
     }
+    ZONEGEN_LOG(ZONEGEN_LOG_DEBUG, "%d notification(s)", n);
     /* Coalesce: a burst of commits becomes one sweep. */
     struct timespec ts = {0, (long)zg->opt->coalesce_ms * 1000000L};
     nanosleep(&ts, NULL);

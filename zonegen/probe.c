@@ -240,7 +240,7 @@ int zonegen_verify_wait(const dnsapi_hostport_t *server, const char *zone, uint3
         nanosleep(&ts, NULL);
         pause_ms = pause_ms * 3 / 2 > 250 ? 250 : pause_ms * 3 / 2;
     }
-    snprintf(errbuf, errlen, "%.200s does not serve serial %u of %s after %d ms: %s", server->host,
-             want, zone, total_ms, last);
+    snprintf(errbuf, errlen, "%.200s does not serve serial %u of %s after %lld ms: %s",
+             server->host, want, zone, now_ms() - (deadline - total_ms), last);
     return DNSAPI_ETIMEOUT;
 }

@@ -33,7 +33,7 @@ typedef struct {
     volatile sig_atomic_t *stop; /* set by a signal handler to stop; may be NULL */
 } zonegen_options_t;
 
-/* Fills opt with the defaults (sweep 5 s, coalesce 20 ms, verify 10 s,
+/* Fills opt with the defaults (sweep 5 s, coalesce 10 ms, verify 10 s,
  * reload 30 s, notify 2 s, backoff up to 60 s) for cfg. */
 void zonegen_options_init(zonegen_options_t *opt, const dnsapi_config_t *cfg);
 

@@ -20,7 +20,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
 #include <cmocka.h>
+#include <ldns/ldns.h>
 
 #include "common/config.h"
 #include "common/error.h"
@@ -129,13 +134,20 @@ static void records_add(fixture_t *f, const char *zone, const char *rows)
         rows, zone);
 }
 
-static int run_once(fixture_t *f)
+static int run_once_verify(fixture_t *f, int verify_ms)
 {
     zonegen_options_t opt;
     zonegen_options_init(&opt, &f->cfg);
     opt.once = 1;
     opt.backoff_max_ms = 1000;
+    opt.verify_ms = verify_ms;
+    opt.notify_timeout_ms = 200;
     return zonegen_run(&opt);
+}
+
+static int run_once(fixture_t *f)
+{
+    return run_once_verify(f, 10000);
 }
 
 static char *file_read(const char *path)
@@ -574,6 +586,55 @@ static void test_kill_mid_write_leaves_previous_file(void **state)
     free(before);
 }
 
+/* A NOTIFY goes to each DNSAPI_NOTIFY address; a DNSAPI_VERIFY server that
+ * never answers leaves the zone written but pending, with last_error. */
+static void test_notify_sent_and_unverified_zone_stays_pending(void **state)
+{
+    fixture_t *f = *state;
+    NEED_DB(f);
+    zone_create(f, "notify.test.");
+    int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+    assert_true(fd >= 0);
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(15398)};
+    inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
+    assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+    snprintf(f->cfg.notify[0].host, sizeof(f->cfg.notify[0].host), "127.0.0.1");
+    f->cfg.notify[0].port = 15398;
+    f->cfg.n_notify = 1;
+    f->cfg.verify[0] = f->cfg.notify[0];
+    f->cfg.n_verify = 1;
+    assert_int_equal(run_once_verify(f, 300), 1);
+
+    int notifies = 0, queries = 0;
+    uint8_t buf[4096];
+    ssize_t n;
+    /* Bounded: the socket buffer holds what the run sent, nothing more. */
+    for (int i = 0; i < 1000 && (n = recv(fd, buf, sizeof(buf), 0)) > 0; i++) {
+        ldns_pkt *pkt = NULL;
+        assert_int_equal(ldns_wire2pkt(&pkt, buf, (size_t)n), LDNS_STATUS_OK);
+        ldns_rr *q = ldns_rr_list_rr(ldns_pkt_question(pkt), 0);
+        char *qname = ldns_rdf2str(ldns_rr_owner(q));
+        assert_string_equal(qname, "notify.test.");
+        assert_int_equal(ldns_rr_get_type(q), LDNS_RR_TYPE_SOA);
+        if (ldns_pkt_get_opcode(pkt) == LDNS_PACKET_NOTIFY) {
+            assert_true(ldns_pkt_aa(pkt));
+            notifies++;
+        } else if (ldns_pkt_get_opcode(pkt) == LDNS_PACKET_QUERY) {
+            queries++;
+        }
+        free(qname);
+        ldns_pkt_free(pkt);
+    }
+    close(fd);
+    assert_true(notifies >= 1);
+    assert_true(queries >= 1);
+    char *row = value(f, "SELECT (exported_serial = serial) || ' ' || (published_serial IS NULL) "
+                         "|| ' ' || (last_error LIKE 'verify: 127.0.0.1 does not serve serial %%') "
+                         "FROM zones");
+    assert_string_equal(row, "true true true");
+    free(row);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -591,6 +652,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_zone_locked_by_another_session_is_skipped, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_kill_mid_write_leaves_previous_file, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_notify_sent_and_unverified_zone_stays_pending, setup,
+                                        teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
