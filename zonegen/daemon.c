@@ -481,7 +481,7 @@ static int dir_scan(zonegen_t *zg)
         size_t len = strlen(e->d_name);
         char path[PATH_MAX + 300];
         snprintf(path, sizeof(path), "%s/%s", zg->dir, e->d_name);
-        if (zonegen_file_is_temp(e->d_name)) {
+        if (zonegen_file_is_stale_temp(e->d_name)) {
             ZONEGEN_LOG(ZONEGEN_LOG_INFO, "removing leftover %s", path);
             unlink(path);
             continue;

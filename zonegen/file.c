@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -121,7 +122,17 @@ int zonegen_file_remove(const char *path, char *errbuf, size_t errlen)
     return dir_sync(dir, errbuf, errlen);
 }
 
-int zonegen_file_is_temp(const char *base)
+int zonegen_file_is_stale_temp(const char *base)
 {
-    return base[0] == '.' && strstr(base, ".tmp.") != NULL;
+    const char *tag = base[0] == '.' ? strstr(base, ".tmp.") : NULL;
+    if (tag == NULL) {
+        return 0;
+    }
+    char *end;
+    long pid = strtol(tag + 5, &end, 10);
+    if (*end != '\0' || pid <= 0) {
+        return 0;
+    }
+    /* Another zonegen on this host may be writing it right now. */
+    return !(kill((pid_t)pid, 0) == 0 || errno == EPERM);
 }

@@ -29,7 +29,8 @@ int zonegen_file_zone_path(const char *dir, const char *zone, char *out, size_t 
 int zonegen_file_remove(const char *path, char *errbuf, size_t errlen);
 
 /* True when base (a file name in the zone folder) is a temporary file left
- * by zonegen_file_replace, e.g. by a process killed mid-write. */
-int zonegen_file_is_temp(const char *base);
+ * by zonegen_file_replace whose writer is gone (killed mid-write): the pid
+ * in its name is no longer alive. A live writer's file is not stale. */
+int zonegen_file_is_stale_temp(const char *base);
 
 #endif

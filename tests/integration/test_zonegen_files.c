@@ -7,6 +7,7 @@
  * and a zone locked by another session is left alone.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -635,6 +636,75 @@ static void test_notify_sent_and_unverified_zone_stays_pending(void **state)
     free(row);
 }
 
+typedef struct {
+    fixture_t *f;
+    volatile sig_atomic_t stop;
+    int status;
+} daemon_t;
+
+static void *daemon_main(void *arg)
+{
+    daemon_t *d = arg;
+    zonegen_options_t opt;
+    zonegen_options_init(&opt, &d->f->cfg);
+    opt.sweep_ms = 200;
+    opt.stop = &d->stop;
+    d->status = zonegen_run(&opt);
+    return NULL;
+}
+
+/* Waits (at most 10 s) until sql answers "t". */
+static int wait_true(fixture_t *f, const char *query)
+{
+    for (int i = 0; i < 1000; i++) {
+        char *v = testdb_value(f->conn, query);
+        int ok = v != NULL && strcmp(v, "t") == 0;
+        free(v);
+        if (ok) {
+            return 1;
+        }
+        struct timespec ts = {0, 10 * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+    return 0;
+}
+
+/* The running zonegen follows notifications, and its periodic sweep finds
+ * a change that came without one; setting the stop flag ends it cleanly. */
+static void test_daemon_follows_notifications_and_sweeps(void **state)
+{
+    fixture_t *f = *state;
+    NEED_DB(f);
+    zone_create(f, "live.test.");
+    daemon_t d = {.f = f};
+    pthread_t thread;
+    assert_int_equal(pthread_create(&thread, NULL, daemon_main, &d), 0);
+    assert_true(wait_true(f, "SELECT published_serial = serial FROM zones"));
+    /* An ordinary change: NOTIFY zone_changed. */
+    records_add(f, "live.test.", "('www.live.test.', 'A', '192.0.2.1', 300, NULL::int, false)");
+    assert_true(wait_true(f, "SELECT published_serial = serial FROM zones"));
+    char *file = zone_file(f, "live.test");
+    assert_non_null(strstr(file, "www.live.test. 300 IN A 192.0.2.1\n"));
+    free(file);
+    /* A change without triggers, hence without a notification. */
+    sql(f, "SET session_replication_role = replica");
+    sql(f, "INSERT INTO records (zone_id, account_id, name, type, content, ttl) SELECT id, "
+           "account_id, 'quiet.live.test.', 'A', '192.0.2.2', 300 FROM zones");
+    sql(f, "UPDATE zones SET serial = serial + 1");
+    sql(f, "UPDATE records r SET content = split_part(r.content, ' ', 1) || ' ' || "
+           "split_part(r.content, ' ', 2) || ' ' || z.serial || ' 10800 3600 1209600 3600' "
+           "FROM zones z WHERE r.zone_id = z.id AND r.type = 'SOA'");
+    sql(f, "SET session_replication_role = origin");
+    assert_true(wait_true(f, "SELECT published_serial = serial FROM zones"));
+    file = zone_file(f, "live.test");
+    assert_non_null(strstr(file, "quiet.live.test. 300 IN A 192.0.2.2\n"));
+    free(file);
+    d.stop = 1;
+    assert_int_equal(pthread_kill(thread, 0), 0);
+    assert_int_equal(pthread_join(thread, NULL), 0);
+    assert_int_equal(d.status, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -653,6 +723,8 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_kill_mid_write_leaves_previous_file, setup, teardown),
         cmocka_unit_test_setup_teardown(test_notify_sent_and_unverified_zone_stays_pending, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_daemon_follows_notifications_and_sweeps, setup,
                                         teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
