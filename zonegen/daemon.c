@@ -405,50 +405,55 @@ static int reconcile(zonegen_t *zg, int startup)
         zg->failures++;
         return rc;
     }
-    int changed = startup;
-    /* Both lists are sorted bytewise: walk them together. */
+    /* Both lists are sorted bytewise: walk them together and take out the
+     * names the database no longer has. */
+    char **gone = calloc(zg->n_known + 1, sizeof(*gone));
+    size_t n_gone = 0;
+    if (gone == NULL) {
+        store_zonegen_names_free(names, n);
+        ZONEGEN_LOG(ZONEGEN_LOG_ERROR, "out of memory");
+        return DNSAPI_ENOMEM;
+    }
     size_t i = 0, j = 0;
     while (i < zg->n_known) {
         int cmp = j < n ? strcmp(zg->known[i], names[j]) : -1;
+        if (cmp > 0) {
+            j++;
+            continue;
+        }
         if (cmp == 0) {
             i++;
             j++;
             continue;
         }
-        if (cmp > 0) {
-            j++;
-            continue;
-        }
         char path[PATH_MAX + 300];
-        char *gone = zg->known[i];
-        zonegen_file_zone_path(zg->dir, gone, path, sizeof(path));
+        zonegen_file_zone_path(zg->dir, zg->known[i], path, sizeof(path));
         if (zonegen_file_remove(path, err, sizeof(err)) != DNSAPI_OK) {
-            ZONEGEN_LOG(ZONEGEN_LOG_ERROR, "zone %s deleted: %s", gone, err);
+            ZONEGEN_LOG(ZONEGEN_LOG_ERROR, "zone %s deleted: %s", zg->known[i], err);
             zg->failures++;
             i++;
             continue;
         }
-        ZONEGEN_LOG(ZONEGEN_LOG_INFO, "zone %s deleted: removed %s", gone, path);
+        ZONEGEN_LOG(ZONEGEN_LOG_INFO, "zone %s deleted: removed %s", zg->known[i], path);
+        gone[n_gone++] = zg->known[i];
         zg->known[i] = NULL;
         known_remove_at(zg, i);
-        changed = 1;
-        /* The includes must drop the zone before the server is told. */
-        if (includes_write(zg) != DNSAPI_OK) {
-            zg->failures++;
-        }
-        changed = 0;
-        if (zg->cfg->reload_cmd[0] != '\0') {
-            char cmd[4096];
-            if (zonegen_hook_expand(zg->cfg->reload_cmd, gone, path, cmd, sizeof(cmd)) == 0 &&
-                zonegen_hook_run(cmd, zg->opt->hook_timeout_ms, err, sizeof(err)) != DNSAPI_OK) {
-                ZONEGEN_LOG(ZONEGEN_LOG_WARN, "zone %s deleted: %s", gone, err);
-            }
-        }
-        free(gone);
     }
-    if (changed && includes_write(zg) != DNSAPI_OK) {
+    /* The includes drop the zones before the servers are told. */
+    if ((startup || n_gone > 0) && includes_write(zg) != DNSAPI_OK) {
         zg->failures++;
     }
+    for (size_t k = 0; k < n_gone; k++) {
+        char path[PATH_MAX + 300], cmd[4096];
+        zonegen_file_zone_path(zg->dir, gone[k], path, sizeof(path));
+        if (zg->cfg->reload_cmd[0] != '\0' &&
+            zonegen_hook_expand(zg->cfg->reload_cmd, gone[k], path, cmd, sizeof(cmd)) == 0 &&
+            zonegen_hook_run(cmd, zg->opt->hook_timeout_ms, err, sizeof(err)) != DNSAPI_OK) {
+            ZONEGEN_LOG(ZONEGEN_LOG_WARN, "zone %s deleted: %s", gone[k], err);
+        }
+        free(gone[k]);
+    }
+    free(gone);
     if (startup) {
         for (j = 0; j < n && !stopping(zg); j++) {
             int found;
