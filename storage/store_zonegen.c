@@ -221,8 +221,8 @@ static PGresult *result_collect(PGconn *c)
  * mode. The next FETCH is sent before the current batch is handed to fn,
  * so the server reads while the caller renders.
  */
-int store_zonegen_records_stream(PGconn *c, const char *zone_id, store_zonegen_row_fn fn,
-                                 void *ctx, char *errbuf, size_t errlen)
+int store_zonegen_records_stream(PGconn *c, const char *zone_id, store_zonegen_row_fn fn, void *ctx,
+                                 char *errbuf, size_t errlen)
 {
     static const char fetch[] = "FETCH " STREAM_BATCH " FROM zonegen_records";
     int rc = exec_cmd(c, "BEGIN READ ONLY", 0, NULL, "begin", errbuf, errlen);
