@@ -705,6 +705,30 @@ static void test_daemon_follows_notifications_and_sweeps(void **state)
     assert_int_equal(d.status, 0);
 }
 
+/* A failing reload command leaves the zone pending with last_error; the
+ * running zonegen retries it with backoff and publishes once it works. */
+static void test_daemon_retries_failed_reload_with_backoff(void **state)
+{
+    fixture_t *f = *state;
+    NEED_DB(f);
+    zone_create(f, "retry.test.");
+    char marker[128];
+    snprintf(marker, sizeof(marker), "%s/reload-ok", f->tmp);
+    snprintf(f->cfg.reload_cmd, sizeof(f->cfg.reload_cmd), "test -e '%s'", marker);
+    daemon_t d = {.f = f};
+    pthread_t thread;
+    assert_int_equal(pthread_create(&thread, NULL, daemon_main, &d), 0);
+    assert_true(wait_true(f, "SELECT last_error LIKE 'reload: reload command exited with "
+                             "status 1%' AND published_serial IS NULL FROM zones"));
+    FILE *fp = fopen(marker, "w");
+    assert_non_null(fp);
+    fclose(fp);
+    assert_true(wait_true(f, "SELECT published_serial = serial AND last_error IS NULL FROM zones"));
+    d.stop = 1;
+    assert_int_equal(pthread_join(thread, NULL), 0);
+    assert_int_equal(d.status, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -725,6 +749,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_notify_sent_and_unverified_zone_stays_pending, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_daemon_follows_notifications_and_sweeps, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_daemon_retries_failed_reload_with_backoff, setup,
                                         teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
