@@ -262,9 +262,13 @@ static int zone_publish(zonegen_t *zg, const store_zonegen_zone_t *z, const char
             ZONEGEN_LOG(ZONEGEN_LOG_WARN, "zone %s: notify: %s", z->name, err);
         }
     }
+    /* verify_ms bounds the wait for all servers together; a server asked
+     * later gets what is left, but at least one query's worth. */
+    long long verify_end = now_ms() + zg->opt->verify_ms;
     for (size_t i = 0; i < cfg->n_verify; i++) {
-        if (zonegen_verify_wait(&cfg->verify[i], z->name, serial, zg->opt->verify_ms, zg->opt->stop,
-                                err, sizeof(err)) != DNSAPI_OK) {
+        long long left = verify_end - now_ms();
+        if (zonegen_verify_wait(&cfg->verify[i], z->name, serial, left > 100 ? (int)left : 100,
+                                zg->opt->stop, err, sizeof(err)) != DNSAPI_OK) {
             if (stopping(zg)) {
                 /* Not a failure of the zone: the next start verifies again. */
                 ZONEGEN_LOG(ZONEGEN_LOG_INFO, "zone %s: stopping before serial %u was verified",

@@ -26,7 +26,7 @@ typedef struct {
     int once;                    /* render what is dirty, publish, then return */
     int sweep_ms;                /* full sweep interval */
     int coalesce_ms;             /* pause after a notification to gather a burst */
-    int verify_ms;               /* time a server gets to serve a new serial */
+    int verify_ms;               /* time the servers get, together, to serve a new serial */
     int hook_timeout_ms;         /* time the reload command gets */
     int notify_timeout_ms;       /* time a secondary gets to acknowledge a NOTIFY */
     int backoff_max_ms;          /* longest pause before retrying a failed zone */
