@@ -585,10 +585,16 @@ static void on_patch_loaded(api_req_t *r, db_session_t *s, int status, PGresult 
     dnsapi_err_clear(&err);
     snprintf(st->name, sizeof(st->name), "%s", PQgetvalue(old, 0, 1));
     snprintf(st->type, sizeof(st->type), "%s", PQgetvalue(old, 0, 2));
-    if (PQgetvalue(old, 0, 7)[0] == 't' ||
-        dns_rules_check_system(r->zone_name, st->name, st->type, &err) != DNSAPI_OK) {
+    if (dns_rules_check_system(r->zone_name, st->name, st->type, &err) != DNSAPI_OK ||
+        PQgetvalue(old, 0, 7)[0] == 't') {
         db_session_end(s);
-        dns_rules_check_system(r->zone_name, st->name, "SOA", &err);
+        if (err.status != DNSAPI_ESYSTEM) {
+            /* marked system without being SOA or apex NS: say it plainly */
+            dnsapi_err_set(&err, DNSAPI_ESYSTEM, "system_record", NULL,
+                           "%s %s is a system record managed by dnsapi and cannot be changed; NS "
+                           "records for subdomains are allowed",
+                           st->type, st->name);
+        }
         reply_error(r, &err);
         return;
     }

@@ -16,7 +16,7 @@ PORT=15480
 export BENCH_DIR=$ROOT/bench
 
 . tests/lib/deps.sh && deps_install wrk curl cmake build-essential
-cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DDNSAPI_SANITIZE=OFF -DDNSAPI_TESTS=OFF >/dev/null
+cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DDNSAPI_SANITIZE=OFF -DDNSAPI_TESTS=OFF ${BENCH_CMAKE_ARGS:-} >/dev/null
 cmake --build build-bench -j2 >/dev/null
 BIN=$ROOT/build-bench/dnsapi
 

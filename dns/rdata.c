@@ -225,6 +225,9 @@ typedef struct {
 
 static bool text_append(text_t *t, const char *p, size_t len)
 {
+    if (len > DNS_CONTENT_BUFSIZE * 16 || t->len > DNS_CONTENT_BUFSIZE * 16) {
+        return false; /* far beyond any content; also bounds the sizes for the compiler */
+    }
     if (t->len + len + 1 > t->cap) {
         size_t cap = t->cap == 0 ? 256 : t->cap;
         while (t->len + len + 1 > cap) {

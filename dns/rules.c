@@ -30,7 +30,8 @@ int dns_rules_check_system(const char *zone, const char *name, const char *type,
     if (type_is(type, "SOA")) {
         return dnsapi_err_set(err, DNSAPI_ESYSTEM, "system_record", "type",
                               "The SOA record is managed by dnsapi (its serial rises with every "
-                              "change) and cannot be created, changed or deleted.");
+                              "change) and cannot be created, changed or deleted; NS records "
+                              "for subdomains (delegations) are allowed.");
     }
     if (type_is(type, "NS") && name_equal(name, zone)) {
         return dnsapi_err_set(err, DNSAPI_ESYSTEM, "system_record", "name",

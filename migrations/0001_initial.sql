@@ -130,23 +130,20 @@ $$;
 CREATE TRIGGER records_guard BEFORE INSERT OR UPDATE OR DELETE ON records
     FOR EACH ROW EXECUTE FUNCTION dnsapi_records_guard();
 
--- Raises the zone's serial once per transaction that changes its records,
--- keeps the SOA's serial field in step, counts records, writes the audit
--- trail and notifies zone_changed (delivered on commit).
-CREATE FUNCTION dnsapi_records_changed() RETURNS trigger
+-- Raises a zone's serial once per transaction that changes its records,
+-- keeps the SOA's serial field in step, adjusts the record count and
+-- notifies zone_changed (delivered on commit). Called once per zone per
+-- statement, so a bulk statement touches the zone row once, not once per
+-- row (per-row updates of one row in one transaction grow quadratically).
+CREATE FUNCTION dnsapi_zone_touched(zid uuid, delta bigint) RETURNS void
 LANGUAGE plpgsql AS $$
 DECLARE
-    zid     uuid := COALESCE(NEW.zone_id, OLD.zone_id);
-    acct    uuid := COALESCE(NEW.account_id, OLD.account_id);
     new_serial bigint;
-    tok     text := current_setting('dnsapi.token_id', true);
 BEGIN
-    IF pg_trigger_depth() > 1 THEN
-        RETURN NULL;
-    END IF;
     UPDATE zones
        SET serial = (serial + 1) % 4294967296,
            serial_txid = pg_current_xact_id(),
+           record_count = record_count + delta,
            updated_at = now()
      WHERE id = zid AND serial_txid IS DISTINCT FROM pg_current_xact_id()
     RETURNING serial INTO new_serial;
@@ -159,30 +156,67 @@ BEGIN
                updated_at = now()
          WHERE zone_id = zid AND type = 'SOA';
         PERFORM pg_notify('zone_changed', zid::text);
-    ELSE
-        SELECT serial INTO new_serial FROM zones WHERE id = zid;
-        IF NOT FOUND THEN
-            RETURN NULL; -- the zone itself is being deleted
-        END IF;
+    ELSIF delta <> 0 THEN
+        UPDATE zones SET record_count = record_count + delta WHERE id = zid;
+    END IF;
+END
+$$;
+
+-- Statement-level: serial, count and the audit trail for every statement
+-- that writes records. Changes made by dnsapi's own triggers (zone
+-- creation, the SOA's serial field) run deeper and are left alone; rows of
+-- a zone being deleted find no zone and are skipped.
+CREATE FUNCTION dnsapi_records_changed() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+    z   record;
+    tok uuid := NULLIF(current_setting('dnsapi.token_id', true), '')::uuid;
+BEGIN
+    IF pg_trigger_depth() > 1 THEN
+        RETURN NULL;
     END IF;
     IF TG_OP = 'INSERT' THEN
-        UPDATE zones SET record_count = record_count + 1 WHERE id = zid;
+        FOR z IN SELECT zone_id, count(*) AS n FROM new_rows GROUP BY zone_id LOOP
+            PERFORM dnsapi_zone_touched(z.zone_id, z.n);
+        END LOOP;
+        INSERT INTO changes (zone_id, account_id, serial, token_id, action, record_id, name, type,
+                             before, after)
+        SELECT n.zone_id, n.account_id, zs.serial, tok, 'create', n.id, n.name, n.type, NULL,
+               to_jsonb(n) - 'account_id' - 'zone_id' - 'sort_key'
+          FROM new_rows n JOIN zones zs ON zs.id = n.zone_id;
     ELSIF TG_OP = 'DELETE' THEN
-        UPDATE zones SET record_count = record_count - 1 WHERE id = zid;
+        FOR z IN SELECT zone_id, count(*) AS n FROM old_rows GROUP BY zone_id LOOP
+            PERFORM dnsapi_zone_touched(z.zone_id, -z.n);
+        END LOOP;
+        INSERT INTO changes (zone_id, account_id, serial, token_id, action, record_id, name, type,
+                             before, after)
+        SELECT o.zone_id, o.account_id, zs.serial, tok, 'delete', o.id, o.name, o.type,
+               to_jsonb(o) - 'account_id' - 'zone_id' - 'sort_key', NULL
+          FROM old_rows o JOIN zones zs ON zs.id = o.zone_id;
+    ELSE
+        FOR z IN SELECT DISTINCT zone_id FROM new_rows LOOP
+            PERFORM dnsapi_zone_touched(z.zone_id, 0);
+        END LOOP;
+        INSERT INTO changes (zone_id, account_id, serial, token_id, action, record_id, name, type,
+                             before, after)
+        SELECT n.zone_id, n.account_id, zs.serial, tok, 'update', n.id, n.name, n.type,
+               to_jsonb(o) - 'account_id' - 'zone_id' - 'sort_key',
+               to_jsonb(n) - 'account_id' - 'zone_id' - 'sort_key'
+          FROM new_rows n JOIN old_rows o ON o.id = n.id JOIN zones zs ON zs.id = n.zone_id;
     END IF;
-    INSERT INTO changes (zone_id, account_id, serial, token_id, action, record_id, name, type,
-                         before, after)
-    VALUES (zid, acct, new_serial, NULLIF(tok, '')::uuid,
-            CASE TG_OP WHEN 'INSERT' THEN 'create' WHEN 'UPDATE' THEN 'update' ELSE 'delete' END,
-            COALESCE(NEW.id, OLD.id), COALESCE(NEW.name, OLD.name), COALESCE(NEW.type, OLD.type),
-            CASE WHEN TG_OP <> 'INSERT' THEN to_jsonb(OLD) - 'account_id' - 'zone_id' END,
-            CASE WHEN TG_OP <> 'DELETE' THEN to_jsonb(NEW) - 'account_id' - 'zone_id' END);
     RETURN NULL;
 END
 $$;
 
-CREATE TRIGGER records_changed AFTER INSERT OR UPDATE OR DELETE ON records
-    FOR EACH ROW EXECUTE FUNCTION dnsapi_records_changed();
+CREATE TRIGGER records_inserted AFTER INSERT ON records
+    REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION dnsapi_records_changed();
+CREATE TRIGGER records_updated AFTER UPDATE ON records
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION dnsapi_records_changed();
+CREATE TRIGGER records_deleted AFTER DELETE ON records
+    REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION dnsapi_records_changed();
 
 -- A new zone gets its system records: the SOA (mname = first name server)
 -- and the apex NS set, both marked system.

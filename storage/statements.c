@@ -117,7 +117,7 @@ const db_statement_t db_statements[] = {
     {"zone_export",
      "SELECT r.name, r.type, r.ttl, r.priority, r.content FROM records r"
      " WHERE r.zone_id = " ZONE_OF " AND NOT r.disabled"
-     " ORDER BY r.sort_key, r.type <> 'SOA', r.type <> 'NS', r.type, r.content, r.id"},
+     " ORDER BY r.sort_key, r.type <> 'SOA', r.type <> 'NS', r.type, r.content, r.priority, r.id"},
     {"schema_check", "SELECT EXISTS (SELECT 1 FROM schema_migrations WHERE name = $1)"},
     {"zone_serial", "SELECT z.serial FROM zones z WHERE z.id = " ZONE_OF},
 
