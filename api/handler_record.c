@@ -345,10 +345,6 @@ static void on_record_list(api_req_t *r, db_session_t *s, int status, PGresult *
     if (has_more) {
         count = (int)st->paging.limit;
     }
-    json_t *records = json_array();
-    for (int i = 0; i < count; i++) {
-        json_array_append_new(records, view_record(rows, i));
-    }
     long long total = strtoll(PQgetvalue(res[1], 0, 7), NULL, 10);
     if (st->filtered && n >= 4 && PQntuples(res[3]) == 1) {
         total = strtoll(PQgetvalue(res[3], 0, 0), NULL, 10);
@@ -359,13 +355,28 @@ static void on_record_list(api_req_t *r, db_session_t *s, int status, PGresult *
                             PQgetvalue(rows, count - 1, 3), PQgetvalue(rows, count - 1, 0)};
         cursor = view_cursor_encode(f, 4);
     }
-    json_t *d = json_object();
-    json_object_set_new(d, "records", records);
-    json_object_set_new(
-        d, "pagination",
-        view_pagination(total, st->paging.offset, st->paging.limit, count, has_more, cursor));
+    json_t *pagination =
+        view_pagination(total, st->paging.offset, st->paging.limit, count, has_more, cursor);
     free(cursor);
-    reply_success(r, 200, d);
+    char *ptext = json_dumps(pagination, JSON_COMPACT);
+    json_decref(pagination);
+    view_buf_t b = {0};
+    view_buf_add(&b, "{\"records\":", 11);
+    view_records_write(&b, rows, count);
+    view_buf_add(&b, ",\"pagination\":", 14);
+    if (ptext != NULL) {
+        view_buf_add(&b, ptext, strlen(ptext));
+    }
+    view_buf_add(&b, "}", 1);
+    bool failed = b.failed || ptext == NULL;
+    free(ptext);
+    if (failed) {
+        free(b.p);
+        reply_fail(r, DNSAPI_ENOMEM, NULL, NULL, "out of memory");
+        return;
+    }
+    reply_success_raw(r, 200, b.p, b.len);
+    free(b.p);
 }
 
 static void record_list_resolved(api_req_t *r)

@@ -1,6 +1,7 @@
 #include "api/reply.h"
 
 #include <stdarg.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -149,6 +150,24 @@ static void send_json(api_req_t *r, int status, json_t *doc)
     }
     send_body(r, status, "application/json", s, strlen(s));
     free(s);
+}
+
+void reply_success_raw(api_req_t *r, int status, const char *data, size_t len)
+{
+    static const char head[] = "{\"status\":\"success\",\"data\":";
+    size_t total = sizeof(head) - 1 + len + 1;
+    char *body = malloc(total);
+    if (body == NULL) {
+        send_body(r, 500, "application/json",
+                  H2O_STRLIT("{\"status\":\"error\",\"error\":{\"code\":\"internal_error\","
+                             "\"message\":\"out of memory\"}}"));
+        return;
+    }
+    memcpy(body, head, sizeof(head) - 1);
+    memcpy(body + sizeof(head) - 1, data, len);
+    body[total - 1] = '}';
+    send_body(r, status, "application/json", body, total);
+    free(body);
 }
 
 void reply_success(api_req_t *r, int status, json_t *data)

@@ -13,6 +13,10 @@
  * data. */
 void reply_success(api_req_t *r, int status, json_t *data);
 
+/* Sends {"status":"success","data":<data>} where data is JSON text that
+ * the caller has already serialized (fast paths for long lists). */
+void reply_success_raw(api_req_t *r, int status, const char *data, size_t len);
+
 /* Sends the error envelope for err: status from err->status (and err->code
  * for 401), "details" for validation errors. */
 void reply_error(api_req_t *r, const dnsapi_err_t *err);

@@ -333,3 +333,111 @@ int view_body_bool(json_t *body, const char *key, bool *out, dnsapi_err_t *err)
     *out = json_is_true(v);
     return 1;
 }
+
+void view_buf_add(view_buf_t *b, const char *s, size_t len)
+{
+    if (b->failed) {
+        return;
+    }
+    if (b->len + len + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 4096;
+        while (b->len + len + 1 > cap) {
+            cap *= 2;
+        }
+        char *np = realloc(b->p, cap);
+        if (np == NULL) {
+            b->failed = true;
+            return;
+        }
+        b->p = np;
+        b->cap = cap;
+    }
+    memcpy(b->p + b->len, s, len);
+    b->len += len;
+}
+
+void view_buf_add_json_string(view_buf_t *b, const char *s, size_t len)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t start = 0;
+    view_buf_add(b, "\"", 1);
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x20 && c != '"' && c != '\\') {
+            continue;
+        }
+        view_buf_add(b, s + start, i - start);
+        if (c == '"' || c == '\\') {
+            char esc[2] = {'\\', (char)c};
+            view_buf_add(b, esc, 2);
+        } else {
+            char esc[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+            view_buf_add(b, esc, 6);
+        }
+        start = i + 1;
+    }
+    view_buf_add(b, s + start, len - start);
+    view_buf_add(b, "\"", 1);
+}
+
+#define BUF_LIT(b, s) view_buf_add((b), (s), sizeof(s) - 1)
+
+static void buf_col_string(view_buf_t *b, const PGresult *res, int row, int col)
+{
+    if (PQgetisnull(res, row, col)) {
+        BUF_LIT(b, "null");
+    } else {
+        view_buf_add_json_string(b, PQgetvalue(res, row, col), (size_t)PQgetlength(res, row, col));
+    }
+}
+
+static void buf_col_raw(view_buf_t *b, const PGresult *res, int row, int col)
+{
+    if (PQgetisnull(res, row, col)) {
+        BUF_LIT(b, "null");
+    } else {
+        view_buf_add(b, PQgetvalue(res, row, col), (size_t)PQgetlength(res, row, col));
+    }
+}
+
+void view_records_write(view_buf_t *b, const PGresult *res, int count)
+{
+    BUF_LIT(b, "[");
+    for (int i = 0; i < count; i++) {
+        if (i > 0) {
+            BUF_LIT(b, ",");
+        }
+        BUF_LIT(b, "{\"id\":");
+        buf_col_string(b, res, i, 0);
+        BUF_LIT(b, ",\"name\":");
+        buf_col_string(b, res, i, 1);
+        BUF_LIT(b, ",\"type\":");
+        buf_col_string(b, res, i, 2);
+        BUF_LIT(b, ",\"content\":");
+        buf_col_string(b, res, i, 3);
+        BUF_LIT(b, ",\"ttl\":");
+        buf_col_raw(b, res, i, 4);
+        if (!PQgetisnull(res, i, 5)) {
+            BUF_LIT(b, ",\"priority\":");
+            buf_col_raw(b, res, i, 5);
+        }
+        if (PQgetvalue(res, i, 6)[0] == 't') {
+            BUF_LIT(b, ",\"disabled\":true");
+        } else {
+            BUF_LIT(b, ",\"disabled\":false");
+        }
+        if (PQgetvalue(res, i, 7)[0] == 't') {
+            BUF_LIT(b, ",\"system\":true");
+        } else {
+            BUF_LIT(b, ",\"system\":false");
+        }
+        BUF_LIT(b, ",\"comment\":");
+        buf_col_string(b, res, i, 8);
+        BUF_LIT(b, ",\"created_at\":");
+        buf_col_string(b, res, i, 9);
+        BUF_LIT(b, ",\"updated_at\":");
+        buf_col_string(b, res, i, 10);
+        BUF_LIT(b, "}");
+    }
+    BUF_LIT(b, "]");
+}

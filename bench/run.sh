@@ -55,7 +55,7 @@ sql "INSERT INTO records (zone_id, account_id, name, type, content, ttl)
        FROM zones z, generate_series(0, 89999) g WHERE z.name = 'del.test.'"
 sql "VACUUM ANALYZE"
 # a cursor near the end of bench.test: walk there once by keyset
-CURSOR=$(api GET "/v1/zones/bench.test/records?limit=1000&offset=99000" | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["data"]["pagination"]["next_cursor"] or "")')
+CURSOR=$(api GET "/v1/zones/bench.test/records?limit=100&offset=99800" | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["data"]["pagination"]["next_cursor"] or "")')
 
 run() { # label script conns [env...]
   local label=$1 script=$2 c=$3; shift 3
@@ -70,7 +70,7 @@ for c in 1 8 64; do run "create (100k-record zone)" create.lua $c ZONE=bench.tes
 for c in 1 8 64; do run "get by name+type (100k zone)" get.lua $c ZONE=bench.test; done
 for c in 1 8 64; do run "list page of 100 (first)" list.lua $c ZONE=bench.test; done
 for c in 1 8 64; do run "list page of 100 (cursor at end)" list.lua $c ZONE=bench.test CURSOR=$CURSOR; done
-sql "SELECT id FROM records r JOIN zones z ON z.id = r.zone_id WHERE z.name = 'del.test.' AND NOT r.system ORDER BY r.id" > "$WORK/ids"
+sql "SELECT r.id FROM records r JOIN zones z ON z.id = r.zone_id WHERE z.name = 'del.test.' AND NOT r.system ORDER BY r.id" > "$WORK/ids"
 split -n l/3 -d "$WORK/ids" "$WORK/ids."
 i=0
 for c in 1 8 64; do run "delete" delete.lua $c ZONE=del.test IDS=$WORK/ids.0$i; i=$((i + 1)); done

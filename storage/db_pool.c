@@ -261,12 +261,13 @@ static void on_prepared(db_session_t *c, void *arg, int status, PGresult **res, 
 
 static int send_prepares(db_session_t *c)
 {
-    /* Plan every execution with its parameters: the statements' optional
-     * filters ("$3 IS NULL OR ...") then fold away and the indexes serve
-     * them, where a generic plan would scan the zone. */
-    if (!PQsendQueryParams(c->pg,
-                           "SELECT set_config('plan_cache_mode', 'force_custom_plan', false)", 0,
-                           NULL, NULL, NULL, NULL, 0)) {
+    /* Session setup, one statement: a round trip to check the session is
+     * usable before the prepares. PostgreSQL's default plan cache mode
+     * keeps custom plans for the statements with optional filters ("$3 IS
+     * NULL OR ...") because their generic plans cost more, and reuses
+     * generic plans for the rest. */
+    if (!PQsendQueryParams(c->pg, "SELECT set_config('application_name', 'dnsapi', false)", 0, NULL,
+                           NULL, NULL, NULL, 0)) {
         return -1;
     }
     for (size_t i = 0; i < db_statements_count; i++) {
