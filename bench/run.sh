@@ -65,8 +65,8 @@ run() { # label script conns [env...]
   printf "%-34s c=%-3d %s\n" "$label" "$c" "${out#RESULT }"
 }
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -r); server threads: $DNSAPI_THREADS; ${DUR}s per run"
-for c in 1 8 64; do run "create (empty zone)" create.lua $c ZONE=empty.test; done
-for c in 1 8 64; do run "create (100k-record zone)" create.lua $c ZONE=bench.test; done
+for c in 1 8 64; do run "create (empty zone)" create.lua $c ZONE=empty.test RUN=e$c; done
+for c in 1 8 64; do run "create (100k-record zone)" create.lua $c ZONE=bench.test RUN=b$c; done
 for c in 1 8 64; do run "get by name+type (100k zone)" get.lua $c ZONE=bench.test; done
 for c in 1 8 64; do run "list page of 100 (first)" list.lua $c ZONE=bench.test; done
 for c in 1 8 64; do run "list page of 100 (cursor at end)" list.lua $c ZONE=bench.test CURSOR=$CURSOR; done

@@ -154,7 +154,8 @@ BEGIN
                       || split_part(content, ' ', 5) || ' ' || split_part(content, ' ', 6) || ' '
                       || split_part(content, ' ', 7),
                updated_at = now()
-         WHERE zone_id = zid AND type = 'SOA';
+         WHERE zone_id = zid AND type = 'SOA'
+           AND name = (SELECT z.name FROM zones z WHERE z.id = zid); -- the index, not a zone scan
         PERFORM pg_notify('zone_changed', zid::text);
     ELSIF delta <> 0 THEN
         UPDATE zones SET record_count = record_count + delta WHERE id = zid;
