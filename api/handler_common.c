@@ -72,3 +72,16 @@ void api_zone_resolve(api_req_t *r, void (*next)(api_req_t *r))
                           {"zone_get", 2, {r->token.account_id, r->zone_key}}};
     api_db_run(r, stmts, 2, on_zone_resolved);
 }
+
+const char *api_pg_name_array(api_req_t *r, const char (*names)[256], size_t n)
+{
+    char *buf = h2o_mem_alloc_pool(&r->req->pool, n * (256 + 3) + 3);
+    size_t used = 0;
+    buf[used++] = '{';
+    for (size_t i = 0; i < n; i++) {
+        used += (size_t)sprintf(buf + used, "%s\"%s\"", i ? "," : "", names[i]);
+    }
+    buf[used++] = '}';
+    buf[used] = '\0';
+    return buf;
+}

@@ -24,6 +24,11 @@ bool api_round_ok(api_req_t *r, db_session_t *s, int status, PGresult **res, siz
  * the database and applying the token's zone limits), then calls next. */
 void api_zone_resolve(api_req_t *r, void (*next)(api_req_t *r));
 
+/* Writes names[0..n) (each a 256-byte slot holding a host name) as a
+ * PostgreSQL text[] literal in the request pool. Names are LDH, so quoting
+ * each is enough. */
+const char *api_pg_name_array(api_req_t *r, const char (*names)[256], size_t n);
+
 /* Formats an integer into a request-pool string. */
 const char *api_itoa(api_req_t *r, long long v);
 

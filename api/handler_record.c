@@ -79,19 +79,6 @@ static size_t rrs_from(const PGresult *res, dns_rr_t *rrs, size_t max, const cha
     return n;
 }
 
-static const char *pg_array(api_req_t *r, char (*names)[DNS_NAME_BUFSIZE], size_t n)
-{
-    char *buf = h2o_mem_alloc_pool(&r->req->pool, n * (DNS_NAME_BUFSIZE + 3) + 3);
-    size_t used = 0;
-    buf[used++] = '{';
-    for (size_t i = 0; i < n; i++) {
-        used += (size_t)sprintf(buf + used, "%s\"%s\"", i ? "," : "", names[i]);
-    }
-    buf[used++] = '}';
-    buf[used] = '\0';
-    return buf;
-}
-
 /* Reads the writable fields of a create or patch body. */
 static int parse_fields(api_req_t *r, rec_state_t *st, dnsapi_err_t *err)
 {
@@ -150,9 +137,11 @@ static size_t add_rule_lookups(api_req_t *r, rec_state_t *st, db_stmt_t *stmts, 
     st->n_ancestors = dns_name_ancestors(r->zone_name, st->name, st->ancestors, MAX_ANCESTORS);
     if (st->n_ancestors > 0) {
         st->deleg_idx = (int)k;
-        stmts[k++] = (db_stmt_t){"delegation_above",
-                                 3,
-                                 {acct, r->zone_key, pg_array(r, st->ancestors, st->n_ancestors)}};
+        stmts[k++] =
+            (db_stmt_t){"delegation_above",
+                        3,
+                        {acct, r->zone_key,
+                         api_pg_name_array(r, (const char(*)[256])st->ancestors, st->n_ancestors)}};
     }
     return k;
 }

@@ -113,15 +113,7 @@ void handle_zone_create(api_req_t *r)
         return;
     }
     const dnsapi_config_t *cfg = r->thread->cfg;
-    /* name servers as a PostgreSQL array literal; names are LDH */
-    char *ns = h2o_mem_alloc_pool(&r->req->pool, DNSAPI_CONFIG_MAX_LIST * 260 + 4);
-    size_t used = 0;
-    ns[used++] = '{';
-    for (size_t i = 0; i < cfg->n_nameservers; i++) {
-        used += (size_t)sprintf(ns + used, "%s\"%s\"", i ? "," : "", cfg->nameservers[i]);
-    }
-    ns[used++] = '}';
-    ns[used] = '\0';
+    const char *ns = api_pg_name_array(r, (const char(*)[256])cfg->nameservers, cfg->n_nameservers);
     db_stmt_t stmts[3] = {
         api_stmt_token_check(r),
         {"zone_tree_lock", 0, {NULL}},
@@ -188,18 +180,10 @@ void handle_zone_list(api_req_t *r)
     if (name != NULL && (*name == '\0' || strlen(name) > 253)) {
         name = NULL;
     }
-    char *limit_zones = NULL;
-    if (r->token.n_zones > 0) {
-        limit_zones = h2o_mem_alloc_pool(&r->req->pool, r->token.n_zones * 260 + 4);
-        size_t used = 0;
-        limit_zones[used++] = '{';
-        for (size_t i = 0; i < r->token.n_zones; i++) {
-            used +=
-                (size_t)sprintf(limit_zones + used, "%s\"%s\"", i ? "," : "", r->token.zones[i]);
-        }
-        limit_zones[used++] = '}';
-        limit_zones[used] = '\0';
-    }
+    const char *limit_zones =
+        r->token.n_zones > 0
+            ? api_pg_name_array(r, (const char(*)[256])r->token.zones, r->token.n_zones)
+            : NULL;
     db_stmt_t stmts[2] = {
         api_stmt_token_check(r),
         {"zone_list",

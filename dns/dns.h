@@ -19,7 +19,7 @@
 
 #include "common/error.h"
 
-#define DNS_NAME_BUFSIZE 256    /* a normalized name with its NUL */
+#define DNS_NAME_BUFSIZE 256     /* a normalized name with its NUL */
 #define DNS_CONTENT_BUFSIZE 8192 /* normalized content with its NUL */
 
 /* ---- names (dns/name.c) ---------------------------------------------- */
@@ -99,8 +99,7 @@ typedef struct {
 
 /* SOA anywhere, or NS at the apex: DNSAPI_ESYSTEM, code system_record, with
  * a message saying why and that NS records for subdomains are allowed. */
-int dns_rules_check_system(const char *zone, const char *name, const char *type,
-                           dnsapi_err_t *err);
+int dns_rules_check_system(const char *zone, const char *name, const char *type, dnsapi_err_t *err);
 
 /* TTL within [min, max]: else DNSAPI_EINVAL, code ttl_out_of_range, field
  * "ttl", message naming the bounds. */

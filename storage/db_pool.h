@@ -60,8 +60,7 @@ void db_pool_free(db_pool_t *pool);
 void db_pool_run(db_pool_t *pool, const db_stmt_t *stmts, size_t n, db_round_cb cb, void *arg);
 
 /* Runs the next round of an operation on the same connection. */
-void db_session_next(db_session_t *s, const db_stmt_t *stmts, size_t n, db_round_cb cb,
-                     void *arg);
+void db_session_next(db_session_t *s, const db_stmt_t *stmts, size_t n, db_round_cb cb, void *arg);
 
 /* Ends an operation and lends the connection to the next one; an open
  * transaction is rolled back first. */
