@@ -20,6 +20,18 @@ static void token_state_free(void *p)
     free(p);
 }
 
+/* Gives r its token handler state, freed with the request. */
+static token_state_t *token_state(api_req_t *r)
+{
+    token_state_t *st = calloc(1, sizeof(*st));
+    if (st == NULL) {
+        abort();
+    }
+    r->state = st;
+    r->state_free = token_state_free;
+    return st;
+}
+
 static void on_token_created(api_req_t *r, db_session_t *s, int status, PGresult **res, size_t n)
 {
     token_state_t *st = r->state;
@@ -47,12 +59,7 @@ static void on_token_created(api_req_t *r, db_session_t *s, int status, PGresult
 void handle_token_create(api_req_t *r)
 {
     static const char *const allowed[] = {"name", "scopes", "zones", "expires_in", NULL};
-    token_state_t *st = calloc(1, sizeof(*st));
-    if (st == NULL) {
-        abort();
-    }
-    r->state = st;
-    r->state_free = token_state_free;
+    token_state_t *st = token_state(r);
     dnsapi_err_t err;
     dnsapi_err_clear(&err);
     const char *name = NULL;
@@ -186,12 +193,7 @@ static void on_token_list(api_req_t *r, db_session_t *s, int status, PGresult **
 
 void handle_token_list(api_req_t *r)
 {
-    token_state_t *st = calloc(1, sizeof(*st));
-    if (st == NULL) {
-        abort();
-    }
-    r->state = st;
-    r->state_free = token_state_free;
+    token_state_t *st = token_state(r);
     dnsapi_err_t err;
     dnsapi_err_clear(&err);
     if (view_paging_parse(r, &st->paging, 0, &err) != DNSAPI_OK) {
