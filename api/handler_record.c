@@ -341,7 +341,7 @@ static void on_record_list(api_req_t *r, db_session_t *s, int status, PGresult *
     char *cursor = NULL;
     if (has_more) {
         const char *f[4] = {PQgetvalue(rows, count - 1, 11), PQgetvalue(rows, count - 1, 2),
-                            PQgetvalue(rows, count - 1, 3), PQgetvalue(rows, count - 1, 0)};
+                            PQgetvalue(rows, count - 1, 12), PQgetvalue(rows, count - 1, 0)};
         cursor = view_cursor_encode(f, 4);
     }
     json_t *pagination =

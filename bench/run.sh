@@ -6,6 +6,7 @@
 # the server on 127.0.0.1:15480, and stops both at the end.
 #
 #   bash bench/run.sh [SECONDS_PER_RUN]      (default 5)
+#   BENCH_ONLY='^get' bash bench/run.sh 5    (only the runs whose label matches)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -59,6 +60,7 @@ CURSOR=$(api GET "/v1/zones/bench.test/records?limit=100&offset=99800" | /usr/bi
 
 run() { # label script conns [env...]
   local label=$1 script=$2 c=$3; shift 3
+  if [ -n "${BENCH_ONLY:-}" ] && ! [[ "$label" =~ $BENCH_ONLY ]]; then return 0; fi
   local threads=$(( c < 2 ? 1 : 2 ))
   local out
   out=$(env "$@" THREADS=$threads wrk -t$threads -c$c -d${DUR}s --timeout 5s -s "bench/$script" "http://127.0.0.1:$PORT" | grep RESULT)

@@ -19,13 +19,16 @@
     "to_char(z.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "                 \
     "z.record_count, z.last_error"
 
-/* record columns: 0 id, 1 name, 2 type, 3 content, 4 ttl, 5 priority,
- * 6 disabled, 7 system, 8 comment, 9 created_at, 10 updated_at,
- * 11 sort_key */
+/* record columns: 0 id, 1 name, 2 type, 3 content (as shown), 4 ttl,
+ * 5 priority, 6 disabled, 7 system, 8 comment, 9 created_at, 10 updated_at,
+ * 11 sort_key, 12 content as stored (the list order and keyset cursors use
+ * it) */
 #define RECORD_COLS                                                                                \
-    "r.id, r.name, r.type, r.content, r.ttl, r.priority, r.disabled, r.system, r.comment, "        \
-    "to_char(r.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "                 \
-    "to_char(r.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), r.sort_key"
+    "r.id, r.name, r.type, " DB_RECORD_CONTENT("r") " AS content, r.ttl, r.priority, r.disabled, " \
+    "r.system, r.comment, "                                                                        \
+    "to_char(r.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS created_at, "   \
+    "to_char(r.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS updated_at, "   \
+    "r.sort_key, r.content AS stored_content"
 
 /* token columns: 0 id, 1 name, 2 scopes (space separated), 3 zones (JSON
  * array or NULL), 4 expires_at, 5 created_at, 6 revoked_at, 7 expires_at as
@@ -115,7 +118,7 @@ const db_statement_t db_statements[] = {
     /* every enabled record in master-file order: SOA first, apex NS next,
      * then DNS order. Columns: 0 name, 1 type, 2 ttl, 3 priority, 4 content */
     {"zone_export",
-     "SELECT r.name, r.type, r.ttl, r.priority, r.content FROM records r"
+     "SELECT r.name, r.type, r.ttl, r.priority, " DB_RECORD_CONTENT("r") " FROM records r"
      " WHERE r.zone_id = " ZONE_OF " AND NOT r.disabled"
      " ORDER BY r.sort_key, r.type <> 'SOA', r.type <> 'NS', r.type, r.content, r.priority, r.id"},
     {"schema_check", "SELECT EXISTS (SELECT 1 FROM schema_migrations WHERE name = $1)"},

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "common/error.h"
+#include "storage/statements.h"
 
 /* Rows per FETCH: large enough that round trips do not dominate, small
  * enough that one batch stays well under a megabyte. */
@@ -233,9 +234,10 @@ int store_zonegen_records_stream(PGconn *c, const char *zone_id, store_zonegen_r
     const char *params[1] = {zone_id};
     rc = exec_cmd(c,
                   "DECLARE zonegen_records NO SCROLL CURSOR FOR"
-                  " SELECT name, type, ttl, priority, content FROM records"
-                  " WHERE zone_id = $1::uuid AND NOT disabled"
-                  " ORDER BY sort_key, type <> 'SOA', type <> 'NS', type, content, priority, id",
+                  " SELECT r.name, r.type, r.ttl, r.priority, " DB_RECORD_CONTENT("r")
+                  " FROM records r WHERE r.zone_id = $1::uuid AND NOT r.disabled"
+                  " ORDER BY r.sort_key, r.type <> 'SOA', r.type <> 'NS', r.type, r.content,"
+                  " r.priority, r.id",
                   1, params, "declare cursor", errbuf, errlen);
     if (rc != DNSAPI_OK) {
         goto fail;
