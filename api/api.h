@@ -56,6 +56,7 @@ struct api_req {
     /* the zone when known: absolute name and whether zone_key is an id */
     char zone_name[256];
     bool zone_key_is_id;
+    void (*zone_resolved)(api_req_t *r); /* api_zone_resolve's continuation */
     /* parsed JSON body, if any */
     json_t *body;
     /* handler state, freed with the request by state_free */

@@ -35,14 +35,8 @@ const char *api_itoa(api_req_t *r, long long v)
     return buf;
 }
 
-typedef struct {
-    void (*next)(api_req_t *r);
-} resolve_state_t;
-
 static void on_zone_resolved(api_req_t *r, db_session_t *s, int status, PGresult **res, size_t n)
 {
-    resolve_state_t *st = r->state;
-    void (*next)(api_req_t *) = st->next;
     if (!api_round_ok(r, s, status, res, n, 2, NULL)) {
         return;
     }
@@ -56,7 +50,7 @@ static void on_zone_resolved(api_req_t *r, db_session_t *s, int status, PGresult
         reply_fail(r, DNSAPI_ENOTFOUND, NULL, NULL, "zone '%s' not found", r->zone_key);
         return;
     }
-    next(r);
+    r->zone_resolved(r);
 }
 
 void api_zone_resolve(api_req_t *r, void (*next)(api_req_t *r))
@@ -65,9 +59,8 @@ void api_zone_resolve(api_req_t *r, void (*next)(api_req_t *r))
         next(r);
         return;
     }
-    resolve_state_t *st = h2o_mem_alloc_pool(&r->req->pool, sizeof(*st));
-    st->next = next;
-    r->state = st; /* pool memory: no state_free */
+    /* r->state belongs to the handler: the continuation has its own slot */
+    r->zone_resolved = next;
     db_stmt_t stmts[2] = {api_stmt_token_check(r),
                           {"zone_get", 2, {r->token.account_id, r->zone_key}}};
     api_db_run(r, stmts, 2, on_zone_resolved);

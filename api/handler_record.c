@@ -5,6 +5,7 @@
 
 #include "api/handler_common.h"
 #include "dns/dns.h"
+#include "storage/statements.h"
 
 #define MAX_ANCESTORS 16
 #define MAX_RULE_RRS 512
@@ -35,7 +36,6 @@ typedef struct {
     dns_warning_t warnings[4];
     size_t n_warnings;
     view_paging_t paging;
-    bool filtered;
 } rec_state_t;
 
 static void rec_state_free(void *p)
@@ -320,24 +320,22 @@ void handle_record_create(api_req_t *r)
 static void on_record_list(api_req_t *r, db_session_t *s, int status, PGresult **res, size_t n)
 {
     rec_state_t *st = r->state;
-    if (!api_round_ok(r, s, status, res, n, 3, NULL)) {
+    if (!api_round_ok(r, s, status, res, n, 1, NULL)) {
         return;
     }
     db_session_end(s);
-    if (PQntuples(res[1]) != 1 || !auth_token_allows_zone(&r->token, PQgetvalue(res[1], 0, 1))) {
+    PGresult *rows = res[0];
+    if (PQntuples(rows) < 1 || !auth_token_allows_zone(&r->token, PQgetvalue(rows, 0, 13))) {
         reply_fail(r, DNSAPI_ENOTFOUND, NULL, NULL, "zone '%s' not found", r->zone_key);
         return;
     }
-    PGresult *rows = res[2];
-    int count = PQntuples(rows);
+    /* one row with a NULL id: the zone has no record on this page */
+    int count = PQgetisnull(rows, 0, 0) ? 0 : PQntuples(rows);
     bool has_more = count > st->paging.limit;
     if (has_more) {
         count = (int)st->paging.limit;
     }
-    long long total = strtoll(PQgetvalue(res[1], 0, 7), NULL, 10);
-    if (st->filtered && n >= 4 && PQntuples(res[3]) == 1) {
-        total = strtoll(PQgetvalue(res[3], 0, 0), NULL, 10);
-    }
+    long long total = strtoll(PQgetvalue(rows, 0, 14), NULL, 10);
     char *cursor = NULL;
     if (has_more) {
         const char *f[4] = {PQgetvalue(rows, count - 1, 11), PQgetvalue(rows, count - 1, 2),
@@ -368,6 +366,15 @@ static void on_record_list(api_req_t *r, db_session_t *s, int status, PGresult *
     free(b.p);
 }
 
+/* The zone of a one-statement read: $3 its name, $4 its id. */
+static void read_zone_params(api_req_t *r, db_stmt_t *st)
+{
+    st->params[0] = r->token.token_id;
+    st->params[1] = r->token.account_id;
+    st->params[2] = r->zone_key_is_id ? NULL : r->zone_key;
+    st->params[3] = r->zone_key_is_id ? r->zone_key : NULL;
+}
+
 static void record_list_resolved(api_req_t *r)
 {
     rec_state_t *st = r->state;
@@ -377,12 +384,14 @@ static void record_list_resolved(api_req_t *r)
     const char *type = api_query_get(r, "type");
     const char *content = api_query_get(r, "content");
     const char *qname = NULL, *qtype = NULL;
+    unsigned shape = 0;
     if (name != NULL && *name != '\0') {
         if (dns_name_normalize(r->zone_name, name, st->name, sizeof(st->name), &err) != DNSAPI_OK) {
             reply_error(r, &err);
             return;
         }
         qname = st->name;
+        shape |= DB_PAGE_NAME;
     }
     if (type != NULL && *type != '\0') {
         if (dns_type_normalize(type, st->type, sizeof(st->type), &err) != DNSAPI_OK) {
@@ -390,32 +399,29 @@ static void record_list_resolved(api_req_t *r)
             return;
         }
         qtype = st->type;
+        shape |= DB_PAGE_TYPE;
     }
-    if (content != NULL && *content == '\0') {
+    if (content != NULL && *content != '\0') {
+        shape |= DB_PAGE_CONTENT;
+    } else {
         content = NULL;
     }
-    st->filtered = qname != NULL || qtype != NULL || content != NULL;
-    const char *acct = r->token.account_id;
-    const char *limit = api_itoa(r, st->paging.limit + 1);
-    const char *offset = api_itoa(r, st->paging.offset);
-    db_stmt_t stmts[4] = {api_stmt_token_check(r), {"zone_get", 2, {acct, r->zone_key}}};
+    db_stmt_t stmt = {db_record_page_stmt(shape), 13, {NULL}}; /* unused ones stay NULL */
+    read_zone_params(r, &stmt);
+    stmt.params[4] = qname;
+    stmt.params[5] = qtype;
+    stmt.params[6] = content;
+    stmt.params[7] = api_itoa(r, st->paging.limit + 1);
+    stmt.params[8] = api_itoa(r, st->paging.offset);
     if (st->paging.has_cursor) {
-        stmts[2] = (db_stmt_t){"record_list_after",
-                               11,
-                               {acct, r->zone_key, qname, qtype, content, limit, offset,
-                                st->paging.cursor[0], st->paging.cursor[1], st->paging.cursor[2],
-                                api_is_uuid(st->paging.cursor[3])
-                                    ? st->paging.cursor[3]
-                                    : "00000000-0000-0000-0000-000000000000"}};
-    } else {
-        stmts[2] = (db_stmt_t){
-            "record_list", 7, {acct, r->zone_key, qname, qtype, content, limit, offset}};
+        stmt.name = db_record_page_stmt(shape | DB_PAGE_AFTER);
+        for (int i = 0; i < 3; i++) {
+            stmt.params[9 + i] = st->paging.cursor[i];
+        }
+        stmt.params[12] = api_is_uuid(st->paging.cursor[3]) ? st->paging.cursor[3]
+                                                             : "00000000-0000-0000-0000-000000000000";
     }
-    size_t k = 3;
-    if (st->filtered) {
-        stmts[k++] = (db_stmt_t){"record_count", 5, {acct, r->zone_key, qname, qtype, content}};
-    }
-    api_db_run(r, stmts, k, on_record_list);
+    api_db_run(r, &stmt, 1, on_record_list);
 }
 
 void handle_record_list(api_req_t *r)
@@ -443,18 +449,19 @@ void handle_record_list(api_req_t *r)
 
 static void on_record_get(api_req_t *r, db_session_t *s, int status, PGresult **res, size_t n)
 {
-    if (!api_round_ok(r, s, status, res, n, 3, NULL)) {
+    if (!api_round_ok(r, s, status, res, n, 1, NULL)) {
         return;
     }
     db_session_end(s);
-    if (PQntuples(res[1]) != 1 || !auth_token_allows_zone(&r->token, PQgetvalue(res[1], 0, 1)) ||
-        PQntuples(res[2]) != 1) {
+    PGresult *row = res[0];
+    if (PQntuples(row) != 1 || PQgetisnull(row, 0, 0) ||
+        !auth_token_allows_zone(&r->token, PQgetvalue(row, 0, 13))) {
         reply_fail(r, DNSAPI_ENOTFOUND, NULL, NULL, "record '%s' not found in zone '%s'",
                    r->record_id, r->zone_key);
         return;
     }
     json_t *d = json_object();
-    json_object_set_new(d, "record", view_record(res[2], 0));
+    json_object_set_new(d, "record", view_record(row, 0));
     reply_success(r, 200, d);
 }
 
@@ -472,11 +479,10 @@ void handle_record_get(api_req_t *r)
     if (!record_id_ok(r)) {
         return;
     }
-    const char *acct = r->token.account_id;
-    db_stmt_t stmts[3] = {api_stmt_token_check(r),
-                          {"zone_get", 2, {acct, r->zone_key}},
-                          {"record_get", 3, {acct, r->zone_key, r->record_id}}};
-    api_db_run(r, stmts, 3, on_record_get);
+    db_stmt_t stmt = {"record_one", 5, {NULL}};
+    read_zone_params(r, &stmt);
+    stmt.params[4] = r->record_id;
+    api_db_run(r, &stmt, 1, on_record_get);
 }
 
 /* ---- DELETE /v1/zones/{zone}/records/{id} ---- */

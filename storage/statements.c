@@ -42,31 +42,83 @@
 
 #define ZONE_OF "(SELECT dnsapi_zone_id($1::uuid, $2))"
 
-#define RECORD_FILTERS                                                                             \
-    " AND ($3::text IS NULL OR r.name = $3)"                                                       \
-    " AND ($4::text IS NULL OR r.type = $4)"                                                       \
-    " AND ($5::text IS NULL OR r.content = $5)"
+/* The one-statement reads (record_page_*, record_one): $1 token, $2
+ * account, $3 zone name or NULL, $4 zone id or NULL. The token's check is
+ * a condition on no table, evaluated once before anything else. */
+#define READ_ZONE_WHERE                                                                            \
+    " WHERE z.account_id = $2::uuid AND (z.name = $3 OR z.id = $4::uuid)"                          \
+    " AND dnsapi_token_gate(EXISTS (SELECT 1 FROM tokens t WHERE t.id = $1::uuid"                  \
+    " AND t.revoked_at IS NULL AND t.expires_at > now()))"
+
+/* Filters of a record page on alias a; each shape is its own statement so
+ * that PostgreSQL can keep one generic plan per shape instead of planning
+ * "$5 IS NULL OR ..." on every execution. */
+#define PF_NAME_0(a) ""
+#define PF_NAME_1(a) " AND " a ".name = $5"
+#define PF_TYPE_0(a) ""
+#define PF_TYPE_1(a) " AND " a ".type = $6"
+#define PF_CONTENT_0(a) ""
+#define PF_CONTENT_1(a) " AND " a ".content = $7"
+#define PF_AFTER_0 ""
+#define PF_AFTER_1 " AND (r.sort_key, r.type, r.content, r.id) > ($10, $11, $12, $13::uuid)"
+#define PF(n, t, c, a) PF_NAME_##n(a) PF_TYPE_##t(a) PF_CONTENT_##c(a)
+/* the total: the zone's record count, or a count of the filtered rows */
+#define PF_TOTAL_0(n, t, c) "z.record_count FROM zones z"
+#define PF_TOTAL_1(n, t, c)                                                                        \
+    "cnt.n FROM zones z CROSS JOIN LATERAL (SELECT count(*) AS n FROM records k"                   \
+    " WHERE k.zone_id = z.id" PF(n, t, c, "k") ") cnt"
+#define RECORD_PAGE(n, t, c, any, after)                                                           \
+    {"record_page_" #n #t #c #after,                                                               \
+     "SELECT p.*, z.name, " PF_TOTAL_##any(n, t, c)                                                \
+     " LEFT JOIN LATERAL (SELECT " RECORD_COLS " FROM records r WHERE r.zone_id = z.id"            \
+     PF(n, t, c, "r") PF_AFTER_##after                                                             \
+     " ORDER BY r.sort_key, r.type, r.content, r.id LIMIT $8::int OFFSET $9::int) p ON true"       \
+     READ_ZONE_WHERE " ORDER BY p.sort_key, p.type, p.stored_content, p.id",                       \
+     13}
 
 const db_statement_t db_statements[] = {
-    {"begin", "BEGIN"},
-    {"commit", "COMMIT"},
-    {"rollback", "ROLLBACK"},
-    {"ping", "SELECT 1"},
-    {"token_check", "SELECT dnsapi_token_check($1::uuid)"},
+    /* record pages, in shape order (DB_PAGE_* bits): keep first */
+    RECORD_PAGE(0, 0, 0, 0, 0),
+    RECORD_PAGE(1, 0, 0, 1, 0),
+    RECORD_PAGE(0, 1, 0, 1, 0),
+    RECORD_PAGE(1, 1, 0, 1, 0),
+    RECORD_PAGE(0, 0, 1, 1, 0),
+    RECORD_PAGE(1, 0, 1, 1, 0),
+    RECORD_PAGE(0, 1, 1, 1, 0),
+    RECORD_PAGE(1, 1, 1, 1, 0),
+    RECORD_PAGE(0, 0, 0, 0, 1),
+    RECORD_PAGE(1, 0, 0, 1, 1),
+    RECORD_PAGE(0, 1, 0, 1, 1),
+    RECORD_PAGE(1, 1, 0, 1, 1),
+    RECORD_PAGE(0, 0, 1, 1, 1),
+    RECORD_PAGE(1, 0, 1, 1, 1),
+    RECORD_PAGE(0, 1, 1, 1, 1),
+    RECORD_PAGE(1, 1, 1, 1, 1),
+    /* one record by id; columns RECORD_COLS, 13 the zone's name */
+    {"record_one",
+     "SELECT p.*, z.name FROM zones z LEFT JOIN LATERAL (SELECT " RECORD_COLS
+     " FROM records r WHERE r.zone_id = z.id AND r.id = $5::uuid) p ON true" READ_ZONE_WHERE,
+     5},
+
+    {"begin", "BEGIN", 0},
+    {"commit", "COMMIT", 0},
+    {"rollback", "ROLLBACK", 0},
+    {"ping", "SELECT 1", 0},
+    {"token_check", "SELECT dnsapi_token_check($1::uuid)", 0},
 
     /* zones */
-    {"zone_get", "SELECT " ZONE_COLS " FROM zones z WHERE z.id = " ZONE_OF},
-    {"zone_lock", "SELECT " ZONE_COLS " FROM zones z WHERE z.id = " ZONE_OF " FOR UPDATE"},
+    {"zone_get", "SELECT " ZONE_COLS " FROM zones z WHERE z.id = " ZONE_OF, 0},
+    {"zone_lock", "SELECT " ZONE_COLS " FROM zones z WHERE z.id = " ZONE_OF " FOR UPDATE", 0},
     /* $2 name substring, $3 allowed names (token limit), $4 limit, $5 offset, $6 after name */
     {"zone_list", "SELECT " ZONE_COLS ", count(*) OVER () FROM zones z"
                   " WHERE z.account_id = $1::uuid"
                   " AND ($2::text IS NULL OR strpos(z.name, lower($2)) > 0)"
                   " AND ($3::text[] IS NULL OR z.name = ANY($3::text[]))"
                   " AND ($6::text IS NULL OR z.name > $6)"
-                  " ORDER BY z.name LIMIT $4::int OFFSET $5::int"},
+                  " ORDER BY z.name LIMIT $4::int OFFSET $5::int", 0},
     /* Serialises zone creation across accounts so that the tree check and
      * the insert see each other. */
-    {"zone_tree_lock", "SELECT pg_advisory_xact_lock(7020250001)"},
+    {"zone_tree_lock", "SELECT pg_advisory_xact_lock(7020250001)", 0},
     /* $1 account, $2 name, $3 name servers (text[]), $4 hostmaster. No row:
      * the name lies inside or above another account's zone. */
     {"zone_create", "INSERT INTO zones AS z (account_id, name, nameservers, hostmaster)"
@@ -74,69 +126,65 @@ const db_statement_t db_statements[] = {
                     " WHERE NOT EXISTS (SELECT 1 FROM zones o WHERE o.account_id <> $1::uuid"
                     "   AND (right($2, length(o.name) + 1) = '.' || o.name"
                     "        OR right(o.name, length($2) + 1) = '.' || $2))"
-                    " RETURNING " ZONE_COLS},
-    {"zone_delete", "DELETE FROM zones z WHERE z.id = " ZONE_OF " RETURNING z.name"},
+                    " RETURNING " ZONE_COLS, 0},
+    {"zone_delete", "DELETE FROM zones z WHERE z.id = " ZONE_OF " RETURNING z.name", 0},
 
-    /* records: $3 name, $4 type, $5 content filters; $6 limit, $7 offset */
-    {"record_list",
-     "SELECT " RECORD_COLS " FROM records r WHERE r.zone_id = " ZONE_OF RECORD_FILTERS
-     " ORDER BY r.sort_key, r.type, r.content, r.id LIMIT $6::int OFFSET $7::int"},
-    /* the same after a keyset cursor ($8 sort_key, $9 type, $10 content, $11 id) */
-    {"record_list_after",
-     "SELECT " RECORD_COLS " FROM records r WHERE r.zone_id = " ZONE_OF RECORD_FILTERS
-     " AND (r.sort_key, r.type, r.content, r.id) > ($8, $9, $10, $11::uuid)"
-     " ORDER BY r.sort_key, r.type, r.content, r.id LIMIT $6::int OFFSET $7::int"},
-    {"record_count", "SELECT count(*) FROM records r WHERE r.zone_id = " ZONE_OF RECORD_FILTERS},
+    /* records */
     {"record_get",
-     "SELECT " RECORD_COLS " FROM records r WHERE r.zone_id = " ZONE_OF " AND r.id = $3::uuid"},
+     "SELECT " RECORD_COLS " FROM records r WHERE r.zone_id = " ZONE_OF " AND r.id = $3::uuid", 0},
     /* the records at one name ($3), for the zone rules */
     {"records_at_name",
-     "SELECT " RECORD_COLS " FROM records r WHERE r.zone_id = " ZONE_OF " AND r.name = $3"},
+     "SELECT " RECORD_COLS " FROM records r WHERE r.zone_id = " ZONE_OF " AND r.name = $3", 0},
     /* the other records at the name of record $3 */
     {"records_beside", "SELECT " RECORD_COLS " FROM records r WHERE r.zone_id = " ZONE_OF
                        " AND r.name = (SELECT x.name FROM records x WHERE x.id = $3::uuid"
                        "               AND x.zone_id = r.zone_id)"
-                       " AND r.id <> $3::uuid"},
+                       " AND r.id <> $3::uuid", 0},
     /* NS records pointing at a name ($3) */
     {"ns_pointing_at", "SELECT " RECORD_COLS " FROM records r WHERE r.zone_id = " ZONE_OF
-                       " AND r.type = 'NS' AND r.content = $3"},
+                       " AND r.type = 'NS' AND r.content = $3", 0},
     /* the nearest NS owner among candidate names ($3, text[]) */
     {"delegation_above", "SELECT r.name FROM records r WHERE r.zone_id = " ZONE_OF
                          " AND r.type = 'NS' AND r.name = ANY($3::text[])"
-                         " ORDER BY length(r.name) DESC LIMIT 1"},
+                         " ORDER BY length(r.name) DESC LIMIT 1", 0},
     /* $3 name, $4 type, $5 content, $6 ttl, $7 priority, $8 disabled, $9 comment */
     {"record_insert",
      "INSERT INTO records AS r (zone_id, account_id, name, type, content, ttl, priority, disabled,"
      " comment) VALUES (" ZONE_OF ", $1::uuid, $3, $4, $5, $6::int, $7::int,"
-     " coalesce($8::boolean, false), $9) RETURNING " RECORD_COLS},
+     " coalesce($8::boolean, false), $9) RETURNING " RECORD_COLS, 0},
     /* $3 id, $4 content, $5 ttl, $6 priority, $7 disabled, $8 comment */
     {"record_update", "UPDATE records r SET content = $4, ttl = $5::int, priority = $6::int,"
                       " disabled = $7::boolean, comment = $8"
-                      " WHERE r.zone_id = " ZONE_OF " AND r.id = $3::uuid RETURNING " RECORD_COLS},
+                      " WHERE r.zone_id = " ZONE_OF " AND r.id = $3::uuid RETURNING " RECORD_COLS, 0},
     {"record_delete",
-     "DELETE FROM records r WHERE r.zone_id = " ZONE_OF " AND r.id = $3::uuid RETURNING r.id"},
+     "DELETE FROM records r WHERE r.zone_id = " ZONE_OF " AND r.id = $3::uuid RETURNING r.id", 0},
     /* every enabled record in master-file order: SOA first, apex NS next,
      * then DNS order. Columns: 0 name, 1 type, 2 ttl, 3 priority, 4 content */
     {"zone_export",
      "SELECT r.name, r.type, r.ttl, r.priority, " DB_RECORD_CONTENT("r") " FROM records r"
      " WHERE r.zone_id = " ZONE_OF " AND NOT r.disabled"
-     " ORDER BY r.sort_key, r.type <> 'SOA', r.type <> 'NS', r.type, r.content, r.priority, r.id"},
-    {"schema_check", "SELECT EXISTS (SELECT 1 FROM schema_migrations WHERE name = $1)"},
-    {"zone_serial", "SELECT z.serial FROM zones z WHERE z.id = " ZONE_OF},
+     " ORDER BY r.sort_key, r.type <> 'SOA', r.type <> 'NS', r.type, r.content, r.priority, r.id", 0},
+    {"schema_check", "SELECT EXISTS (SELECT 1 FROM schema_migrations WHERE name = $1)", 0},
+    {"zone_serial", "SELECT z.serial FROM zones z WHERE z.id = " ZONE_OF, 0},
 
     /* tokens: $1 account, $2 name, $3 scopes (text[]), $4 zones (text[] or
      * NULL), $5 expires_at (epoch seconds) */
     {"token_insert", "INSERT INTO tokens AS t (account_id, name, scopes, zones, expires_at)"
                      " VALUES ($1::uuid, $2, $3::text[], $4::text[], to_timestamp($5::bigint))"
-                     " RETURNING " TOKEN_COLS},
+                     " RETURNING " TOKEN_COLS, 0},
     {"token_list", "SELECT " TOKEN_COLS ", count(*) OVER () FROM tokens t"
                    " WHERE t.account_id = $1::uuid"
-                   " ORDER BY t.created_at, t.id LIMIT $2::int OFFSET $3::int"},
+                   " ORDER BY t.created_at, t.id LIMIT $2::int OFFSET $3::int", 0},
     {"token_revoke", "UPDATE tokens t SET revoked_at = now()"
                      " WHERE t.account_id = $1::uuid AND t.id = $2::uuid AND t.revoked_at IS NULL"
-                     " RETURNING " TOKEN_COLS},
+                     " RETURNING " TOKEN_COLS, 0},
     {"token_get", "SELECT " TOKEN_COLS " FROM tokens t"
-                  " WHERE t.account_id = $1::uuid AND t.id = $2::uuid"},
+                  " WHERE t.account_id = $1::uuid AND t.id = $2::uuid", 0},
 };
 
 const size_t db_statements_count = sizeof(db_statements) / sizeof(db_statements[0]);
+
+const char *db_record_page_stmt(unsigned shape)
+{
+    return db_statements[shape % DB_PAGE_SHAPES].name;
+}

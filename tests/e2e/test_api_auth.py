@@ -320,11 +320,22 @@ class AuthTest(ZoneHelpers, ApiTestCase):
         self.assertError(self.call("DELETE", "/v1/tokens/" + tk["id"], "/v1/tokens/{id}", token=self.globex),
                          404, "not_found")
         self.call("GET", "/v1/zones/example.com/records", "/v1/zones/{zone}/records", token=secret, expect=200)
+        page = self.call("GET", "/v1/zones/example.com/records?limit=1", "/v1/zones/{zone}/records",
+                         token=secret, expect=200)
+        cursor, rec_id = page.data["pagination"]["next_cursor"], page.data["records"][0]["id"]
+        self.call("GET", "/v1/zones/example.com/records/" + rec_id, "/v1/zones/{zone}/records/{id}",
+                  token=secret, expect=200)
         # Revoke: refused on the very next request.
         d = self.call("DELETE", "/v1/tokens/" + tk["id"], "/v1/tokens/{id}", expect=200)
         self.assertEqual(d.data["message"], "Token revoked successfully")
         r = self.call("GET", "/v1/zones/example.com/records", "/v1/zones/{zone}/records", token=secret)
         self.assert401(r, "invalid_token")
+        for path, template in (("/v1/zones/example.com/records?name=www&type=A", "/v1/zones/{zone}/records"),
+                               ("/v1/zones/example.com/records?content=192.0.2.1&cursor=" + cursor,
+                                "/v1/zones/{zone}/records"),
+                               ("/v1/zones/example.com/records/" + rec_id, "/v1/zones/{zone}/records/{id}")):
+            with self.subTest(path=path):
+                self.assert401(self.call("GET", path, template, token=secret), "invalid_token")
         lst = self.call("GET", "/v1/tokens?limit=1000", "/v1/tokens", expect=200)
         for x in lst.data["tokens"]:
             if x["id"] == tk["id"]:

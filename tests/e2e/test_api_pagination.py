@@ -124,6 +124,44 @@ class PaginationTest(ZoneHelpers, ApiTestCase):
         r = self.list_page(ZONE, type="TXT", limit=10)
         self.assertEqual(r.data["pagination"]["total"], NAMES)
 
+    def test_every_filter_shape(self):
+        """Each combination of name, type and content filters (each is its own
+        prepared statement on the server), first page and by cursor, by zone
+        name and by zone id, against the full list filtered here."""
+        recs = self.full()
+        zone_id = self.get_zone(ZONE)["id"]
+        fields = {"name": ("h042", "h042.page.test."), "type": ("A", "A"), "content": ("10.0.42.1", "10.0.42.1")}
+        for mask in range(8):
+            params = {}
+            want = recs
+            for bit, key in enumerate(("name", "type", "content")):
+                if mask & (1 << bit):
+                    given, stored = fields[key]
+                    params[key] = given
+                    want = [x for x in want if x[key] == stored]
+            with self.subTest(filters=params):
+                r = self.list_page(ZONE, limit=1000, **params)
+                self.assertEqual(r.data["records"], want)
+                self.assertEqual(r.data["pagination"]["total"], len(want))
+                by_id = self.list_page(zone_id, limit=1000, **params)
+                self.assertEqual(by_id.data["records"], want, "the zone by id lists the same")
+                pages, seen = self.walk(1, **params)
+                self.assertEqual(seen, want, "a cursor walk of one record per page")
+        r = self.list_page(ZONE, name="nothing-here", type="A")
+        self.assertEqual((r.data["records"], r.data["pagination"]["total"]), ([], 0))
+
+    def test_soa_page_boundary(self):
+        """The SOA shows the zone's current serial; a page that ends on it
+        continues after it, not with it again."""
+        serial = self.get_zone(ZONE)["serial"]
+        apex = self.full(name="@")
+        self.assertEqual([x["type"] for x in apex], ["NS", "NS", "SOA"])
+        self.assertEqual(int(apex[2]["content"].split()[2]), serial)
+        first = self.list_page(ZONE, limit=3)
+        self.assertEqual(first.data["records"][2]["type"], "SOA")
+        nxt = self.list_page(ZONE, limit=3, cursor=first.data["pagination"]["next_cursor"])
+        self.assertEqual(nxt.data["records"], self.full()[3:6])
+
     def test_cursor_walk_with_concurrent_writes(self):
         recs = self.full()
         zone = self.get_zone(ZONE)

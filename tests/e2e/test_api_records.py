@@ -219,6 +219,36 @@ class RecordsTest(ZoneHelpers, ApiTestCase):
         self.assertEqual(self.get_zone(zone)["serial"], s0 + 4, "a failed delete does not bump the serial")
         self.assertEqual([x for x in self.list_records(zone) if not x["system"]], [])
 
+    def test_22_every_record_endpoint_by_zone_id(self):
+        """{zone} given as the zone's id: create (with a relative name), list
+        with a relative name filter, get, PATCH, delete."""
+        zone = "byid.test"
+        zid = self.create_zone(zone)["id"]
+        base = self.zone_path(zid) + "/records"
+        c = self.call("POST", base, "/v1/zones/{zone}/records",
+                      body={"name": "www", "type": "CNAME", "content": "target.byid.test"}, expect=201)
+        rec = c.data["record"]
+        self.assertEqual((rec["name"], rec["content"]), ("www.byid.test.", "target.byid.test."))
+        lst = self.call("GET", base + "?name=www", "/v1/zones/{zone}/records", expect=200)
+        self.assertEqual(lst.data["records"], [rec])
+        self.call("POST", base, "/v1/zones/{zone}/records",
+                  body={"name": "www", "type": "A", "content": "192.0.2.1"}, expect=409)
+        g = self.call("GET", base + "/" + rec["id"], "/v1/zones/{zone}/records/{id}", expect=200)
+        self.assertEqual(g.data["record"], rec)
+        p = self.call("PATCH", base + "/" + rec["id"], "/v1/zones/{zone}/records/{id}",
+                      body={"content": "other.byid.test", "ttl": 300}, expect=200)
+        self.assertEqual((p.data["record"]["content"], p.data["record"]["ttl"]), ("other.byid.test.", 300))
+        self.call("DELETE", base + "/" + rec["id"], "/v1/zones/{zone}/records/{id}", expect=200)
+        self.assertEqual([x for x in self.list_records(zid) if not x["system"]], [])
+        other = "00000000-0000-4000-8000-000000000000"
+        for method, path, body in (("GET", "/v1/zones/%s/records" % other, None),
+                                   ("POST", "/v1/zones/%s/records" % other,
+                                    {"name": "a", "type": "A", "content": "192.0.2.1"}),
+                                   ("GET", "/v1/zones/%s/records?name=www" % other, None)):
+            with self.subTest(method=method, path=path):
+                self.assertError(self.call(method, path, "/v1/zones/{zone}/records", body=body),
+                                 404, "not_found")
+
     def test_21_record_of_other_zone_is_404(self):
         self.create_zone("one.test")
         self.create_zone("two.test")
