@@ -11,6 +11,7 @@
 #ifndef DNSAPI_API_API_H
 #define DNSAPI_API_API_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -29,6 +30,9 @@ typedef struct api_thread {
     int index;
     uint64_t request_seq;
     size_t in_flight;
+    /* open client connections of this loop, including those handed to it
+     * by another loop and not yet picked up (api/server.c) */
+    atomic_int connections;
     /* counters for /metrics */
     unsigned long long requests, responses_by_class[6];
 } api_thread_t;

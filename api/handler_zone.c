@@ -52,6 +52,9 @@ void handle_metrics(api_req_t *r)
                  "# HELP dnsapi_http_requests_total Requests received by this event loop.\n"
                  "# TYPE dnsapi_http_requests_total counter\n"
                  "dnsapi_http_requests_total{loop=\"%d\"} %llu\n"
+                 "# HELP dnsapi_http_connections Open client connections of this event loop.\n"
+                 "# TYPE dnsapi_http_connections gauge\n"
+                 "dnsapi_http_connections{loop=\"%d\"} %d\n"
                  "# HELP dnsapi_http_responses_total Responses sent by this event loop, by class.\n"
                  "# TYPE dnsapi_http_responses_total counter\n"
                  "dnsapi_http_responses_total{loop=\"%d\",class=\"2xx\"} %llu\n"
@@ -68,7 +71,8 @@ void handle_metrics(api_req_t *r)
                  "# TYPE dnsapi_db_rounds_total counter\n"
                  "dnsapi_db_rounds_total{loop=\"%d\"} %llu\n"
                  "dnsapi_db_errors_total{loop=\"%d\"} %llu\n",
-                 t->index, t->requests, t->index, t->responses_by_class[2], t->index,
+                 t->index, t->requests, t->index, atomic_load(&t->connections), t->index,
+                 t->responses_by_class[2], t->index,
                  t->responses_by_class[4], t->index, t->responses_by_class[5], t->index, st.ready,
                  t->index, st.busy, t->index, st.queued, t->index, st.rounds, t->index, st.errors);
     reply_text(r, 200, "text/plain; version=0.0.4", buf, (size_t)len);

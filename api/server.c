@@ -23,7 +23,7 @@
 
 static atomic_int stopping;
 
-typedef struct {
+typedef struct worker {
     api_thread_t t;
     h2o_globalconf_t *globalconf;
     h2o_accept_ctx_t accept_ctx;
@@ -31,7 +31,20 @@ typedef struct {
     int fd;
     pthread_t tid;
     int rc;
+    /* connections handed over by other loops */
+    h2o_multithread_queue_t *queue;
+    h2o_multithread_receiver_t handoff;
+    struct worker *all; /* every worker, n of them */
+    int n;
 } worker_t;
+
+/* A connection accepted by one loop and given to another. */
+typedef struct {
+    h2o_multithread_message_t super;
+    h2o_socket_export_t info;
+} handoff_t;
+
+static atomic_int workers_ready;
 
 static int listen_socket(const dnsapi_hostport_t *hp, char *err, size_t errlen)
 {
@@ -64,6 +77,43 @@ static int listen_socket(const dnsapi_hostport_t *hp, char *err, size_t errlen)
     return fd;
 }
 
+static void on_conn_closed(void *data)
+{
+    api_thread_t *t = data;
+    atomic_fetch_sub(&t->connections, 1);
+}
+
+/* Serves sock on w; w->t.connections already counts it. */
+static void serve(worker_t *w, h2o_socket_t *sock)
+{
+    sock->on_close.cb = on_conn_closed;
+    sock->on_close.data = &w->t;
+    h2o_accept(&w->accept_ctx, sock);
+}
+
+static void on_handoff(h2o_multithread_receiver_t *receiver, h2o_linklist_t *messages)
+{
+    worker_t *w = H2O_STRUCT_FROM_MEMBER(worker_t, handoff, receiver);
+    while (!h2o_linklist_is_empty(messages)) {
+        handoff_t *m = H2O_STRUCT_FROM_MEMBER(handoff_t, super.link, messages->next);
+        h2o_linklist_unlink(&m->super.link);
+        h2o_socket_t *sock = h2o_socket_import(w->t.ctx.loop, &m->info);
+        if (sock != NULL) {
+            serve(w, sock);
+        } else {
+            atomic_fetch_sub(&w->t.connections, 1);
+        }
+        free(m);
+    }
+}
+
+/* Keeps the loops' shares of client connections even. The kernel spreads
+ * connections over the SO_REUSEPORT listeners by a hash, so 64 connections
+ * often land 40 on one loop and 24 on the other; each loop has the same
+ * number of database connections, so the busier loop's clients would wait
+ * longer and the slowest requests would be much slower than the rest. A
+ * loop that accepts while it holds more connections than another hands the
+ * new one over. */
 static void on_accept(h2o_socket_t *listener, const char *err)
 {
     worker_t *w = listener->data;
@@ -75,7 +125,29 @@ static void on_accept(h2o_socket_t *listener, const char *err)
         if (sock == NULL) {
             break;
         }
-        h2o_accept(&w->accept_ctx, sock);
+        worker_t *to = w;
+        int least = atomic_load(&w->t.connections);
+        for (int k = 0; k < w->n; k++) {
+            int c = atomic_load(&w->all[k].t.connections);
+            if (c < least) {
+                least = c;
+                to = &w->all[k];
+            }
+        }
+        atomic_fetch_add(&to->t.connections, 1);
+        if (to != w) {
+            handoff_t *m = calloc(1, sizeof(*m));
+            if (m != NULL && h2o_socket_export(sock, &m->info) == 0) {
+                h2o_multithread_send_message(&to->handoff, &m->super);
+                continue;
+            }
+            /* not handed over (an export that fails leaves the socket as
+             * it was): serve it here */
+            free(m);
+            atomic_fetch_sub(&to->t.connections, 1);
+            atomic_fetch_add(&w->t.connections, 1);
+        }
+        serve(w, sock);
     }
 }
 
@@ -87,6 +159,13 @@ static void *worker_main(void *arg)
     w->t.db = db_pool_new(loop, w->t.cfg->database_url, DB_CONNS_PER_THREAD, DB_QUEUE_PER_THREAD);
     w->accept_ctx.ctx = &w->t.ctx;
     w->accept_ctx.hosts = w->globalconf->hosts;
+    w->queue = h2o_multithread_create_queue(loop);
+    h2o_multithread_register_receiver(w->queue, &w->handoff, on_handoff);
+    /* accept only once every loop can receive connections */
+    atomic_fetch_add(&workers_ready, 1);
+    while (atomic_load(&workers_ready) < w->n && !atomic_load(&stopping)) {
+        h2o_evloop_run(loop, 1);
+    }
     w->listener = h2o_evloop_socket_create(loop, w->fd, H2O_SOCKET_FLAG_DONT_READ);
     w->listener->data = w;
     h2o_socket_read_start(w->listener, on_accept);
@@ -107,6 +186,8 @@ static void *worker_main(void *arg)
     }
     db_pool_free(w->t.db);
     w->t.db = NULL;
+    h2o_multithread_unregister_receiver(w->queue, &w->handoff);
+    h2o_multithread_destroy_queue(w->queue);
     /* h2o 2.2 keeps idle keep-alive connections on the context; the process
      * exits next, so the loop itself is left for the OS to reclaim. */
     return NULL;
@@ -151,6 +232,11 @@ int api_server_run(const dnsapi_config_t *cfg)
     sigaddset(&set, SIGINT);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     atomic_store(&stopping, 0);
+    atomic_store(&workers_ready, 0);
+    for (int i = 0; i < n; i++) {
+        workers[i].all = workers;
+        workers[i].n = n;
+    }
     for (int i = 0; i < n; i++) {
         workers[i].t.cfg = cfg;
         workers[i].t.index = i;

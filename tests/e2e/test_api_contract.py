@@ -153,6 +153,35 @@ class ContractTest(ZoneHelpers, ApiTestCase):
         self.assertEqual(bad, [], "Prometheus text format")
         self.assertTrue(any(l.startswith("# TYPE ") for l in text.splitlines()))
 
+    def test_21_connections_spread_evenly_over_loops(self):
+        """The server runs two event loops. However the kernel spreads new
+        connections over them, each loop ends up with half of them: 40 open
+        keep-alive connections are 20 and 20 (the connection that asks for
+        /metrics makes it 21 on the loop that answers)."""
+        import http.client
+        import re
+        conns = []
+        try:
+            for _ in range(40):
+                c = http.client.HTTPConnection("127.0.0.1", self.stack.port, timeout=10)
+                c.request("GET", "/healthz")
+                r = c.getresponse()
+                r.read()
+                self.assertEqual(r.status, 200)
+                conns.append(c)
+            seen = {}
+            for _ in range(200):
+                r = self.call("GET", "/metrics", "/metrics", token=None, expect=200)
+                m = re.search(r'^dnsapi_http_connections\{loop="(\d+)"\} (\d+)$', r.body.decode(), re.M)
+                self.assertIsNotNone(m, "metrics report open connections")
+                seen[m.group(1)] = int(m.group(2))
+                if len(seen) == 2:
+                    break
+            self.assertEqual(seen, {"0": 21, "1": 21}, "40 connections + the asking one, per loop")
+        finally:
+            for c in conns:
+                c.close()
+
     def test_30_method_not_allowed(self):
         for method, path, allowed in (
                 ("PUT", "/v1/zones", {"GET", "POST"}),
