@@ -747,6 +747,109 @@ static int txt_literal_normalize(const char *content, char *out, size_t outlen, 
     return DNSAPI_OK;
 }
 
+/* True when s[0..len) is well-formed UTF-8 (what a text column takes). */
+static bool utf8_valid(const unsigned char *s, size_t len)
+{
+    size_t i = 0;
+    while (i < len) {
+        unsigned char c = s[i];
+        size_t n;
+        unsigned char lo = 0x80, hi = 0xbf; /* bounds of the second byte */
+        if (c < 0x80) {
+            i++;
+            continue;
+        } else if (c >= 0xc2 && c <= 0xdf) {
+            n = 1;
+        } else if (c >= 0xe0 && c <= 0xef) {
+            n = 2;
+            lo = c == 0xe0 ? 0xa0 : 0x80; /* no overlong forms */
+            hi = c == 0xed ? 0x9f : 0xbf; /* no surrogates */
+        } else if (c >= 0xf0 && c <= 0xf4) {
+            n = 3;
+            lo = c == 0xf0 ? 0x90 : 0x80;
+            hi = c == 0xf4 ? 0x8f : 0xbf; /* nothing above U+10FFFF */
+        } else {
+            return false;
+        }
+        if (n > len - 1 - i || s[i + 1] < lo || s[i + 1] > hi) {
+            return false;
+        }
+        for (size_t k = 2; k <= n; k++) {
+            if ((s[i + k] & 0xc0) != 0x80) {
+                return false;
+            }
+        }
+        i += n + 1;
+    }
+    return true;
+}
+
+/* One TXT RDATA has one stored form. A quoted content (ldns presentation:
+ * "..." "...", with \" \\ and \DDD escapes) whose strings are exactly what
+ * the literal form would give - one string of 1 to 255 bytes, or 255-byte
+ * strings and a last shorter one - is stored as that literal text, so that
+ * "x" and x are the same record (and a duplicate of each other). Anything
+ * else (several short strings, an empty string, control characters, bytes
+ * that are not UTF-8, text that starts with a quote) stays quoted. */
+static void txt_canonical(char *content, size_t outlen)
+{
+    unsigned char *lit = malloc(outlen);
+    size_t len = 0, nseg = 0, last_seg = 0;
+    const char *p = content;
+    bool ok = lit != NULL;
+    while (ok && *p != '\0') {
+        if (*p != '"') {
+            ok = false;
+            break;
+        }
+        if (nseg > 0 && last_seg != 255) {
+            ok = false; /* only the last string may be short */
+            break;
+        }
+        p++;
+        size_t seg = 0;
+        while (ok && *p != '"') {
+            unsigned int c;
+            if (*p == '\0') {
+                ok = false;
+            } else if (*p == '\\' && isdigit((unsigned char)p[1]) && isdigit((unsigned char)p[2]) &&
+                       isdigit((unsigned char)p[3])) {
+                c = (unsigned)(p[1] - '0') * 100 + (unsigned)(p[2] - '0') * 10 + (unsigned)(p[3] - '0');
+                ok = c <= 255;
+                p += 4;
+            } else if (*p == '\\' && p[1] != '\0') {
+                c = (unsigned char)p[1];
+                p += 2;
+            } else {
+                c = (unsigned char)*p++;
+            }
+            if (!ok || c < 0x20 || c == 0x7f || len + 1 >= outlen) {
+                ok = false;
+                break;
+            }
+            lit[len++] = (unsigned char)c;
+            seg++;
+        }
+        if (!ok) {
+            break;
+        }
+        p++; /* the closing quote */
+        if (*p == ' ') {
+            p++;
+        }
+        nseg++;
+        last_seg = seg;
+        if (seg == 0) {
+            ok = false; /* an empty string has no literal form */
+        }
+    }
+    if (ok && nseg > 0 && len > 0 && lit[0] != '"' && utf8_valid(lit, len)) {
+        memcpy(content, lit, len);
+        content[len] = '\0';
+    }
+    free(lit);
+}
+
 /* Parses "@ 3600 IN <type> <rdata>" with ldns relative to origin. */
 static int ldns_parse(const ldns_rdf *origin, const char *type, const char *rdata, ldns_rr **rr,
                       dnsapi_err_t *err)
@@ -1123,6 +1226,9 @@ int dns_rdata_normalize(const char *zone, const char *type, const char *content,
                         outlen, err);
     if (rc != DNSAPI_OK) {
         goto fail;
+    }
+    if (strcmp(ti->type, "TXT") == 0) {
+        txt_canonical(out, outlen);
     }
     if (strcmp(ti->type, "SVCB") == 0 || strcmp(ti->type, "HTTPS") == 0) {
         /* out is "priority target params..." */

@@ -341,6 +341,19 @@ class RecordsTest(ZoneHelpers, ApiTestCase):
         self.assertTrue(all(len(x) <= 255 for x in runs[0]), runs[0])
         self.assertGreaterEqual(len(runs[0]), 3, "602 bytes need three strings")
         self.assertIn(spf, strings, "a short TXT is one string")
+        # The same text quoted is the same record: a duplicate, nothing changes.
+        before = self.snapshot(zone)
+        for content in ('"%s"' % spf, '"%s" "%s"' % (long_txt[:255], long_txt[255:510]) + ' "%s"' % long_txt[510:]):
+            with self.subTest(content=content[:30]):
+                name = "@" if content.startswith('"v=') else "long"
+                r = self.create_record(zone, {"name": name, "type": "TXT", "content": content}, expect=None)
+                self.assertError(r, 409, "duplicate")
+        self.assertUnchanged(zone, before, "after quoted duplicates")
+        # Quoted text that has no literal spelling stays quoted.
+        r = self.create_record(zone, {"name": "two", "type": "TXT", "content": '"a" "b"'})
+        self.assertEqual(r.data["record"]["content"], '"a" "b"')
+        r = self.create_record(zone, {"name": "one", "type": "TXT", "content": '"just one"'})
+        self.assertEqual(r.data["record"]["content"], "just one", "a single quoted string is stored as its text")
 
     def test_46_export(self):
         zone = "export.test"

@@ -318,11 +318,32 @@ static void test_txt_control_characters_are_refused(void **state)
 
 static void test_txt_quoted_is_parsed_as_character_strings(void **state)
 {
+    /* several short strings and the empty string have no literal form */
     expect_content("TXT", "\"hello\" \"world\"", "\"hello\" \"world\"");
-    expect_content("TXT", "\"a;b\"", "\"a;b\"");
-    expect_content("TXT", "\"say \\\"hi\\\"\"", "\"say \\\"hi\\\"\"");
-    expect_content("TXT", "\"caf\xc3\xa9\"", "\"caf\\195\\169\"");
     expect_content("TXT", "\"\"", "\"\"");
+    expect_content("TXT", "\"a\" \"\"", "\"a\" \"\"");
+    /* nor bytes that are not UTF-8, or a leading quote */
+    expect_content("TXT", "\"\\255\\254\"", "\"\\255\\254\"");
+    expect_content("TXT", "\"\\\"q\\\"\"", "\"\\\"q\\\"\"");
+}
+
+/* One RDATA, one stored form: a quoted single string (or 255-byte strings
+ * and a shorter last one) is stored as the literal text it equals, so the
+ * two spellings are one record. */
+static void test_txt_quoted_equal_to_literal_is_stored_literal(void **state)
+{
+    expect_content("TXT", "\"a;b\"", "a;b");
+    expect_content("TXT", "\"say \\\"hi\\\"\"", "say \"hi\"");
+    expect_content("TXT", "\"caf\xc3\xa9\"", "caf\xc3\xa9");
+    expect_content("TXT", "\"back\\\\slash\"", "back\\slash");
+    expect_content("TXT", "\"v=spf1 mx -all\"", "v=spf1 mx -all");
+    char in[600], want[300];
+    memset(want, 'x', 260);
+    want[260] = '\0';
+    snprintf(in, sizeof(in), "\"%.255s\" \"xxxxx\"", want);
+    expect_content("TXT", in, want);
+    snprintf(in, sizeof(in), "\"xxxxx\" \"%.255s\"", want);
+    expect_content("TXT", in, in); /* short string first: not the literal split */
 }
 
 static void test_txt_quoted_with_bad_syntax_is_refused(void **state)
@@ -695,6 +716,7 @@ int main(void)
         cmocka_unit_test(test_txt_utf8_is_stored_as_given),
         cmocka_unit_test(test_txt_control_characters_are_refused),
         cmocka_unit_test(test_txt_quoted_is_parsed_as_character_strings),
+        cmocka_unit_test(test_txt_quoted_equal_to_literal_is_stored_literal),
         cmocka_unit_test(test_txt_quoted_with_bad_syntax_is_refused),
         cmocka_unit_test(test_txt_quoted_string_over_255_bytes_is_refused),
         cmocka_unit_test(test_empty_content_is_refused),
