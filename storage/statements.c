@@ -27,7 +27,8 @@
     "r.id, r.name, r.type, " DB_RECORD_CONTENT("r") " AS content, r.ttl, r.priority, r.disabled, " \
     "r.system, r.comment, "                                                                        \
     "to_char(r.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS created_at, "   \
-    "to_char(r.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS updated_at, "   \
+    "to_char((" DB_RECORD_UPDATED_AT("r") ") AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"   \
+    " AS updated_at, "                                                                             \
     "r.sort_key, r.content AS stored_content"
 
 /* token columns: 0 id, 1 name, 2 scopes (space separated), 3 zones (JSON

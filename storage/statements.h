@@ -15,6 +15,11 @@
     "CASE WHEN " a ".type = 'SOA' THEN dnsapi_soa_content(" a ".content,"                           \
     " (SELECT zs.serial FROM zones zs WHERE zs.id = " a ".zone_id)) ELSE " a ".content END"
 
+/* ... and its last change: the SOA changes whenever its zone's serial does. */
+#define DB_RECORD_UPDATED_AT(a)                                                                    \
+    "CASE WHEN " a ".type = 'SOA' THEN (SELECT zs.updated_at FROM zones zs WHERE zs.id = " a       \
+    ".zone_id) ELSE " a ".updated_at END"
+
 typedef struct {
     const char *name;
     const char *sql;

@@ -491,8 +491,13 @@ class RecordsTest(ZoneHelpers, ApiTestCase):
             self.assertEqual(self.get_zone(zone)["serial"], s + 1)
             ids.append(r.data["record"]["id"])
         soa = [x for x in self.list_records(zone) if x["type"] == "SOA"][0]
-        self.assertEqual(int(soa["content"].split()[2]), self.get_zone(zone)["serial"],
+        z = self.get_zone(zone)
+        self.assertEqual(int(soa["content"].split()[2]), z["serial"],
                          "the SOA record's serial follows the zone serial")
+        self.assertEqual(soa["updated_at"], z["updated_at"], "and the SOA changed when the zone did")
+        one = self.call("GET", self.zone_path(zone) + "/records/" + soa["id"], "/v1/zones/{zone}/records/{id}",
+                        expect=200)
+        self.assertEqual(one.data["record"], soa, "GET of the SOA shows the same")
         # A refused write changes nothing.
         s = self.get_zone(zone)["serial"]
         self.create_record(zone, {"name": "h0", "type": "A", "content": "192.0.2.1"}, expect=409)
