@@ -35,6 +35,7 @@ NSD_CONF=$VAR/nsd/nsd.conf
 PG_STARTED=0
 NSD_STARTED=0
 ZONEGEN_PID=
+SERVE_PID=
 
 say() {
     printf '\033[1m== %s\033[0m\n' "$*"
@@ -55,6 +56,11 @@ stop_pid() {
     kill -TERM "$pid" 2>/dev/null || return 0
     for _ in $(seq 1 100); do
         kill -0 "$pid" 2>/dev/null || return 0
+        # an exited child of this shell stays a zombie until waited for
+        if [ "$(ps -o stat= -p "$pid" 2>/dev/null | cut -c1)" = Z ]; then
+            wait "$pid" 2>/dev/null || true
+            return 0
+        fi
         sleep 0.1
     done
     kill -KILL "$pid" 2>/dev/null || true
@@ -76,6 +82,10 @@ cleanup() {
     local rc=$?
     trap - EXIT INT TERM
     echo
+    if [ -n "$SERVE_PID" ]; then
+        say "stopping dnsapi serve"
+        stop_pid "$SERVE_PID"
+    fi
     rm -f "$VAR/serve.pid"
     if [ -n "$ZONEGEN_PID" ]; then
         say "stopping zonegen"
@@ -285,11 +295,13 @@ if [ -n "$stale" ]; then
     stop_pid "$stale"
 fi
 rc=0
-# In the foreground, so that Ctrl-C reaches it; the subshell becomes the
-# server (exec) after noting its pid for the next run.
-(
-    echo "$BASHPID" >"$VAR/serve.pid"
-    exec "$BIN" serve
-) || rc=$?
+# In the background with this shell waiting for it, so that Ctrl-C or a
+# TERM sent to this script stops everything (a shell waiting on a
+# foreground child only runs its traps once the child has exited).
+"$BIN" serve &
+SERVE_PID=$!
+echo "$SERVE_PID" >"$VAR/serve.pid"
+wait "$SERVE_PID" || rc=$?
+SERVE_PID=
 rm -f "$VAR/serve.pid"
 exit "$rc"
