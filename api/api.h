@@ -61,6 +61,17 @@ struct api_req {
     char zone_name[256];
     bool zone_key_is_id;
     void (*zone_resolved)(api_req_t *r); /* api_zone_resolve's continuation */
+    /* Idempotency-Key (api/idempotency.c): the key, the request's hash,
+     * the step after the lookup, whether the key is claimed by the write,
+     * and an answer held back until a commit */
+    char idem_key[256];
+    char idem_hash[65];
+    void (*idem_next)(api_req_t *r);
+    bool idem_claimed;
+    json_t *idem_answer;
+    int idem_answer_status;
+    char *idem_body; /* the answer while it is being stored */
+    size_t idem_body_len;
     /* parsed JSON body, if any */
     json_t *body;
     /* handler state, freed with the request by state_free */

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "api/handler_common.h"
+#include "api/idempotency.h"
 #include "dns/dns.h"
 #include "storage/statements.h"
 
@@ -296,6 +297,11 @@ static void record_create_resolved(api_req_t *r)
     stmts[k++] = (db_stmt_t){"begin", 0, {NULL}};
     stmts[k++] = api_stmt_token_check(r);
     stmts[k++] = (db_stmt_t){"zone_lock", 2, {r->token.account_id, r->zone_key}};
+    if (idem_claim_stmt(r, &stmts[k])) {
+        /* in the write's transaction, before anything that a request with
+         * the same key running at the same time would trip over */
+        k++;
+    }
     k = add_rule_lookups(r, st, stmts, k, true);
     api_db_run(r, stmts, k, on_create_looked_up);
 }

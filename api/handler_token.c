@@ -58,6 +58,14 @@ static void on_token_created(api_req_t *r, db_session_t *s, int status, PGresult
 
 void handle_token_create(api_req_t *r)
 {
+    if (h2o_find_header_by_str(&r->req->headers, H2O_STRLIT("idempotency-key"), -1) >= 0) {
+        /* A replay would have to keep the secret in the database. */
+        reply_fail(r, DNSAPI_EINVAL, "idempotency_not_supported", "Idempotency-Key",
+                   "tokens are not minted with an Idempotency-Key: the secret is shown once and "
+                   "is not kept, so a lost answer cannot be replayed; list the tokens, revoke one "
+                   "whose secret you did not receive and mint another");
+        return;
+    }
     static const char *const allowed[] = {"name", "scopes", "zones", "expires_in", NULL};
     token_state_t *st = token_state(r);
     dnsapi_err_t err;

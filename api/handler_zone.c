@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "api/handler_common.h"
+#include "api/idempotency.h"
 #include "dns/dns.h"
 #include "storage/migrate.h"
 
@@ -82,11 +83,12 @@ void handle_metrics(api_req_t *r)
 
 static void on_zone_created(api_req_t *r, db_session_t *s, int status, PGresult **res, size_t n)
 {
-    if (!api_round_ok(r, s, status, res, n, 3, "zone_exists")) {
+    size_t at = r->idem_claimed ? 2 : 0; /* "begin" and the claim come first with a key */
+    if (!api_round_ok(r, s, status, res, n, 3 + at, "zone_exists")) {
         return;
     }
-    db_session_end(s);
-    if (PQntuples(res[2]) != 1) {
+    if (PQntuples(res[2 + at]) != 1) {
+        db_session_end(s); /* rolls the claim back */
         reply_fail(r, DNSAPI_ECONFLICT, "zone_exists", NULL,
                    "'%s' lies inside or above a zone of another account; on shared name servers "
                    "it would take over that zone's names",
@@ -95,7 +97,12 @@ static void on_zone_created(api_req_t *r, db_session_t *s, int status, PGresult 
     }
     json_t *d = json_object();
     json_object_set_new(d, "message", json_string("Zone created successfully"));
-    json_object_set_new(d, "zone", view_zone(res[2], 0));
+    json_object_set_new(d, "zone", view_zone(res[2 + at], 0));
+    if (at) {
+        idem_commit_reply(r, s, 201, d);
+        return;
+    }
+    db_session_end(s);
     reply_success(r, 201, d);
 }
 
@@ -118,12 +125,21 @@ void handle_zone_create(api_req_t *r)
     }
     const dnsapi_config_t *cfg = r->thread->cfg;
     const char *ns = api_pg_name_array(r, (const char(*)[256])cfg->nameservers, cfg->n_nameservers);
-    db_stmt_t stmts[3] = {
-        api_stmt_token_check(r),
-        {"zone_tree_lock", 0, {NULL}},
-        {"zone_create", 4, {r->token.account_id, r->zone_name, ns, cfg->hostmaster}},
-    };
-    api_db_run(r, stmts, 3, on_zone_created);
+    db_stmt_t stmts[5];
+    size_t k = 0;
+    db_stmt_t claim;
+    bool keyed = idem_claim_stmt(r, &claim);
+    if (keyed) {
+        /* the claim first: a request with the same key running at the same
+         * time waits for this one, then fails on the key, not on the zone */
+        stmts[k++] = (db_stmt_t){"begin", 0, {NULL}};
+        stmts[k++] = claim;
+    }
+    stmts[k++] = api_stmt_token_check(r);
+    stmts[k++] = (db_stmt_t){"zone_tree_lock", 0, {NULL}};
+    stmts[k++] =
+        (db_stmt_t){"zone_create", 4, {r->token.account_id, r->zone_name, ns, cfg->hostmaster}};
+    api_db_run(r, stmts, k, on_zone_created);
 }
 
 /* ---- GET /v1/zones ---- */

@@ -1,5 +1,7 @@
 #include "api/reply.h"
 
+#include "api/idempotency.h"
+
 #include <stdarg.h>
 #include <stdlib.h>
 #include <stdio.h>
@@ -129,8 +131,18 @@ static void send_body(api_req_t *r, int status, const char *content_type, const 
     if (cls >= 1 && cls <= 5) {
         r->thread->responses_by_class[cls]++;
     }
+    if (r->idem_claimed && status >= 200 && status <= 299) {
+        /* kept under its Idempotency-Key first, sent once kept */
+        idem_store_then_send(r, status, body, len);
+        return;
+    }
+    reply_send_now(r, status, body, len);
+}
+
+void reply_send_now(api_req_t *r, int status, const char *body, size_t len)
+{
     access_log(r, status, len);
-    h2o_send_inline(req, body, len);
+    h2o_send_inline(r->req, body, len);
 }
 
 void reply_text(api_req_t *r, int status, const char *content_type, const char *body, size_t len)
@@ -314,6 +326,15 @@ void reply_db_error(api_req_t *r, int status, const PGresult *res, const char *c
         return;
     }
     const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+    const char *constraint = PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME);
+    if (state != NULL && strcmp(state, "23505") == 0 && constraint != NULL &&
+        strcmp(constraint, "idempotency_keys_pkey") == 0) {
+        /* another request with the same key committed first */
+        reply_fail(r, DNSAPI_ECONFLICT, "idempotency_key_in_use", NULL,
+                   "another request with this Idempotency-Key was applied first; retry to get "
+                   "its answer");
+        return;
+    }
     if (state != NULL && strcmp(state, "23505") == 0) {
         reply_fail(r, DNSAPI_ECONFLICT, conflict_code != NULL ? conflict_code : "duplicate", NULL,
                    "%s",

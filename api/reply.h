@@ -38,6 +38,10 @@ void reply_db_error(api_req_t *r, int status, const PGresult *res, const char *c
  * request's Origin is allowed. */
 bool reply_cors(api_req_t *r);
 
+/* The last step of every answer (headers already set): logs it and sends
+ * body. For idempotency.c, which sends once the answer is stored. */
+void reply_send_now(api_req_t *r, int status, const char *body, size_t len);
+
 /* The HTTP status an error maps to. */
 int reply_http_status(const dnsapi_err_t *err);
 

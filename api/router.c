@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "api/idempotency.h"
 #include "api/reply.h"
 #include "dns/dns.h"
 
@@ -222,6 +223,8 @@ static void api_req_release(api_req_t *r)
         r->state_free(r->state);
     }
     json_decref(r->body);
+    json_decref(r->idem_answer);
+    free(r->idem_body);
     r->thread->in_flight--;
     free(r);
 }
@@ -509,7 +512,12 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
             return 0;
         }
     }
-    route->fn(r);
+    if (h2o_memis(req->method.base, req->method.len, H2O_STRLIT("POST")) && r->authed &&
+        route->fn != handle_token_create) {
+        idem_begin(r, route->fn);
+    } else {
+        route->fn(r);
+    }
     return 0;
 }
 

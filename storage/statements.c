@@ -165,6 +165,17 @@ const db_statement_t db_statements[] = {
      "SELECT r.name, r.type, r.ttl, r.priority, " DB_RECORD_CONTENT("r") " FROM records r"
      " WHERE r.zone_id = " ZONE_OF " AND NOT r.disabled"
      " ORDER BY r.sort_key, r.type <> 'SOA', r.type <> 'NS', r.type, r.content, r.priority, r.id", 0},
+    /* Idempotency-Key: $1 account, $2 key, $3 request hash; keys last 24
+     * hours. status 0: claimed by a write whose answer is not stored yet. */
+    {"idem_expire", "DELETE FROM idempotency_keys"
+                    " WHERE account_id = $1::uuid AND created_at <= now() - interval '24 hours'", 0},
+    {"idem_get", "SELECT request_hash, status, body FROM idempotency_keys"
+                 " WHERE account_id = $1::uuid AND key = $2", 0},
+    {"idem_claim", "INSERT INTO idempotency_keys (account_id, key, request_hash, status, body)"
+                   " VALUES ($1::uuid, $2, $3, 0, '')", 0},
+    /* $3 status, $4 body */
+    {"idem_store", "UPDATE idempotency_keys SET status = $3::int, body = $4"
+                   " WHERE account_id = $1::uuid AND key = $2", 0},
     {"schema_check", "SELECT EXISTS (SELECT 1 FROM schema_migrations WHERE name = $1)", 0},
     {"zone_serial", "SELECT z.serial FROM zones z WHERE z.id = " ZONE_OF, 0},
 
