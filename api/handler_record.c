@@ -5,6 +5,7 @@
 
 #include "api/handler_common.h"
 #include "api/idempotency.h"
+#include "api/record_prep.h"
 #include "dns/dns.h"
 #include "storage/statements.h"
 
@@ -12,19 +13,7 @@
 #define MAX_RULE_RRS 512
 
 typedef struct {
-    /* the record as it will be written */
-    char name[DNS_NAME_BUFSIZE];
-    char type[16];
-    char content[DNS_CONTENT_BUFSIZE];
-    int priority;
-    long long ttl;
-    bool disabled;
-    const char *comment; /* borrowed from the body */
-    bool comment_given;
-    /* request fields */
-    const char *in_content;
-    long long in_priority;
-    bool has_content, has_ttl, has_priority, has_disabled;
+    rec_t rec; /* the record as it will be written, and the request's fields */
     /* rule lookups */
     char target[DNS_NAME_BUFSIZE];
     bool target_in_zone;
@@ -55,64 +44,10 @@ static rec_state_t *rec_state(api_req_t *r)
     if (st == NULL) {
         abort();
     }
-    st->priority = -1;
-    st->in_priority = -1;
+    rec_init(&st->rec);
     r->state = st;
     r->state_free = rec_state_free;
     return st;
-}
-
-/* Fills rrs from rows of RECORD_COLS, skipping the row whose id is skip_id. */
-static size_t rrs_from(const PGresult *res, dns_rr_t *rrs, size_t max, const char *skip_id)
-{
-    size_t n = 0;
-    for (int i = 0; res != NULL && i < PQntuples(res) && n < max; i++) {
-        if (skip_id != NULL && strcmp(PQgetvalue(res, i, 0), skip_id) == 0) {
-            continue;
-        }
-        rrs[n].name = PQgetvalue(res, i, 1);
-        rrs[n].type = PQgetvalue(res, i, 2);
-        rrs[n].content = PQgetvalue(res, i, 3);
-        rrs[n].ttl = (uint32_t)strtoul(PQgetvalue(res, i, 4), NULL, 10);
-        rrs[n].priority = PQgetisnull(res, i, 5) ? -1 : atoi(PQgetvalue(res, i, 5));
-        n++;
-    }
-    return n;
-}
-
-/* Reads the writable fields of a create or patch body. */
-static int parse_fields(api_req_t *r, rec_state_t *st, dnsapi_err_t *err)
-{
-    long long v;
-    int rc;
-    if ((rc = view_body_string(r->body, "content", false, false, &st->in_content, err)) < 0) {
-        return -1;
-    }
-    st->has_content = rc == 1;
-    if ((rc = view_body_int(r->body, "ttl", false, 0, 2147483647, &v, err)) < 0) {
-        return -1;
-    }
-    st->has_ttl = rc == 1;
-    st->ttl = rc == 1 ? v : 0;
-    if ((rc = view_body_int(r->body, "priority", false, 0, 65535, &v, err)) < 0) {
-        return -1;
-    }
-    st->has_priority = rc == 1;
-    st->in_priority = rc == 1 ? v : -1;
-    if ((rc = view_body_bool(r->body, "disabled", &st->disabled, err)) < 0) {
-        return -1;
-    }
-    st->has_disabled = rc == 1;
-    if ((rc = view_body_string(r->body, "comment", false, true, &st->comment, err)) < 0) {
-        return -1;
-    }
-    st->comment_given = json_object_get(r->body, "comment") != NULL;
-    if (st->comment != NULL && strlen(st->comment) > 10000) {
-        dnsapi_err_set(err, DNSAPI_EINVAL, "too_long", "comment",
-                       "comment must be at most 10000 characters");
-        return -1;
-    }
-    return 0;
 }
 
 /* Prepares the rule lookups for st's record; adds statements to stmts. */
@@ -123,19 +58,20 @@ static size_t add_rule_lookups(api_req_t *r, rec_state_t *st, db_stmt_t *stmts, 
     st->at_name_idx = st->target_idx = st->pointing_idx = st->deleg_idx = -1;
     if (at_name) {
         st->at_name_idx = (int)k;
-        stmts[k++] = (db_stmt_t){"records_at_name", 3, {acct, r->zone_key, st->name}};
+        stmts[k++] = (db_stmt_t){"records_at_name", 3, {acct, r->zone_key, st->rec.name}};
     }
-    st->target_in_zone = dns_rdata_target(st->type, st->content, st->target, sizeof(st->target)) &&
-                         dns_name_is_at_or_below(st->target, r->zone_name);
+    st->target_in_zone =
+        dns_rdata_target(st->rec.type, st->rec.content, st->target, sizeof(st->target)) &&
+        dns_name_is_at_or_below(st->target, r->zone_name);
     if (st->target_in_zone) {
         st->target_idx = (int)k;
         stmts[k++] = (db_stmt_t){"records_at_name", 3, {acct, r->zone_key, st->target}};
     }
-    if (strcmp(st->type, "CNAME") == 0) {
+    if (strcmp(st->rec.type, "CNAME") == 0) {
         st->pointing_idx = (int)k;
-        stmts[k++] = (db_stmt_t){"ns_pointing_at", 3, {acct, r->zone_key, st->name}};
+        stmts[k++] = (db_stmt_t){"ns_pointing_at", 3, {acct, r->zone_key, st->rec.name}};
     }
-    st->n_ancestors = dns_name_ancestors(r->zone_name, st->name, st->ancestors, MAX_ANCESTORS);
+    st->n_ancestors = dns_name_ancestors(r->zone_name, st->rec.name, st->ancestors, MAX_ANCESTORS);
     if (st->n_ancestors > 0) {
         st->deleg_idx = (int)k;
         stmts[k++] =
@@ -153,28 +89,29 @@ static int check_rules(api_req_t *r, rec_state_t *st, PGresult **res, const PGre
                        const char *skip_id, dnsapi_err_t *err)
 {
     static __thread dns_rr_t rrs[MAX_RULE_RRS], trs[MAX_RULE_RRS];
-    dns_rr_t rr = {st->name, st->type, st->content, (uint32_t)st->ttl, st->priority};
-    size_t n = rrs_from(at_name, rrs, MAX_RULE_RRS, skip_id);
+    dns_rr_t rr = {st->rec.name, st->rec.type, st->rec.content, (uint32_t)st->rec.ttl,
+                   st->rec.priority};
+    size_t n = rec_rrs_from(at_name, rrs, MAX_RULE_RRS, skip_id);
     int rc = dns_rules_check_rrset(r->zone_name, &rr, rrs, n, err);
     if (rc != DNSAPI_OK) {
         return rc;
     }
     size_t nt = 0;
     if (st->target_idx >= 0) {
-        nt = rrs_from(res[st->target_idx], trs, MAX_RULE_RRS, NULL);
+        nt = rec_rrs_from(res[st->target_idx], trs, MAX_RULE_RRS, NULL);
         if ((rc = dns_rules_check_ns_target(r->zone_name, &rr, trs, nt, err)) != DNSAPI_OK) {
             return rc;
         }
     }
     if (st->pointing_idx >= 0) {
-        size_t np = rrs_from(res[st->pointing_idx], trs, MAX_RULE_RRS, NULL);
+        size_t np = rec_rrs_from(res[st->pointing_idx], trs, MAX_RULE_RRS, NULL);
         if ((rc = dns_rules_check_ns_target(r->zone_name, &rr, trs, np, err)) != DNSAPI_OK) {
             return rc;
         }
         nt = 0;
     }
     if (st->target_idx >= 0) {
-        nt = rrs_from(res[st->target_idx], trs, MAX_RULE_RRS, NULL);
+        nt = rec_rrs_from(res[st->target_idx], trs, MAX_RULE_RRS, NULL);
     }
     size_t ns_count = 1;
     for (size_t i = 0; i < n; i++) {
@@ -186,7 +123,7 @@ static int check_rules(api_req_t *r, rec_state_t *st, PGresult **res, const PGre
     if (st->deleg_idx >= 0 && PQntuples(res[st->deleg_idx]) > 0) {
         deleg = PQgetvalue(res[st->deleg_idx], 0, 0);
     }
-    if (!st->disabled) {
+    if (!st->rec.disabled) {
         st->n_warnings =
             dns_rules_warnings(r->zone_name, &rr, trs, nt, ns_count, deleg, st->warnings, 4);
     }
@@ -206,18 +143,6 @@ static void add_warnings(json_t *d, const rec_state_t *st)
         json_array_append_new(arr, w);
     }
     json_object_set_new(d, "warnings", arr);
-}
-
-/* Normalizes content/priority for st->type from the request fields. */
-static int normalize_content(api_req_t *r, rec_state_t *st, const char *content, dnsapi_err_t *err)
-{
-    int prio = -1;
-    if (dns_rdata_normalize(r->zone_name, st->type, content, st->in_priority, st->content,
-                            sizeof(st->content), &prio, err) != DNSAPI_OK) {
-        return -1;
-    }
-    st->priority = prio;
-    return 0;
 }
 
 /* ---- POST /v1/zones/{zone}/records ---- */
@@ -259,9 +184,9 @@ static void on_create_looked_up(api_req_t *r, db_session_t *s, int status, PGres
     db_stmt_t stmts[3] = {
         {"record_insert",
          9,
-         {acct, r->zone_key, st->name, st->type, st->content, api_itoa(r, st->ttl),
-          st->priority >= 0 ? api_itoa(r, st->priority) : NULL, st->disabled ? "true" : "false",
-          st->comment}},
+         {acct, r->zone_key, st->rec.name, st->rec.type, st->rec.content, api_itoa(r, st->rec.ttl),
+          st->rec.priority >= 0 ? api_itoa(r, st->rec.priority) : NULL,
+          st->rec.disabled ? "true" : "false", st->rec.comment}},
         {"zone_serial", 2, {acct, r->zone_key}},
         {"commit", 0, {NULL}},
     };
@@ -271,24 +196,9 @@ static void on_create_looked_up(api_req_t *r, db_session_t *s, int status, PGres
 static void record_create_resolved(api_req_t *r)
 {
     rec_state_t *st = r->state;
-    const dnsapi_config_t *cfg = r->thread->cfg;
     dnsapi_err_t err;
     dnsapi_err_clear(&err);
-    const char *name = NULL, *type = NULL;
-    if (view_body_string(r->body, "name", true, false, &name, &err) < 0 ||
-        view_body_string(r->body, "type", true, false, &type, &err) < 0 ||
-        view_body_string(r->body, "content", true, false, &st->in_content, &err) < 0 ||
-        dns_type_normalize(type, st->type, sizeof(st->type), &err) != DNSAPI_OK ||
-        dns_name_normalize(r->zone_name, name, st->name, sizeof(st->name), &err) != DNSAPI_OK ||
-        dns_rules_check_system(r->zone_name, st->name, st->type, &err) != DNSAPI_OK ||
-        normalize_content(r, st, st->in_content, &err) != 0) {
-        reply_error(r, &err);
-        return;
-    }
-    if (!st->has_ttl) {
-        st->ttl = dns_type_default_ttl(st->type);
-    }
-    if (dns_rules_check_ttl((uint32_t)st->ttl, cfg->ttl_min, cfg->ttl_max, &err) != DNSAPI_OK) {
+    if (rec_post_prepare(r, r->body, &st->rec, &err) != DNSAPI_OK) {
         reply_error(r, &err);
         return;
     }
@@ -314,7 +224,7 @@ void handle_record_create(api_req_t *r)
     dnsapi_err_t err;
     dnsapi_err_clear(&err);
     if (view_body_check_fields(r->body, allowed, NULL, &err) != DNSAPI_OK ||
-        parse_fields(r, st, &err) != 0) {
+        rec_fields_parse(r->body, &st->rec, &err) != DNSAPI_OK) {
         reply_error(r, &err);
         return;
     }
@@ -392,19 +302,20 @@ static void record_list_resolved(api_req_t *r)
     const char *qname = NULL, *qtype = NULL;
     unsigned shape = 0;
     if (name != NULL && *name != '\0') {
-        if (dns_name_normalize(r->zone_name, name, st->name, sizeof(st->name), &err) != DNSAPI_OK) {
+        if (dns_name_normalize(r->zone_name, name, st->rec.name, sizeof(st->rec.name), &err) !=
+            DNSAPI_OK) {
             reply_error(r, &err);
             return;
         }
-        qname = st->name;
+        qname = st->rec.name;
         shape |= DB_PAGE_NAME;
     }
     if (type != NULL && *type != '\0') {
-        if (dns_type_normalize(type, st->type, sizeof(st->type), &err) != DNSAPI_OK) {
+        if (dns_type_normalize(type, st->rec.type, sizeof(st->rec.type), &err) != DNSAPI_OK) {
             reply_error(r, &err);
             return;
         }
-        qtype = st->type;
+        qtype = st->rec.type;
         shape |= DB_PAGE_TYPE;
     }
     if (content != NULL && *content != '\0') {
@@ -424,8 +335,9 @@ static void record_list_resolved(api_req_t *r)
         for (int i = 0; i < 3; i++) {
             stmt.params[9 + i] = st->paging.cursor[i];
         }
-        stmt.params[12] = api_is_uuid(st->paging.cursor[3]) ? st->paging.cursor[3]
-                                                             : "00000000-0000-0000-0000-000000000000";
+        stmt.params[12] = api_is_uuid(st->paging.cursor[3])
+                              ? st->paging.cursor[3]
+                              : "00000000-0000-0000-0000-000000000000";
     }
     api_db_run(r, &stmt, 1, on_record_list);
 }
@@ -562,9 +474,9 @@ static void patch_write(api_req_t *r, db_session_t *s, PGresult **res)
     db_stmt_t stmts[3] = {
         {"record_update",
          8,
-         {acct, r->zone_key, r->record_id, st->content, api_itoa(r, st->ttl),
-          st->priority >= 0 ? api_itoa(r, st->priority) : NULL, st->disabled ? "true" : "false",
-          st->comment}},
+         {acct, r->zone_key, r->record_id, st->rec.content, api_itoa(r, st->rec.ttl),
+          st->rec.priority >= 0 ? api_itoa(r, st->rec.priority) : NULL,
+          st->rec.disabled ? "true" : "false", st->rec.comment}},
         {"zone_serial", 2, {acct, r->zone_key}},
         {"commit", 0, {NULL}},
     };
@@ -582,7 +494,6 @@ static void on_patch_looked_up(api_req_t *r, db_session_t *s, int status, PGresu
 static void on_patch_loaded(api_req_t *r, db_session_t *s, int status, PGresult **res, size_t n)
 {
     rec_state_t *st = r->state;
-    const dnsapi_config_t *cfg = r->thread->cfg;
     if (!api_round_ok(r, s, status, res, n, 5, NULL)) {
         return;
     }
@@ -595,51 +506,7 @@ static void on_patch_loaded(api_req_t *r, db_session_t *s, int status, PGresult 
     PGresult *old = res[3];
     dnsapi_err_t err;
     dnsapi_err_clear(&err);
-    snprintf(st->name, sizeof(st->name), "%s", PQgetvalue(old, 0, 1));
-    snprintf(st->type, sizeof(st->type), "%s", PQgetvalue(old, 0, 2));
-    if (dns_rules_check_system(r->zone_name, st->name, st->type, &err) != DNSAPI_OK ||
-        PQgetvalue(old, 0, 7)[0] == 't') {
-        db_session_end(s);
-        if (err.status != DNSAPI_ESYSTEM) {
-            /* marked system without being SOA or apex NS: say it plainly */
-            dnsapi_err_set(&err, DNSAPI_ESYSTEM, "system_record", NULL,
-                           "%s %s is a system record managed by dnsapi and cannot be changed; NS "
-                           "records for subdomains are allowed",
-                           st->type, st->name);
-        }
-        reply_error(r, &err);
-        return;
-    }
-    /* new values: given fields, else the old ones */
-    if (!st->has_priority && !PQgetisnull(old, 0, 5) && !st->has_content) {
-        st->in_priority = atol(PQgetvalue(old, 0, 5));
-    } else if (!st->has_priority && !PQgetisnull(old, 0, 5) && st->has_content) {
-        st->in_priority = -1; /* may come inside the new content; else keep the old one below */
-    }
-    const char *content = st->has_content ? st->in_content : PQgetvalue(old, 0, 3);
-    int rc = normalize_content(r, st, content, &err);
-    if (rc != 0 && st->has_content && !st->has_priority && !PQgetisnull(old, 0, 5) &&
-        strcmp(err.field, "priority") == 0) {
-        /* new content without a priority: keep the old priority */
-        dnsapi_err_clear(&err);
-        st->in_priority = atol(PQgetvalue(old, 0, 5));
-        rc = normalize_content(r, st, content, &err);
-    }
-    if (rc != 0) {
-        db_session_end(s);
-        reply_error(r, &err);
-        return;
-    }
-    st->ttl = st->has_ttl ? st->ttl : strtoll(PQgetvalue(old, 0, 4), NULL, 10);
-    if (!st->has_disabled) {
-        st->disabled = PQgetvalue(old, 0, 6)[0] == 't';
-    }
-    if (!st->comment_given) {
-        st->comment = PQgetisnull(old, 0, 8)
-                          ? NULL
-                          : h2o_strdup(&r->req->pool, PQgetvalue(old, 0, 8), SIZE_MAX).base;
-    }
-    if (dns_rules_check_ttl((uint32_t)st->ttl, cfg->ttl_min, cfg->ttl_max, &err) != DNSAPI_OK) {
+    if (rec_patch_prepare(r, old, 0, &st->rec, &err) != DNSAPI_OK) {
         db_session_end(s);
         reply_error(r, &err);
         return;
@@ -680,7 +547,7 @@ void handle_record_patch(api_req_t *r)
     dnsapi_err_t err;
     dnsapi_err_clear(&err);
     if (view_body_check_fields(r->body, allowed, immutable, &err) != DNSAPI_OK ||
-        parse_fields(r, st, &err) != 0) {
+        rec_fields_parse(r->body, &st->rec, &err) != DNSAPI_OK) {
         reply_error(r, &err);
         return;
     }

@@ -73,9 +73,9 @@ void handle_metrics(api_req_t *r)
                  "dnsapi_db_rounds_total{loop=\"%d\"} %llu\n"
                  "dnsapi_db_errors_total{loop=\"%d\"} %llu\n",
                  t->index, t->requests, t->index, atomic_load(&t->connections), t->index,
-                 t->responses_by_class[2], t->index,
-                 t->responses_by_class[4], t->index, t->responses_by_class[5], t->index, st.ready,
-                 t->index, st.busy, t->index, st.queued, t->index, st.rounds, t->index, st.errors);
+                 t->responses_by_class[2], t->index, t->responses_by_class[4], t->index,
+                 t->responses_by_class[5], t->index, st.ready, t->index, st.busy, t->index,
+                 st.queued, t->index, st.rounds, t->index, st.errors);
     reply_text(r, 200, "text/plain; version=0.0.4", buf, (size_t)len);
 }
 

@@ -14,14 +14,14 @@ static bool request_hash(h2o_req_t *req, char out[65])
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int mdlen = 0;
     EVP_MD_CTX *c = EVP_MD_CTX_new();
-    bool ok = c != NULL && EVP_DigestInit_ex(c, EVP_sha256(), NULL) == 1 &&
-              EVP_DigestUpdate(c, req->method.base, req->method.len) == 1 &&
-              EVP_DigestUpdate(c, " ", 1) == 1 &&
-              EVP_DigestUpdate(c, req->path.base, req->path.len) == 1 &&
-              EVP_DigestUpdate(c, "\n", 1) == 1 &&
-              (req->entity.base == NULL ||
-               EVP_DigestUpdate(c, req->entity.base, req->entity.len) == 1) &&
-              EVP_DigestFinal_ex(c, md, &mdlen) == 1 && mdlen == 32;
+    bool ok =
+        c != NULL && EVP_DigestInit_ex(c, EVP_sha256(), NULL) == 1 &&
+        EVP_DigestUpdate(c, req->method.base, req->method.len) == 1 &&
+        EVP_DigestUpdate(c, " ", 1) == 1 &&
+        EVP_DigestUpdate(c, req->path.base, req->path.len) == 1 &&
+        EVP_DigestUpdate(c, "\n", 1) == 1 &&
+        (req->entity.base == NULL || EVP_DigestUpdate(c, req->entity.base, req->entity.len) == 1) &&
+        EVP_DigestFinal_ex(c, md, &mdlen) == 1 && mdlen == 32;
     EVP_MD_CTX_free(c);
     for (unsigned i = 0; ok && i < mdlen; i++) {
         snprintf(out + 2 * i, 3, "%02x", md[i]);
@@ -53,10 +53,9 @@ static void on_looked_up(api_req_t *r, db_session_t *s, int status, PGresult **r
                    "while its answer could not be kept; retry shortly, or look the result up");
         return;
     }
-    h2o_add_header_by_str(&r->req->pool, &r->req->res.headers,
-                          H2O_STRLIT("idempotent-replayed"), 0, NULL, H2O_STRLIT("true"));
-    reply_text(r, first, "application/json", PQgetvalue(row, 0, 2),
-               (size_t)PQgetlength(row, 0, 2));
+    h2o_add_header_by_str(&r->req->pool, &r->req->res.headers, H2O_STRLIT("idempotent-replayed"), 0,
+                          NULL, H2O_STRLIT("true"));
+    reply_text(r, first, "application/json", PQgetvalue(row, 0, 2), (size_t)PQgetlength(row, 0, 2));
 }
 
 void idem_begin(api_req_t *r, void (*next)(api_req_t *r))
@@ -146,7 +145,7 @@ void idem_store_then_send(api_req_t *r, int status, const char *body, size_t len
     r->idem_body[len] = '\0';
     r->idem_body_len = len;
     r->idem_answer_status = status;
-    db_stmt_t st = {"idem_store", 4,
-                    {r->token.account_id, r->idem_key, api_itoa(r, status), r->idem_body}};
+    db_stmt_t st = {
+        "idem_store", 4, {r->token.account_id, r->idem_key, api_itoa(r, status), r->idem_body}};
     api_db_run(r, &st, 1, on_stored);
 }

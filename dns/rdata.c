@@ -814,7 +814,8 @@ static void txt_canonical(char *content, size_t outlen)
                 ok = false;
             } else if (*p == '\\' && isdigit((unsigned char)p[1]) && isdigit((unsigned char)p[2]) &&
                        isdigit((unsigned char)p[3])) {
-                c = (unsigned)(p[1] - '0') * 100 + (unsigned)(p[2] - '0') * 10 + (unsigned)(p[3] - '0');
+                c = (unsigned)(p[1] - '0') * 100 + (unsigned)(p[2] - '0') * 10 +
+                    (unsigned)(p[3] - '0');
                 ok = c <= 255;
                 p += 4;
             } else if (*p == '\\' && p[1] != '\0') {
