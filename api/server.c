@@ -261,6 +261,7 @@ int api_server_run(const dnsapi_config_t *cfg)
         pthread_join(workers[i].tid, NULL);
     }
     free(workers);
+    h2o_config_dispose(&globalconf);
     fprintf(stderr, "{\"level\":\"info\",\"msg\":\"stopped\"}\n");
     return 0;
 }

@@ -228,8 +228,17 @@ static void complete_round(db_session_t *c, int status)
     if (status != DNSAPI_OK) {
         c->pool->errors++;
     }
-    cb(c, arg, status, status == DNSAPI_OK ? c->res : NULL, status == DNSAPI_OK ? c->got : 0);
-    clear_results(c);
+    /* The callback gets the results in an array of its own: it may start
+     * the session's next round, which fills c->res again, and whatever it
+     * has not taken (set to NULL) is cleared when it returns. */
+    PGresult *res[sizeof(c->res) / sizeof(c->res[0])];
+    size_t got = c->got;
+    memcpy(res, c->res, got * sizeof(res[0]));
+    c->got = 0;
+    cb(c, arg, status, status == DNSAPI_OK ? res : NULL, status == DNSAPI_OK ? got : 0);
+    for (size_t i = 0; i < got; i++) {
+        PQclear(res[i]);
+    }
 }
 
 static void on_prepared(db_session_t *c, void *arg, int status, PGresult **res, size_t n)
