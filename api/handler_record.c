@@ -130,21 +130,6 @@ static int check_rules(api_req_t *r, rec_state_t *st, PGresult **res, const PGre
     return DNSAPI_OK;
 }
 
-static void add_warnings(json_t *d, const rec_state_t *st)
-{
-    if (st->n_warnings == 0) {
-        return;
-    }
-    json_t *arr = json_array();
-    for (size_t i = 0; i < st->n_warnings; i++) {
-        json_t *w = json_object();
-        json_object_set_new(w, "code", json_string(st->warnings[i].code));
-        json_object_set_new(w, "message", json_string(st->warnings[i].message));
-        json_array_append_new(arr, w);
-    }
-    json_object_set_new(d, "warnings", arr);
-}
-
 /* ---- POST /v1/zones/{zone}/records ---- */
 
 static void on_record_inserted(api_req_t *r, db_session_t *s, int status, PGresult **res, size_t n)
@@ -158,7 +143,7 @@ static void on_record_inserted(api_req_t *r, db_session_t *s, int status, PGresu
     json_object_set_new(d, "message", json_string("Record created successfully"));
     json_object_set_new(d, "record", view_record(res[0], 0));
     json_object_set_new(d, "serial", view_int_or_null(res[1], 0, 0));
-    add_warnings(d, st);
+    rec_warnings_add(d, st->warnings, st->n_warnings);
     reply_success(r, 201, d);
 }
 
@@ -456,7 +441,7 @@ static void on_record_updated(api_req_t *r, db_session_t *s, int status, PGresul
     json_object_set_new(d, "message", json_string("Record updated successfully"));
     json_object_set_new(d, "record", view_record(res[0], 0));
     json_object_set_new(d, "serial", view_int_or_null(res[1], 0, 0));
-    add_warnings(d, st);
+    rec_warnings_add(d, st->warnings, st->n_warnings);
     reply_success(r, 200, d);
 }
 

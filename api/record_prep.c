@@ -150,3 +150,18 @@ dns_rr_t rec_rr(const rec_t *rec)
     dns_rr_t rr = {rec->name, rec->type, rec->content, (uint32_t)rec->ttl, rec->priority};
     return rr;
 }
+
+void rec_warnings_add(json_t *d, const dns_warning_t *w, size_t n)
+{
+    if (n == 0) {
+        return;
+    }
+    json_t *arr = json_array();
+    for (size_t i = 0; i < n; i++) {
+        json_t *o = json_object();
+        json_object_set_new(o, "code", json_string(w[i].code));
+        json_object_set_new(o, "message", json_string(w[i].message));
+        json_array_append_new(arr, o);
+    }
+    json_object_set_new(d, "warnings", arr);
+}

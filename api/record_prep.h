@@ -48,4 +48,7 @@ size_t rec_rrs_from(const PGresult *res, dns_rr_t *rrs, size_t max, const char *
 /* rec as the rules see it. */
 dns_rr_t rec_rr(const rec_t *rec);
 
+/* Adds "warnings": [{code, message}...] to d when there are any. */
+void rec_warnings_add(json_t *d, const dns_warning_t *w, size_t n);
+
 #endif

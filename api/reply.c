@@ -255,6 +255,11 @@ static const char *top_code(const dnsapi_err_t *err)
 
 void reply_error(api_req_t *r, const dnsapi_err_t *err)
 {
+    reply_error_at(r, err, -1);
+}
+
+void reply_error_at(api_req_t *r, const dnsapi_err_t *err, long index)
+{
     h2o_req_t *req = r->req;
     if (req == NULL || r->responded) {
         return;
@@ -265,11 +270,15 @@ void reply_error(api_req_t *r, const dnsapi_err_t *err)
     const char *msg = err->message[0] ? err->message : dnsapi_strerror(err->status);
     json_t *m = json_string(msg);
     json_object_set_new(e, "message", m != NULL ? m : json_string(dnsapi_strerror(err->status)));
-    if (err->status == DNSAPI_EINVAL) {
+    if (err->status == DNSAPI_EINVAL || index >= 0) {
         json_t *d = json_object();
         json_object_set_new(d, "field", json_string(err->field[0] ? err->field : "body"));
-        json_object_set_new(d, "code", json_string(err->code[0] ? err->code : "invalid"));
-        json_object_set_new(d, "message", json_string(msg) ? json_string(msg) : json_string(""));
+        json_object_set_new(d, "code", json_string(err->code[0] ? err->code : top_code(err)));
+        json_t *dm = json_string(msg); /* NULL when msg is not UTF-8 */
+        json_object_set_new(d, "message", dm != NULL ? dm : json_string(""));
+        if (index >= 0) {
+            json_object_set_new(d, "index", json_integer(index));
+        }
         json_t *details = json_array();
         json_array_append_new(details, d);
         json_object_set_new(e, "details", details);

@@ -21,6 +21,10 @@ void reply_success_raw(api_req_t *r, int status, const char *data, size_t len);
  * for 401), "details" for validation errors. */
 void reply_error(api_req_t *r, const dnsapi_err_t *err);
 
+/* The same for one entry of a list (a batch): details[] also carries the
+ * entry's index, whatever the error. */
+void reply_error_at(api_req_t *r, const dnsapi_err_t *err, long index);
+
 /* Shorthand: builds the error and sends it. */
 void reply_fail(api_req_t *r, int status, const char *code, const char *field, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));

@@ -36,6 +36,8 @@ static const route_t routes[] = {
     {"GET", "/v1/zones/*/records", handle_record_list, AUTH_SCOPE_RECORDS_READ, BODY_NONE, true},
     {"POST", "/v1/zones/*/records", handle_record_create, AUTH_SCOPE_RECORDS_WRITE, BODY_JSON,
      true},
+    {"POST", "/v1/zones/*/records/batch", handle_record_batch, AUTH_SCOPE_RECORDS_WRITE, BODY_JSON,
+     true},
     {"GET", "/v1/zones/*/records/*", handle_record_get, AUTH_SCOPE_RECORDS_READ, BODY_NONE, true},
     {"PATCH", "/v1/zones/*/records/*", handle_record_patch, AUTH_SCOPE_RECORDS_WRITE, BODY_JSON,
      true},

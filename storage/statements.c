@@ -148,6 +148,36 @@ const db_statement_t db_statements[] = {
     {"delegation_above", "SELECT r.name FROM records r WHERE r.zone_id = " ZONE_OF
                          " AND r.type = 'NS' AND r.name = ANY($3::text[])"
                          " ORDER BY length(r.name) DESC LIMIT 1", 0},
+    /* batch (api/handler_batch.c): $3 and on are array literals */
+    {"records_by_ids",
+     "SELECT " RECORD_COLS " FROM records r WHERE r.zone_id = " ZONE_OF
+     " AND r.id = ANY($3::uuid[])", 0},
+    {"records_at_names",
+     "SELECT " RECORD_COLS " FROM records r WHERE r.zone_id = " ZONE_OF
+     " AND r.name = ANY($3::text[])", 0},
+    {"ns_pointing_at_any",
+     "SELECT " RECORD_COLS " FROM records r WHERE r.zone_id = " ZONE_OF
+     " AND r.type = 'NS' AND r.content = ANY($3::text[])", 0},
+    {"batch_delete",
+     "DELETE FROM records r WHERE r.zone_id = " ZONE_OF " AND r.id = ANY($3::uuid[])"
+     " RETURNING r.id", 0},
+    /* $3 ids, $4 contents, $5 ttls, $6 priorities, $7 disabled, $8 comments */
+    {"batch_update",
+     "UPDATE records r SET content = u.content, ttl = u.ttl, priority = u.priority,"
+     " disabled = u.disabled, comment = u.comment"
+     " FROM unnest($3::uuid[], $4::text[], $5::int[], $6::int[], $7::boolean[], $8::text[])"
+     " AS u(id, content, ttl, priority, disabled, comment)"
+     " WHERE r.zone_id = " ZONE_OF " AND r.id = u.id RETURNING " RECORD_COLS, 0},
+    /* $3 names, $4 types, $5 contents, $6 ttls, $7 priorities, $8 disabled, $9 comments;
+     * rows come back in the order given */
+    {"batch_insert",
+     "INSERT INTO records AS r (zone_id, account_id, name, type, content, ttl, priority,"
+     " disabled, comment)"
+     " SELECT " ZONE_OF ", $1::uuid, u.name, u.type, u.content, u.ttl, u.priority, u.disabled,"
+     " u.comment FROM unnest($3::text[], $4::text[], $5::text[], $6::int[], $7::int[],"
+     " $8::boolean[], $9::text[]) WITH ORDINALITY"
+     " AS u(name, type, content, ttl, priority, disabled, comment, ord) ORDER BY u.ord"
+     " RETURNING " RECORD_COLS, 0},
     /* $3 name, $4 type, $5 content, $6 ttl, $7 priority, $8 disabled, $9 comment */
     {"record_insert",
      "INSERT INTO records AS r (zone_id, account_id, name, type, content, ttl, priority, disabled,"

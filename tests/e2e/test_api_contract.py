@@ -24,6 +24,7 @@ REQUIRED = {
     ("PATCH", "/v1/zones/{zone}/records/{id}"): {200, 400, 401, 403, 404, 422},
     ("DELETE", "/v1/zones/{zone}/records/{id}"): {200, 401, 403, 404},
     ("GET", "/v1/zones/{zone}/export"): {200, 401, 404},
+    ("POST", "/v1/zones/{zone}/records/batch"): {200, 401, 403, 404, 409, 422},
     ("POST", "/v1/tokens"): {201, 401, 403, 422},
     ("GET", "/v1/tokens"): {200, 401, 403},
     ("DELETE", "/v1/tokens/{id}"): {200, 401, 404},
@@ -31,9 +32,8 @@ REQUIRED = {
     ("GET", "/readyz"): {200},
     ("GET", "/metrics"): {200},
 }
-# Documented but not part of issue 3 (not built yet): only described.
-NOT_YET = {("POST", "/v1/zones/{zone}/records/batch"), ("POST", "/v1/zones/{zone}/import"),
-           ("GET", "/v1/zones/{zone}/changes")}
+# Documented but not built yet: only described.
+NOT_YET = {("POST", "/v1/zones/{zone}/import"), ("GET", "/v1/zones/{zone}/changes")}
 
 PROM_LINE = re.compile(r'^[a-zA-Z_:][a-zA-Z0-9_:]*(\{[^}]*\})? (-?[0-9.eE+-]+|NaN|\+Inf|-Inf)( -?[0-9]+)?$')
 
@@ -121,6 +121,19 @@ class ContractTest(ZoneHelpers, ApiTestCase):
         self.call("DELETE", "/v1/zones/tour.test/records/" + rec["id"], ONE, token=None, expect=401)
         self.call("DELETE", "/v1/zones/tour.test/records/" + rec["id"], ONE, expect=200)
         self.call("DELETE", "/v1/zones/tour.test/records/" + rec["id"], ONE, expect=404)
+        # batch
+        B = "/v1/zones/{zone}/records/batch"
+        posts = {"posts": [{"name": "b1", "type": "A", "content": "192.0.2.11"}]}
+        self.call("POST", "/v1/zones/tour.test/records/batch", B, body=posts, expect=200)
+        self.call("POST", "/v1/zones/tour.test/records/batch?dry_run=true", B,
+                  body={"posts": [{"name": "b2", "type": "A", "content": "192.0.2.12"}]}, expect=200)
+        self.call("POST", "/v1/zones/tour.test/records/batch", B, body=posts, expect=409)
+        self.call("POST", "/v1/zones/tour.test/records/batch", B, body={"posts": []}, expect=422)
+        self.call("POST", "/v1/zones/tour.test/records/batch", B, body={"deletes": [{"id": soa["id"]}]},
+                  expect=403)
+        self.call("POST", "/v1/zones/tour.test/records/batch", B, token=ro, body=posts, expect=403)
+        self.call("POST", "/v1/zones/tour.test/records/batch", B, token=None, body=posts, expect=401)
+        self.call("POST", "/v1/zones/nope.test/records/batch", B, body=posts, expect=404)
         # tokens
         tk = self.call("POST", "/v1/tokens", "/v1/tokens", body={"name": "tour", "scopes": ["zones:read"]},
                        expect=201).data["token"]
