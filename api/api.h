@@ -100,6 +100,7 @@ void handle_zone_list(api_req_t *r);
 void handle_zone_get(api_req_t *r);
 void handle_zone_delete(api_req_t *r);
 void handle_zone_export(api_req_t *r);
+void handle_zone_changes(api_req_t *r);
 void handle_record_create(api_req_t *r);
 void handle_record_list(api_req_t *r);
 void handle_record_get(api_req_t *r);

@@ -321,3 +321,96 @@ void handle_zone_export(api_req_t *r)
                           {"zone_export", 2, {r->token.account_id, r->zone_key}}};
     api_db_run(r, stmts, 3, on_zone_export);
 }
+
+/* ---- GET /v1/zones/{zone}/changes ---- */
+
+static json_t *json_or_null(const PGresult *res, int row, int col)
+{
+    if (PQgetisnull(res, row, col)) {
+        return json_null();
+    }
+    json_t *v = json_loadb(PQgetvalue(res, row, col), (size_t)PQgetlength(res, row, col), 0, NULL);
+    return v != NULL ? v : json_null();
+}
+
+static void on_changes(api_req_t *r, db_session_t *s, int status, PGresult **res, size_t n)
+{
+    view_paging_t *pg = r->state;
+    if (!api_round_ok(r, s, status, res, n, 4, NULL)) {
+        return;
+    }
+    db_session_end(s);
+    if (PQntuples(res[1]) != 1 || !auth_token_allows_zone(&r->token, PQgetvalue(res[1], 0, 1))) {
+        reply_fail(r, DNSAPI_ENOTFOUND, NULL, NULL, "zone '%s' not found", r->zone_key);
+        return;
+    }
+    PGresult *rows = res[2];
+    int count = PQntuples(rows);
+    bool has_more = count > pg->limit;
+    if (has_more) {
+        count = (int)pg->limit;
+    }
+    json_t *arr = json_array();
+    for (int i = 0; i < count; i++) {
+        json_t *c = json_object();
+        json_object_set_new(c, "id", json_string(PQgetvalue(rows, i, 0)));
+        json_object_set_new(c, "serial", view_int_or_null(rows, i, 1));
+        json_object_set_new(c, "action", json_string(PQgetvalue(rows, i, 2)));
+        json_object_set_new(c, "record_id", json_string(PQgetvalue(rows, i, 3)));
+        json_object_set_new(c, "name", json_string(PQgetvalue(rows, i, 4)));
+        json_object_set_new(c, "type", json_string(PQgetvalue(rows, i, 5)));
+        json_object_set_new(c, "before", json_or_null(rows, i, 6));
+        json_object_set_new(c, "after", json_or_null(rows, i, 7));
+        json_object_set_new(c, "token_id",
+                            PQgetisnull(rows, i, 8) ? json_null()
+                                                    : json_string(PQgetvalue(rows, i, 8)));
+        json_object_set_new(c, "created_at", json_string(PQgetvalue(rows, i, 9)));
+        json_array_append_new(arr, c);
+    }
+    char *cursor = NULL;
+    if (has_more) {
+        const char *f[1] = {PQgetvalue(rows, count - 1, 0)};
+        cursor = view_cursor_encode(f, 1);
+    }
+    long long total = strtoll(PQgetvalue(res[3], 0, 0), NULL, 10);
+    json_t *d = json_object();
+    json_object_set_new(d, "changes", arr);
+    json_object_set_new(d, "pagination",
+                        view_pagination(total, pg->offset, pg->limit, count, has_more, cursor));
+    free(cursor);
+    reply_success(r, 200, d);
+}
+
+void handle_zone_changes(api_req_t *r)
+{
+    view_paging_t *pg = h2o_mem_alloc_pool(&r->req->pool, sizeof(*pg));
+    memset(pg, 0, sizeof(*pg));
+    r->state = pg; /* pool memory: no state_free */
+    dnsapi_err_t err;
+    dnsapi_err_clear(&err);
+    if (view_paging_parse(r, pg, 1, &err) != DNSAPI_OK) {
+        reply_error(r, &err);
+        return;
+    }
+    const char *after = NULL;
+    if (pg->has_cursor) {
+        char *end = NULL;
+        long long id = strtoll(pg->cursor[0], &end, 10);
+        if (end == pg->cursor[0] || *end != '\0' || id < 0) {
+            reply_fail(r, DNSAPI_EINVAL, "bad_cursor", "cursor",
+                       "the cursor is not one this server gave out; start again without it");
+            return;
+        }
+        after = pg->cursor[0];
+    }
+    const char *acct = r->token.account_id;
+    db_stmt_t stmts[4] = {
+        api_stmt_token_check(r),
+        {"zone_get", 2, {acct, r->zone_key}},
+        {"changes_page",
+         5,
+         {acct, r->zone_key, api_itoa(r, pg->limit + 1), api_itoa(r, pg->offset), after}},
+        {"changes_count", 2, {acct, r->zone_key}},
+    };
+    api_db_run(r, stmts, 4, on_changes);
+}

@@ -33,6 +33,7 @@ static const route_t routes[] = {
     {"GET", "/v1/zones/*", handle_zone_get, AUTH_SCOPE_ZONES_READ, BODY_NONE, true},
     {"DELETE", "/v1/zones/*", handle_zone_delete, AUTH_SCOPE_ZONES_WRITE, BODY_NONE, true},
     {"GET", "/v1/zones/*/export", handle_zone_export, AUTH_SCOPE_ZONES_READ, BODY_NONE, true},
+    {"GET", "/v1/zones/*/changes", handle_zone_changes, AUTH_SCOPE_ZONES_READ, BODY_NONE, true},
     {"GET", "/v1/zones/*/records", handle_record_list, AUTH_SCOPE_RECORDS_READ, BODY_NONE, true},
     {"POST", "/v1/zones/*/records", handle_record_create, AUTH_SCOPE_RECORDS_WRITE, BODY_JSON,
      true},

@@ -206,6 +206,16 @@ const db_statement_t db_statements[] = {
     /* $3 status, $4 body */
     {"idem_store", "UPDATE idempotency_keys SET status = $3::int, body = $4"
                    " WHERE account_id = $1::uuid AND key = $2", 0},
+    /* the audit trail, oldest first: $3 limit, $4 offset, $5 after this change id.
+     * Columns: 0 id, 1 serial, 2 action, 3 record_id, 4 name, 5 type,
+     * 6 before (JSON), 7 after (JSON), 8 token_id, 9 created_at */
+    {"changes_page",
+     "SELECT c.id, c.serial, c.action, c.record_id, c.name, c.type,"
+     " dnsapi_change_record(c.before), dnsapi_change_record(c.after), c.token_id,"
+     " to_char(c.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+     " FROM changes c WHERE c.zone_id = " ZONE_OF " AND c.id > coalesce($5::bigint, 0)"
+     " ORDER BY c.id LIMIT $3::int OFFSET $4::int", 0},
+    {"changes_count", "SELECT count(*) FROM changes c WHERE c.zone_id = " ZONE_OF, 0},
     {"schema_check", "SELECT EXISTS (SELECT 1 FROM schema_migrations WHERE name = $1)", 0},
     {"zone_serial", "SELECT z.serial FROM zones z WHERE z.id = " ZONE_OF, 0},
 

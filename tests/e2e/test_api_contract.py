@@ -24,6 +24,7 @@ REQUIRED = {
     ("PATCH", "/v1/zones/{zone}/records/{id}"): {200, 400, 401, 403, 404, 422},
     ("DELETE", "/v1/zones/{zone}/records/{id}"): {200, 401, 403, 404},
     ("GET", "/v1/zones/{zone}/export"): {200, 401, 404},
+    ("GET", "/v1/zones/{zone}/changes"): {200, 401, 403, 404, 422},
     ("POST", "/v1/zones/{zone}/records/batch"): {200, 401, 403, 404, 409, 422},
     ("POST", "/v1/tokens"): {201, 401, 403, 422},
     ("GET", "/v1/tokens"): {200, 401, 403},
@@ -33,7 +34,7 @@ REQUIRED = {
     ("GET", "/metrics"): {200},
 }
 # Documented but not built yet: only described.
-NOT_YET = {("POST", "/v1/zones/{zone}/import"), ("GET", "/v1/zones/{zone}/changes")}
+NOT_YET = {("POST", "/v1/zones/{zone}/import")}
 
 PROM_LINE = re.compile(r'^[a-zA-Z_:][a-zA-Z0-9_:]*(\{[^}]*\})? (-?[0-9.eE+-]+|NaN|\+Inf|-Inf)( -?[0-9]+)?$')
 
@@ -134,6 +135,16 @@ class ContractTest(ZoneHelpers, ApiTestCase):
         self.call("POST", "/v1/zones/tour.test/records/batch", B, token=ro, body=posts, expect=403)
         self.call("POST", "/v1/zones/tour.test/records/batch", B, token=None, body=posts, expect=401)
         self.call("POST", "/v1/zones/nope.test/records/batch", B, body=posts, expect=404)
+        # changes
+        C = "/v1/zones/{zone}/changes"
+        page = self.call("GET", "/v1/zones/tour.test/changes?limit=2", C, expect=200).data
+        self.assertTrue(page["pagination"]["has_more"], page)
+        self.call("GET", "/v1/zones/tour.test/changes?cursor=" + page["pagination"]["next_cursor"], C, expect=200)
+        self.call("GET", "/v1/zones/tour.test/changes?limit=0", C, expect=422)
+        self.call("GET", "/v1/zones/tour.test/changes", C, token=self.stack.token(scopes="records:read"),
+                  expect=403)
+        self.call("GET", "/v1/zones/tour.test/changes", C, token=None, expect=401)
+        self.call("GET", "/v1/zones/nope.test/changes", C, expect=404)
         # tokens
         tk = self.call("POST", "/v1/tokens", "/v1/tokens", body={"name": "tour", "scopes": ["zones:read"]},
                        expect=201).data["token"]
