@@ -107,6 +107,7 @@ void handle_record_get(api_req_t *r);
 void handle_record_patch(api_req_t *r);
 void handle_record_delete(api_req_t *r);
 void handle_record_batch(api_req_t *r);
+void handle_zone_import(api_req_t *r);
 void handle_token_create(api_req_t *r);
 void handle_token_list(api_req_t *r);
 void handle_token_delete(api_req_t *r);

@@ -20,14 +20,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+
+#include <ldns/ldns.h>
 
 #include "api/handler_common.h"
 #include "api/idempotency.h"
 #include "api/record_prep.h"
 #include "storage/statements.h"
 
-#define BATCH_MAX 1000       /* entries in one batch */
-#define BATCH_NAMES_MAX 8192 /* names looked at */
+#define BATCH_MAX 1000   /* entries in one batch */
+#define IMPORT_MAX 20000 /* records in one imported master file */
 #define MAX_ANCESTORS 16
 #define BATCH_WARNINGS 16
 
@@ -58,14 +61,19 @@ typedef struct {
     bool dry_run;
     PGresult *old;
     PGresult *at_names, *pointing;
-    char (*names)[DNS_NAME_BUFSIZE];
-    size_t n_names;
     frec_t *pool;
     size_t n_pool;
+    frec_t **by_name, **ns_by_target; /* live records, sorted */
+    size_t n_by_name, n_ns;
     char *arrays[20]; /* array literals sent to the database */
     size_t n_arrays;
     dns_warning_t warnings[BATCH_WARNINGS];
     size_t n_warnings;
+    /* import: the file's records, what is skipped and left as it is */
+    bool import, replace;
+    rec_t *parsed;
+    size_t n_parsed, n_unchanged;
+    json_t *skipped;
 } batch_t;
 
 static void batch_free(void *p)
@@ -78,8 +86,11 @@ static void batch_free(void *p)
     PQclear(b->old);
     PQclear(b->at_names);
     PQclear(b->pointing);
-    free(b->names);
     free(b->pool);
+    free(b->by_name);
+    free(b->ns_by_target);
+    free(b->parsed);
+    json_decref(b->skipped);
     for (size_t i = 0; i < b->n_arrays; i++) {
         free(b->arrays[i]);
     }
@@ -97,10 +108,11 @@ static void copy_cut(char *dst, size_t dstlen, const char *src)
 static void reply_item_error(api_req_t *r, const bitem_t *it, dnsapi_err_t *err)
 {
     char buf[sizeof(err->message) + 64];
-    snprintf(buf, sizeof(buf), "%s[%zu]%s%s", kind_list[it->kind], it->index,
-             err->field[0] ? "." : "", err->field);
+    const char *list = it->kind == B_POST && it->obj == NULL ? "records" : kind_list[it->kind];
+    snprintf(buf, sizeof(buf), "%s[%zu]%s%s", list, it->index, err->field[0] ? "." : "",
+             err->field);
     copy_cut(err->field, sizeof(err->field), buf);
-    snprintf(buf, sizeof(buf), "%s[%zu]: %s", kind_list[it->kind], it->index, err->message);
+    snprintf(buf, sizeof(buf), "%s[%zu]: %s", list, it->index, err->message);
     copy_cut(err->message, sizeof(err->message), buf);
     reply_error_at(r, err, (long)it->index);
 }
@@ -139,39 +151,24 @@ static const char *abuf_keep(batch_t *b, view_buf_t *a)
 
 /* ---- the result in memory ---- */
 
-static bool name_known(const batch_t *b, const char *name)
+static int cmp_frec_id(const void *x, const void *y)
 {
-    for (size_t i = 0; i < b->n_names; i++) {
-        if (strcmp(b->names[i], name) == 0) {
-            return true;
-        }
-    }
-    return false;
+    return strcmp(((const frec_t *)x)->id, ((const frec_t *)y)->id);
 }
 
-static void name_add(batch_t *b, const char *name)
+static int cmp_by_name(const void *x, const void *y)
 {
-    if (b->n_names < BATCH_NAMES_MAX && !name_known(b, name)) {
-        snprintf(b->names[b->n_names++], DNS_NAME_BUFSIZE, "%s", name);
-    }
+    return strcmp((*(const frec_t *const *)x)->rr.name, (*(const frec_t *const *)y)->rr.name);
 }
 
-static frec_t *pool_find_id(batch_t *b, const char *id)
+static int cmp_by_content(const void *x, const void *y)
 {
-    for (size_t i = 0; i < b->n_pool; i++) {
-        if (b->pool[i].id != NULL && strcmp(b->pool[i].id, id) == 0) {
-            return &b->pool[i];
-        }
-    }
-    return NULL;
+    return strcmp((*(const frec_t *const *)x)->rr.content, (*(const frec_t *const *)y)->rr.content);
 }
 
 static void pool_add_rows(batch_t *b, const PGresult *res)
 {
     for (int i = 0; res != NULL && i < PQntuples(res); i++) {
-        if (pool_find_id(b, PQgetvalue(res, i, 0)) != NULL) {
-            continue;
-        }
         frec_t *f = &b->pool[b->n_pool++];
         memset(f, 0, sizeof(*f));
         f->id = PQgetvalue(res, i, 0);
@@ -183,19 +180,35 @@ static void pool_add_rows(batch_t *b, const PGresult *res)
     }
 }
 
-/* Builds the result: stored rows, less deletes, patches applied, posts. */
-static int pool_build(batch_t *b)
+/* Builds the result - stored rows, less deletes, patches applied, posts -
+ * and its two indexes: by owner name, and the NS records by target. */
+static int pool_build(batch_t *b, const PGresult *a, const PGresult *p)
 {
-    size_t cap = (size_t)PQntuples(b->at_names) + (size_t)PQntuples(b->pointing) + b->n + 1;
+    size_t cap =
+        (size_t)(a != NULL ? PQntuples(a) : 0) + (size_t)(p != NULL ? PQntuples(p) : 0) + b->n + 1;
     b->pool = calloc(cap, sizeof(*b->pool));
-    if (b->pool == NULL) {
+    b->by_name = calloc(cap, sizeof(*b->by_name));
+    b->ns_by_target = calloc(cap, sizeof(*b->ns_by_target));
+    if (b->pool == NULL || b->by_name == NULL || b->ns_by_target == NULL) {
         return DNSAPI_ENOMEM;
     }
-    pool_add_rows(b, b->at_names);
-    pool_add_rows(b, b->pointing);
+    pool_add_rows(b, a);
+    pool_add_rows(b, p);
+    /* stored rows sorted by id, each once */
+    qsort(b->pool, b->n_pool, sizeof(*b->pool), cmp_frec_id);
+    size_t stored = 0;
+    for (size_t i = 0; i < b->n_pool; i++) {
+        if (stored == 0 || strcmp(b->pool[stored - 1].id, b->pool[i].id) != 0) {
+            b->pool[stored++] = b->pool[i];
+        }
+    }
+    b->n_pool = stored;
     for (size_t i = 0; i < b->n; i++) {
         bitem_t *it = &b->items[i];
-        frec_t *f = it->kind == B_POST ? NULL : pool_find_id(b, it->id);
+        frec_t key = {.id = it->id};
+        frec_t *f = it->kind == B_POST
+                        ? NULL
+                        : bsearch(&key, b->pool, stored, sizeof(*b->pool), cmp_frec_id);
         if (it->kind == B_DELETE) {
             if (f != NULL) {
                 f->deleted = true;
@@ -210,18 +223,48 @@ static int pool_build(batch_t *b)
         f->rr = rec_rr(&it->rec);
         f->item = it;
     }
+    for (size_t i = 0; i < b->n_pool; i++) {
+        frec_t *f = &b->pool[i];
+        if (f->deleted) {
+            continue;
+        }
+        b->by_name[b->n_by_name++] = f;
+        if (strcmp(f->rr.type, "NS") == 0) {
+            b->ns_by_target[b->n_ns++] = f;
+        }
+    }
+    qsort(b->by_name, b->n_by_name, sizeof(*b->by_name), cmp_by_name);
+    qsort(b->ns_by_target, b->n_ns, sizeof(*b->ns_by_target), cmp_by_content);
     return DNSAPI_OK;
+}
+
+/* The first index in v (sorted by the field cmp compares) whose field is
+ * not below key's. */
+static size_t lower_bound(frec_t *const *v, size_t n, const frec_t *key,
+                          int (*cmp)(const void *, const void *))
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (cmp(&v[mid], &key) < 0) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    return lo;
 }
 
 /* The other live records at name (not self), into out. */
 static size_t pool_at(const batch_t *b, const char *name, const frec_t *self, dns_rr_t *out,
                       size_t max)
 {
+    frec_t key = {.rr.name = name};
     size_t n = 0;
-    for (size_t i = 0; i < b->n_pool && n < max; i++) {
-        const frec_t *f = &b->pool[i];
-        if (!f->deleted && f != self && strcmp(f->rr.name, name) == 0) {
-            out[n++] = f->rr;
+    for (size_t i = lower_bound(b->by_name, b->n_by_name, &key, cmp_by_name);
+         i < b->n_by_name && n < max && strcmp(b->by_name[i]->rr.name, name) == 0; i++) {
+        if (b->by_name[i] != self) {
+            out[n++] = b->by_name[i]->rr;
         }
     }
     return n;
@@ -230,12 +273,11 @@ static size_t pool_at(const batch_t *b, const char *name, const frec_t *self, dn
 /* Live NS records whose target is name. */
 static size_t pool_ns_pointing(const batch_t *b, const char *name, dns_rr_t *out, size_t max)
 {
+    frec_t key = {.rr.content = name};
     size_t n = 0;
-    for (size_t i = 0; i < b->n_pool && n < max; i++) {
-        const frec_t *f = &b->pool[i];
-        if (!f->deleted && strcmp(f->rr.type, "NS") == 0 && strcmp(f->rr.content, name) == 0) {
-            out[n++] = f->rr;
-        }
+    for (size_t i = lower_bound(b->ns_by_target, b->n_ns, &key, cmp_by_content);
+         i < b->n_ns && n < max && strcmp(b->ns_by_target[i]->rr.content, name) == 0; i++) {
+        out[n++] = b->ns_by_target[i]->rr;
     }
     return n;
 }
@@ -342,9 +384,20 @@ static void on_written(api_req_t *r, db_session_t *s, int status, PGresult **res
         k++;
     }
     json_t *d = json_object();
-    json_object_set_new(d, "deleted", deleted);
-    json_object_set_new(d, "updated", updated);
-    json_object_set_new(d, "created", created);
+    if (b->import) {
+        json_object_set_new(d, "added", json_integer((json_int_t)json_array_size(created)));
+        json_object_set_new(d, "deleted", json_integer((json_int_t)json_array_size(deleted)));
+        json_object_set_new(d, "updated", json_integer((json_int_t)json_array_size(updated)));
+        json_object_set_new(d, "unchanged", json_integer((json_int_t)b->n_unchanged));
+        json_object_set_new(d, "skipped", json_incref(b->skipped));
+        json_decref(deleted);
+        json_decref(updated);
+        json_decref(created);
+    } else {
+        json_object_set_new(d, "deleted", deleted);
+        json_object_set_new(d, "updated", updated);
+        json_object_set_new(d, "created", created);
+    }
     json_object_set_new(d, "serial", view_int_or_null(res[k], 0, 0));
     if (b->dry_run) {
         json_object_set_new(d, "dry_run", json_true());
@@ -440,19 +493,15 @@ static void write_all(api_req_t *r, db_session_t *s, batch_t *b)
 
 /* ---- round 2: what the rules look at ---- */
 
-static void on_looked_up(api_req_t *r, db_session_t *s, int status, PGresult **res, size_t n)
+/* Builds the result from the stored records in a and p, checks the rules
+ * on it and writes. */
+static void rules_then_write(api_req_t *r, db_session_t *s, batch_t *b, const PGresult *a,
+                             const PGresult *p)
 {
-    batch_t *b = r->state;
-    if (!api_round_ok(r, s, status, res, n, 2, NULL)) {
-        return;
-    }
-    b->at_names = res[0];
-    b->pointing = res[1];
-    res[0] = res[1] = NULL; /* ours now */
     dnsapi_err_t err;
     dnsapi_err_clear(&err);
     const bitem_t *bad = NULL;
-    int rc = pool_build(b);
+    int rc = pool_build(b, a, p);
     if (rc == DNSAPI_OK) {
         rc = check_rules(r, b, &bad, &err);
     }
@@ -468,7 +517,22 @@ static void on_looked_up(api_req_t *r, db_session_t *s, int status, PGresult **r
     write_all(r, s, b);
 }
 
+static void on_looked_up(api_req_t *r, db_session_t *s, int status, PGresult **res, size_t n)
+{
+    batch_t *b = r->state;
+    if (!api_round_ok(r, s, status, res, n, 2, NULL)) {
+        return;
+    }
+    b->at_names = res[0];
+    b->pointing = res[1];
+    res[0] = res[1] = NULL; /* ours now */
+    rules_then_write(r, s, b, b->at_names, b->pointing);
+}
+
 /* ---- round 1: the zone, locked, and the records named by id ---- */
+
+static void after_load(api_req_t *r, db_session_t *s, batch_t *b);
+static int import_plan(api_req_t *r, batch_t *b);
 
 static void on_loaded(api_req_t *r, db_session_t *s, int status, PGresult **res, size_t n)
 {
@@ -484,6 +548,17 @@ static void on_loaded(api_req_t *r, db_session_t *s, int status, PGresult **res,
     }
     b->old = res[3 + at];
     res[3 + at] = NULL;
+    if (b->import && import_plan(r, b) != DNSAPI_OK) {
+        db_session_end(s);
+        return;
+    }
+    after_load(r, s, b);
+}
+
+/* With b->old holding (at least) the records the deletes and patches name:
+ * checks them, prepares the patches, and looks up what the rules need. */
+static void after_load(api_req_t *r, db_session_t *s, batch_t *b)
+{
     dnsapi_err_t err;
     dnsapi_err_clear(&err);
     view_buf_t names = {0}, cnames = {0};
@@ -492,7 +567,7 @@ static void on_loaded(api_req_t *r, db_session_t *s, int status, PGresult **res,
     bitem_t *it = NULL;
     for (size_t i = 0; i < b->n; i++) {
         it = &b->items[i];
-        if (it->kind != B_POST) {
+        if (it->kind != B_POST && !b->import) { /* an import knows its rows */
             it->old_row = -1;
             for (int row = 0; row < PQntuples(b->old); row++) {
                 if (strcmp(PQgetvalue(b->old, row, 0), it->id) == 0) {
@@ -525,23 +600,27 @@ static void on_loaded(api_req_t *r, db_session_t *s, int status, PGresult **res,
             goto fail;
         }
         /* the names the rules will look at */
-        name_add(b, it->rec.name);
+        abuf_elem(&names, it->rec.name);
         char target[DNS_NAME_BUFSIZE];
         if (dns_rdata_target(it->rec.type, it->rec.content, target, sizeof(target)) &&
             dns_name_is_at_or_below(target, r->zone_name)) {
-            name_add(b, target);
+            abuf_elem(&names, target);
         }
         char anc[MAX_ANCESTORS][DNS_NAME_BUFSIZE];
         size_t na = dns_name_ancestors(r->zone_name, it->rec.name, anc, MAX_ANCESTORS);
         for (size_t k = 0; k < na; k++) {
-            name_add(b, anc[k]);
+            abuf_elem(&names, anc[k]);
         }
         if (strcmp(it->rec.type, "CNAME") == 0) {
             abuf_elem(&cnames, it->rec.name);
         }
     }
-    for (size_t i = 0; i < b->n_names; i++) {
-        abuf_elem(&names, b->names[i]);
+    if (b->import) {
+        /* every record of the zone is in b->old already */
+        free(names.p);
+        free(cnames.p);
+        rules_then_write(r, s, b, b->old, NULL);
+        return;
     }
     const char *lnames = abuf_keep(b, &names), *lcnames = abuf_keep(b, &cnames);
     if (lnames == NULL || lcnames == NULL) {
@@ -562,6 +641,42 @@ fail:
 }
 
 /* ---- the request ---- */
+
+/* The state of a batch or an import, with ?dry_run read; NULL when the
+ * request was answered (a bad dry_run). */
+static batch_t *batch_begin(api_req_t *r)
+{
+    batch_t *b = calloc(1, sizeof(*b));
+    if (b == NULL) {
+        abort();
+    }
+    r->state = b;
+    r->state_free = batch_free;
+    const char *dry = api_query_get(r, "dry_run");
+    if (dry != NULL && strcmp(dry, "true") != 0 && strcmp(dry, "false") != 0 &&
+        strcmp(dry, "1") != 0 && strcmp(dry, "0") != 0) {
+        reply_fail(r, DNSAPI_EINVAL, "out_of_range", "dry_run", "dry_run must be true or false");
+        return NULL;
+    }
+    b->dry_run = dry != NULL && (strcmp(dry, "true") == 0 || strcmp(dry, "1") == 0);
+    return b;
+}
+
+/* Round 1: BEGIN, token, zone lock, the key's claim, then last (the
+ * statement that loads the records the entries name). */
+static void load_round(api_req_t *r, batch_t *b, db_stmt_t last)
+{
+    db_stmt_t stmts[5];
+    size_t k = 0;
+    stmts[k++] = (db_stmt_t){"begin", 0, {NULL}};
+    stmts[k++] = api_stmt_token_check(r);
+    stmts[k++] = (db_stmt_t){"zone_lock", 2, {r->token.account_id, r->zone_key}};
+    if (!b->dry_run && idem_claim_stmt(r, &stmts[k])) {
+        k++;
+    }
+    stmts[k++] = last;
+    api_db_run(r, stmts, k, on_loaded);
+}
 
 static int parse_item(api_req_t *r, bitem_t *it, dnsapi_err_t *err)
 {
@@ -625,8 +740,7 @@ static void batch_resolved(api_req_t *r)
         return;
     }
     b->items = calloc(total, sizeof(*b->items));
-    b->names = calloc(BATCH_NAMES_MAX, sizeof(*b->names));
-    if (b->items == NULL || b->names == NULL) {
+    if (b->items == NULL) {
         reply_fail(r, DNSAPI_ENOMEM, NULL, NULL, "out of memory");
         return;
     }
@@ -670,33 +784,336 @@ static void batch_resolved(api_req_t *r)
         reply_fail(r, DNSAPI_ENOMEM, NULL, NULL, "out of memory");
         return;
     }
-    const char *acct = r->token.account_id;
-    db_stmt_t stmts[5];
-    size_t k = 0;
-    stmts[k++] = (db_stmt_t){"begin", 0, {NULL}};
-    stmts[k++] = api_stmt_token_check(r);
-    stmts[k++] = (db_stmt_t){"zone_lock", 2, {acct, r->zone_key}};
-    if (!b->dry_run && idem_claim_stmt(r, &stmts[k])) {
-        k++;
-    }
-    stmts[k++] = (db_stmt_t){"records_by_ids", 3, {acct, r->zone_key, lids}};
-    api_db_run(r, stmts, k, on_loaded);
+    load_round(r, b, (db_stmt_t){"records_by_ids", 3, {r->token.account_id, r->zone_key, lids}});
 }
 
 void handle_record_batch(api_req_t *r)
 {
-    batch_t *b = calloc(1, sizeof(*b));
-    if (b == NULL) {
-        abort();
+    if (batch_begin(r) != NULL) {
+        api_zone_resolve(r, batch_resolved);
     }
-    r->state = b;
-    r->state_free = batch_free;
-    const char *dry = api_query_get(r, "dry_run");
-    if (dry != NULL && strcmp(dry, "true") != 0 && strcmp(dry, "false") != 0 &&
-        strcmp(dry, "1") != 0 && strcmp(dry, "0") != 0) {
-        reply_fail(r, DNSAPI_EINVAL, "out_of_range", "dry_run", "dry_run must be true or false");
+}
+
+/* ---- POST /v1/zones/{zone}/import ---- */
+
+/* The rdata of rr in presentation format, fields separated by spaces. */
+static char *rdata_text(const ldns_rr *rr)
+{
+    view_buf_t t = {0};
+    for (size_t i = 0; i < ldns_rr_rd_count(rr); i++) {
+        char *f = ldns_rdf2str(ldns_rr_rdf(rr, i));
+        if (f == NULL) {
+            free(t.p);
+            return NULL;
+        }
+        if (i > 0) {
+            view_buf_add(&t, " ", 1);
+        }
+        view_buf_add(&t, f, strlen(f));
+        free(f);
+    }
+    view_buf_add(&t, "", 1);
+    if (t.failed) {
+        free(t.p);
+        return NULL;
+    }
+    return t.p;
+}
+
+/* rr as one line of text, for data.skipped. */
+static json_t *rr_line(const ldns_rr *rr)
+{
+    char *s = ldns_rr2str_fmt(ldns_output_format_nocomments, rr);
+    if (s == NULL) {
+        return json_string("?");
+    }
+    for (char *p = s; *p; p++) {
+        if (*p == '\t') {
+            *p = ' ';
+        }
+    }
+    size_t len = strlen(s);
+    while (len > 0 && (s[len - 1] == '\n' || s[len - 1] == ' ')) {
+        s[--len] = '\0';
+    }
+    json_t *v = json_string(s);
+    free(s);
+    return v != NULL ? v : json_string("?");
+}
+
+/* One record of the file into rec: the same normalization as a POST. */
+static int import_rec(api_req_t *r, const ldns_rr *rr, rec_t *rec, dnsapi_err_t *err)
+{
+    const dnsapi_config_t *cfg = r->thread->cfg;
+    char *owner = ldns_rdf2str(ldns_rr_owner(rr));
+    char *type = ldns_rr_type2str(ldns_rr_get_type(rr));
+    char *rdata = rdata_text(rr);
+    int rc;
+    rec_init(rec);
+    if (owner == NULL || type == NULL || rdata == NULL) {
+        rc = dnsapi_err_set(err, DNSAPI_ENOMEM, NULL, NULL, "out of memory");
+    } else if (ldns_rr_get_class(rr) != LDNS_RR_CLASS_IN) {
+        rc = dnsapi_err_set(err, DNSAPI_EINVAL, "bad_class", "class",
+                            "only class IN records can be imported");
+    } else if ((rc = dns_type_normalize(type, rec->type, sizeof(rec->type), err)) == DNSAPI_OK &&
+               (rc = dns_name_normalize(r->zone_name, owner, rec->name, sizeof(rec->name), err)) ==
+                   DNSAPI_OK &&
+               (rc = dns_rules_check_system(r->zone_name, rec->name, rec->type, err)) ==
+                   DNSAPI_OK) {
+        int prio = -1;
+        rc = dns_rdata_normalize(r->zone_name, rec->type, rdata, -1, rec->content,
+                                 sizeof(rec->content), &prio, err);
+        rec->priority = prio;
+        rec->ttl = ldns_rr_ttl(rr);
+        if (rc == DNSAPI_OK) {
+            rc = dns_rules_check_ttl((uint32_t)rec->ttl, cfg->ttl_min, cfg->ttl_max, err);
+        }
+    }
+    free(owner);
+    free(type);
+    free(rdata);
+    return rc;
+}
+
+/* Reads the master file in the body into b->parsed and b->skipped. */
+static int import_parse(api_req_t *r, batch_t *b, dnsapi_err_t *err, size_t *bad)
+{
+    h2o_req_t *req = r->req;
+    size_t len = req->entity.len;
+    const char *body = req->entity.base != NULL ? req->entity.base : "";
+    if (memchr(body, '\0', len) != NULL) {
+        return dnsapi_err_set(err, DNSAPI_EINVAL, "bad_zone_file", "body",
+                              "the master file holds a NUL byte");
+    }
+    for (size_t i = 0; i < len; i++) {
+        /* never let the parser open files */
+        if ((i == 0 || body[i - 1] == '\n') && len - i >= 8 &&
+            strncasecmp(body + i, "$INCLUDE", 8) == 0) {
+            return dnsapi_err_set(err, DNSAPI_EINVAL, "bad_zone_file", "body",
+                                  "$INCLUDE is not supported: send one master file");
+        }
+    }
+    char *text = malloc(len + 2);
+    if (text == NULL) {
+        return dnsapi_err_set(err, DNSAPI_ENOMEM, NULL, NULL, "out of memory");
+    }
+    memcpy(text, body, len);
+    text[len] = '\n'; /* a last line without its newline */
+    text[len + 1] = '\0';
+    FILE *fp = fmemopen(text, len + 1, "r");
+    ldns_rdf *origin = ldns_dname_new_frm_str(r->zone_name);
+    ldns_zone *z = NULL;
+    int line = 0;
+    ldns_status st = fp != NULL && origin != NULL
+                         ? ldns_zone_new_frm_fp_l(&z, fp, origin, 3600, LDNS_RR_CLASS_IN, &line)
+                         : LDNS_STATUS_MEM_ERR;
+    if (fp != NULL) {
+        fclose(fp);
+    }
+    free(text);
+    ldns_rdf_deep_free(origin);
+    if (st != LDNS_STATUS_OK) {
+        if (z != NULL) { /* (ldns_zone_deep_free is not NULL-safe) */
+            ldns_zone_deep_free(z);
+        }
+        return dnsapi_err_set(err, DNSAPI_EINVAL, "bad_zone_file", "body",
+                              "the master file does not parse at line %d: %s", line,
+                              ldns_get_errorstr_by_id(st));
+    }
+    ldns_rr_list *rrs = ldns_zone_rrs(z);
+    size_t n = rrs != NULL ? ldns_rr_list_rr_count(rrs) : 0;
+    b->skipped = json_array();
+    b->parsed = calloc(n + 1, sizeof(*b->parsed));
+    int rc = b->parsed != NULL ? DNSAPI_OK : DNSAPI_ENOMEM;
+    if (rc == DNSAPI_OK && n > IMPORT_MAX) {
+        rc = dnsapi_err_set(err, DNSAPI_EINVAL, "too_long", "body",
+                            "a master file of at most %d records can be imported at once; split it",
+                            IMPORT_MAX);
+    }
+    if (rc == DNSAPI_OK && ldns_zone_soa(z) != NULL) {
+        json_array_append_new(b->skipped, rr_line(ldns_zone_soa(z)));
+    }
+    for (size_t i = 0; rc == DNSAPI_OK && i < n; i++) {
+        const ldns_rr *rr = ldns_rr_list_rr(rrs, i);
+        rec_t *rec = &b->parsed[b->n_parsed];
+        if ((rc = import_rec(r, rr, rec, err)) == DNSAPI_ESYSTEM) {
+            /* the SOA and the apex NS set stay dnsapi's */
+            json_array_append_new(b->skipped, rr_line(rr));
+            dnsapi_err_clear(err);
+            rc = DNSAPI_OK;
+            continue;
+        }
+        if (rc != DNSAPI_OK) {
+            *bad = i;
+            break;
+        }
+        b->n_parsed++;
+    }
+    ldns_zone_deep_free(z);
+    return rc;
+}
+
+/* A record's identity (what makes two records duplicates) and where it is. */
+typedef struct {
+    const char *name, *type, *content;
+    int priority;
+    size_t at; /* row in b->old, or index in b->parsed */
+} ikey_t;
+
+static int cmp_ikey(const void *x, const void *y)
+{
+    const ikey_t *a = x, *b = y;
+    int c = strcmp(a->name, b->name);
+    if (c == 0) {
+        c = strcmp(a->type, b->type);
+    }
+    if (c == 0) {
+        c = strcmp(a->content, b->content);
+    }
+    if (c == 0) {
+        c = (a->priority > b->priority) - (a->priority < b->priority);
+    }
+    if (c == 0) {
+        c = (a->at > b->at) - (a->at < b->at); /* first in the file first */
+    }
+    return c;
+}
+
+static int cmp_ikey_identity(const void *x, const void *y)
+{
+    ikey_t a = *(const ikey_t *)x, b = *(const ikey_t *)y;
+    a.at = b.at = 0;
+    return cmp_ikey(&a, &b);
+}
+
+/* With every record of the zone in b->old: what the file adds, changes
+ * (the TTL of a record it also has), leaves and, with mode=replace,
+ * deletes - as batch entries. Answers the error itself. */
+static int import_plan(api_req_t *r, batch_t *b)
+{
+    size_t nold = (size_t)PQntuples(b->old), np = b->n_parsed;
+    ikey_t *old = calloc(nold + 1, sizeof(*old)), *file = calloc(np + 1, sizeof(*file));
+    bool *matched = calloc(nold + 1, sizeof(*matched)), *dup = calloc(np + 1, sizeof(*dup));
+    b->items = calloc(np + nold + 1, sizeof(*b->items));
+    bitem_t *patches = calloc(np + 1, sizeof(*patches)), *posts = calloc(np + 1, sizeof(*posts));
+    int rc = DNSAPI_OK;
+    if (old == NULL || file == NULL || matched == NULL || dup == NULL || b->items == NULL ||
+        patches == NULL || posts == NULL) {
+        reply_fail(r, DNSAPI_ENOMEM, NULL, NULL, "out of memory");
+        rc = DNSAPI_ENOMEM;
+        goto done;
+    }
+    for (size_t k = 0; k < nold; k++) {
+        int row = (int)k;
+        old[k] = (ikey_t){PQgetvalue(b->old, row, 1), PQgetvalue(b->old, row, 2),
+                          PQgetvalue(b->old, row, 3),
+                          PQgetisnull(b->old, row, 5) ? -1 : atoi(PQgetvalue(b->old, row, 5)), k};
+    }
+    qsort(old, nold, sizeof(*old), cmp_ikey);
+    for (size_t i = 0; i < np; i++) {
+        const rec_t *rec = &b->parsed[i];
+        file[i] = (ikey_t){rec->name, rec->type, rec->content, rec->priority, i};
+    }
+    qsort(file, np, sizeof(*file), cmp_ikey);
+    for (size_t i = 1; i < np; i++) { /* the same record twice in the file counts once */
+        if (cmp_ikey_identity(&file[i - 1], &file[i]) == 0) {
+            dup[file[i].at] = true;
+        }
+    }
+    size_t npatch = 0, npost = 0;
+    for (size_t i = 0; i < np; i++) {
+        const rec_t *rec = &b->parsed[i];
+        if (dup[i]) {
+            b->n_unchanged++;
+            continue;
+        }
+        ikey_t key = {rec->name, rec->type, rec->content, rec->priority, 0};
+        const ikey_t *hit = bsearch(&key, old, nold, sizeof(*old), cmp_ikey_identity);
+        if (hit == NULL) {
+            bitem_t *it = &posts[npost++];
+            it->kind = B_POST;
+            it->index = i;
+            it->rec = *rec;
+            continue;
+        }
+        int row = (int)hit->at;
+        matched[hit->at] = true;
+        if (strtoll(PQgetvalue(b->old, row, 4), NULL, 10) == rec->ttl) {
+            b->n_unchanged++;
+            continue;
+        }
+        bitem_t *it = &patches[npatch];
+        it->kind = B_PATCH;
+        it->index = npatch++;
+        it->id = PQgetvalue(b->old, row, 0);
+        it->old_row = row;
+        rec_init(&it->rec);
+        it->rec.has_ttl = true;
+        it->rec.ttl = rec->ttl;
+    }
+    /* deletes first, then patches, then posts, as a batch applies them */
+    for (size_t k = 0; b->replace && k < nold; k++) {
+        int row = (int)k;
+        const char *name = PQgetvalue(b->old, row, 1), *type = PQgetvalue(b->old, row, 2);
+        if (matched[k] || PQgetvalue(b->old, row, 7)[0] == 't' ||
+            dns_rules_check_system(r->zone_name, name, type, NULL) != DNSAPI_OK) {
+            continue;
+        }
+        bitem_t *it = &b->items[b->n++];
+        it->kind = B_DELETE;
+        it->index = b->n_kind[B_DELETE]++;
+        it->id = PQgetvalue(b->old, row, 0);
+        it->old_row = row;
+    }
+    for (size_t i = 0; i < npatch; i++) {
+        b->items[b->n++] = patches[i];
+        b->n_kind[B_PATCH]++;
+    }
+    for (size_t i = 0; i < npost; i++) {
+        b->items[b->n++] = posts[i];
+        b->n_kind[B_POST]++;
+    }
+done:
+    free(old);
+    free(file);
+    free(matched);
+    free(dup);
+    free(patches);
+    free(posts);
+    return rc;
+}
+
+static void import_resolved(api_req_t *r)
+{
+    batch_t *b = r->state;
+    dnsapi_err_t err;
+    dnsapi_err_clear(&err);
+    size_t bad = 0;
+    int rc = import_parse(r, b, &err, &bad);
+    if (rc != DNSAPI_OK) {
+        if (strcmp(err.field, "body") == 0 || rc == DNSAPI_ENOMEM) {
+            reply_error(r, &err);
+        } else {
+            bitem_t it = {.kind = B_POST, .index = bad};
+            reply_item_error(r, &it, &err);
+        }
         return;
     }
-    b->dry_run = dry != NULL && (strcmp(dry, "true") == 0 || strcmp(dry, "1") == 0);
-    api_zone_resolve(r, batch_resolved);
+    load_round(r, b, (db_stmt_t){"zone_records", 2, {r->token.account_id, r->zone_key}});
+}
+
+void handle_zone_import(api_req_t *r)
+{
+    batch_t *b = batch_begin(r);
+    if (b == NULL) {
+        return;
+    }
+    b->import = true;
+    const char *mode = api_query_get(r, "mode");
+    if (mode != NULL && strcmp(mode, "merge") != 0 && strcmp(mode, "replace") != 0) {
+        reply_fail(r, DNSAPI_EINVAL, "out_of_range", "mode", "mode must be merge or replace");
+        return;
+    }
+    b->replace = mode != NULL && strcmp(mode, "replace") == 0;
+    api_zone_resolve(r, import_resolved);
 }

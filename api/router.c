@@ -13,6 +13,7 @@
 typedef enum {
     BODY_NONE,
     BODY_JSON,
+    BODY_ZONEFILE, /* a master file: text/dns (or text/plain) */
 } body_kind_t;
 
 typedef struct {
@@ -34,6 +35,8 @@ static const route_t routes[] = {
     {"DELETE", "/v1/zones/*", handle_zone_delete, AUTH_SCOPE_ZONES_WRITE, BODY_NONE, true},
     {"GET", "/v1/zones/*/export", handle_zone_export, AUTH_SCOPE_ZONES_READ, BODY_NONE, true},
     {"GET", "/v1/zones/*/changes", handle_zone_changes, AUTH_SCOPE_ZONES_READ, BODY_NONE, true},
+    {"POST", "/v1/zones/*/import", handle_zone_import, AUTH_SCOPE_RECORDS_WRITE, BODY_ZONEFILE,
+     true},
     {"GET", "/v1/zones/*/records", handle_record_list, AUTH_SCOPE_RECORDS_READ, BODY_NONE, true},
     {"POST", "/v1/zones/*/records", handle_record_create, AUTH_SCOPE_RECORDS_WRITE, BODY_JSON,
      true},
@@ -300,11 +303,12 @@ static api_thread_t *thread_of(h2o_req_t *req)
     return H2O_STRUCT_FROM_MEMBER(api_thread_t, ctx, req->conn->ctx);
 }
 
-static bool is_json_media_type(h2o_req_t *req)
+/* The request's media type without parameters ("" when absent). */
+static h2o_iovec_t media_type(h2o_req_t *req)
 {
     ssize_t i = h2o_find_header(&req->headers, H2O_TOKEN_CONTENT_TYPE, -1);
     if (i < 0) {
-        return false;
+        return h2o_iovec_init("", 0);
     }
     h2o_iovec_t v = req->headers.entries[i].value;
     size_t len = v.len;
@@ -315,7 +319,13 @@ static bool is_json_media_type(h2o_req_t *req)
     while (len > 0 && v.base[len - 1] == ' ') {
         len--;
     }
-    return h2o_lcstris(v.base, len, H2O_STRLIT("application/json"));
+    return h2o_iovec_init(v.base, len);
+}
+
+static bool is_json_media_type(h2o_req_t *req)
+{
+    h2o_iovec_t v = media_type(req);
+    return h2o_lcstris(v.base, v.len, H2O_STRLIT("application/json"));
 }
 
 static void handle_preflight(api_req_t *r)
@@ -483,6 +493,20 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
                 return 0;
             }
             snprintf(r->zone_key, sizeof(r->zone_key), "%s", r->zone_name);
+        }
+    }
+    if (route->body == BODY_ZONEFILE) {
+        h2o_iovec_t mt = media_type(req);
+        if (req->entity.len > t->cfg->max_body) {
+            reply_fail(r, DNSAPI_EBADREQ, "payload_too_large", NULL,
+                       "the request body is larger than %zu bytes", t->cfg->max_body);
+            return 0;
+        }
+        if (!h2o_lcstris(mt.base, mt.len, H2O_STRLIT("text/dns")) &&
+            !h2o_lcstris(mt.base, mt.len, H2O_STRLIT("text/plain"))) {
+            reply_fail(r, DNSAPI_EBADREQ, "unsupported_media_type", NULL,
+                       "send the master file with 'Content-Type: text/dns'");
+            return 0;
         }
     }
     if (route->body == BODY_JSON) {

@@ -152,6 +152,7 @@ const db_statement_t db_statements[] = {
     {"records_by_ids",
      "SELECT " RECORD_COLS " FROM records r WHERE r.zone_id = " ZONE_OF
      " AND r.id = ANY($3::uuid[])", 0},
+    {"zone_records", "SELECT " RECORD_COLS " FROM records r WHERE r.zone_id = " ZONE_OF, 0},
     {"records_at_names",
      "SELECT " RECORD_COLS " FROM records r WHERE r.zone_id = " ZONE_OF
      " AND r.name = ANY($3::text[])", 0},

@@ -25,6 +25,7 @@ REQUIRED = {
     ("DELETE", "/v1/zones/{zone}/records/{id}"): {200, 401, 403, 404},
     ("GET", "/v1/zones/{zone}/export"): {200, 401, 404},
     ("GET", "/v1/zones/{zone}/changes"): {200, 401, 403, 404, 422},
+    ("POST", "/v1/zones/{zone}/import"): {200, 401, 403, 404, 409, 415, 422},
     ("POST", "/v1/zones/{zone}/records/batch"): {200, 401, 403, 404, 409, 422},
     ("POST", "/v1/tokens"): {201, 401, 403, 422},
     ("GET", "/v1/tokens"): {200, 401, 403},
@@ -34,7 +35,7 @@ REQUIRED = {
     ("GET", "/metrics"): {200},
 }
 # Documented but not built yet: only described.
-NOT_YET = {("POST", "/v1/zones/{zone}/import")}
+NOT_YET = set()
 
 PROM_LINE = re.compile(r'^[a-zA-Z_:][a-zA-Z0-9_:]*(\{[^}]*\})? (-?[0-9.eE+-]+|NaN|\+Inf|-Inf)( -?[0-9]+)?$')
 
@@ -135,6 +136,22 @@ class ContractTest(ZoneHelpers, ApiTestCase):
         self.call("POST", "/v1/zones/tour.test/records/batch", B, token=ro, body=posts, expect=403)
         self.call("POST", "/v1/zones/tour.test/records/batch", B, token=None, body=posts, expect=401)
         self.call("POST", "/v1/zones/nope.test/records/batch", B, body=posts, expect=404)
+        # import
+        IM = "/v1/zones/{zone}/import"
+        zf = {"Content-Type": "text/dns"}
+        self.call("POST", "/v1/zones/tour.test/import", IM, raw=b"imp IN A 192.0.2.40\n", headers=zf,
+                  expect=200)
+        self.call("POST", "/v1/zones/tour.test/import", IM, raw=b"imp IN CNAME b1.tour.test.\n", headers=zf,
+                  expect=409)
+        self.call("POST", "/v1/zones/tour.test/import", IM, raw=b"imp IN A\n", headers=zf, expect=422)
+        self.call("POST", "/v1/zones/tour.test/import", IM, raw=b"imp IN A 192.0.2.40\n",
+                  headers={"Content-Type": "application/json"}, expect=415)
+        self.call("POST", "/v1/zones/tour.test/import", IM, raw=b"imp IN A 192.0.2.40\n", headers=zf, token=ro,
+                  expect=403)
+        self.call("POST", "/v1/zones/tour.test/import", IM, raw=b"imp IN A 192.0.2.40\n", headers=zf,
+                  token=None, expect=401)
+        self.call("POST", "/v1/zones/nope.test/import", IM, raw=b"imp IN A 192.0.2.40\n", headers=zf,
+                  expect=404)
         # changes
         C = "/v1/zones/{zone}/changes"
         page = self.call("GET", "/v1/zones/tour.test/changes?limit=2", C, expect=200).data
