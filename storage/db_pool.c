@@ -284,13 +284,12 @@ static int send_prepares(db_session_t *c)
                            "SELECT set_config('application_name', 'dnsapi', false),"
                            " set_config('plan_cache_mode', 'force_generic_plan', false),"
                            " set_config('jit', 'off', false)",
-                           0, NULL,
-                           NULL, NULL, NULL, 0)) {
+                           0, NULL, NULL, NULL, NULL, 0)) {
         return -1;
     }
     for (size_t i = 0; i < db_statements_count; i++) {
-        static const Oid text_types[DB_MAX_PARAMS] = {
-            25, 25, 25, 25, 25, 25, 25, 25, 25, 25, 25, 25, 25, 25, 25, 25}; /* TEXTOID */
+        static const Oid text_types[DB_MAX_PARAMS] = {25, 25, 25, 25, 25, 25, 25, 25,
+                                                      25, 25, 25, 25, 25, 25, 25, 25}; /* TEXTOID */
         int ntext = db_statements[i].ntext;
         if (!PQsendPrepare(c->pg, db_statements[i].name, db_statements[i].sql,
                            ntext > 0 && ntext <= DB_MAX_PARAMS ? ntext : 0,

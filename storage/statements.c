@@ -19,6 +19,7 @@
     "to_char(z.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "                 \
     "z.record_count, z.last_error"
 
+/* clang-format off */
 /* record columns: 0 id, 1 name, 2 type, 3 content (as shown), 4 ttl,
  * 5 priority, 6 disabled, 7 system, 8 comment, 9 created_at, 10 updated_at,
  * 11 sort_key, 12 content as stored (the list order and keyset cursors use
@@ -30,6 +31,8 @@
     "to_char((" DB_RECORD_UPDATED_AT("r") ") AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"   \
     " AS updated_at, "                                                                             \
     "r.sort_key, r.content AS stored_content"
+
+/* clang-format on */
 
 /* token columns: 0 id, 1 name, 2 scopes (space separated), 3 zones (JSON
  * array or NULL), 4 expires_at, 5 created_at, 6 revoked_at, 7 expires_at as
@@ -43,6 +46,7 @@
 
 #define ZONE_OF "(SELECT dnsapi_zone_id($1::uuid, $2))"
 
+/* clang-format off */
 /* The one-statement reads (record_page_*, record_one): $1 token, $2
  * account, $3 zone name or NULL, $4 zone id or NULL. The token's check is
  * a condition on no table, evaluated once before anything else. */
@@ -76,6 +80,8 @@
      " ORDER BY r.sort_key, r.type, r.content, r.id LIMIT $8::int OFFSET $9::int) p ON true"       \
      READ_ZONE_WHERE " ORDER BY p.sort_key, p.type, p.stored_content, p.id",                       \
      13}
+
+/* clang-format on */
 
 const db_statement_t db_statements[] = {
     /* record pages, in shape order (DB_PAGE_* bits): keep first */
@@ -111,23 +117,27 @@ const db_statement_t db_statements[] = {
     {"zone_get", "SELECT " ZONE_COLS " FROM zones z WHERE z.id = " ZONE_OF, 0},
     {"zone_lock", "SELECT " ZONE_COLS " FROM zones z WHERE z.id = " ZONE_OF " FOR UPDATE", 0},
     /* $2 name substring, $3 allowed names (token limit), $4 limit, $5 offset, $6 after name */
-    {"zone_list", "SELECT " ZONE_COLS ", count(*) OVER () FROM zones z"
-                  " WHERE z.account_id = $1::uuid"
-                  " AND ($2::text IS NULL OR strpos(z.name, lower($2)) > 0)"
-                  " AND ($3::text[] IS NULL OR z.name = ANY($3::text[]))"
-                  " AND ($6::text IS NULL OR z.name > $6)"
-                  " ORDER BY z.name LIMIT $4::int OFFSET $5::int", 0},
+    {"zone_list",
+     "SELECT " ZONE_COLS ", count(*) OVER () FROM zones z"
+     " WHERE z.account_id = $1::uuid"
+     " AND ($2::text IS NULL OR strpos(z.name, lower($2)) > 0)"
+     " AND ($3::text[] IS NULL OR z.name = ANY($3::text[]))"
+     " AND ($6::text IS NULL OR z.name > $6)"
+     " ORDER BY z.name LIMIT $4::int OFFSET $5::int",
+     0},
     /* Serialises zone creation across accounts so that the tree check and
      * the insert see each other. */
     {"zone_tree_lock", "SELECT pg_advisory_xact_lock(7020250001)", 0},
     /* $1 account, $2 name, $3 name servers (text[]), $4 hostmaster. No row:
      * the name lies inside or above another account's zone. */
-    {"zone_create", "INSERT INTO zones AS z (account_id, name, nameservers, hostmaster)"
-                    " SELECT $1::uuid, $2, $3::text[], $4"
-                    " WHERE NOT EXISTS (SELECT 1 FROM zones o WHERE o.account_id <> $1::uuid"
-                    "   AND (right($2, length(o.name) + 1) = '.' || o.name"
-                    "        OR right(o.name, length($2) + 1) = '.' || $2))"
-                    " RETURNING " ZONE_COLS, 0},
+    {"zone_create",
+     "INSERT INTO zones AS z (account_id, name, nameservers, hostmaster)"
+     " SELECT $1::uuid, $2, $3::text[], $4"
+     " WHERE NOT EXISTS (SELECT 1 FROM zones o WHERE o.account_id <> $1::uuid"
+     "   AND (right($2, length(o.name) + 1) = '.' || o.name"
+     "        OR right(o.name, length($2) + 1) = '.' || $2))"
+     " RETURNING " ZONE_COLS,
+     0},
     {"zone_delete", "DELETE FROM zones z WHERE z.id = " ZONE_OF " RETURNING z.name", 0},
 
     /* records */
@@ -137,38 +147,49 @@ const db_statement_t db_statements[] = {
     {"records_at_name",
      "SELECT " RECORD_COLS " FROM records r WHERE r.zone_id = " ZONE_OF " AND r.name = $3", 0},
     /* the other records at the name of record $3 */
-    {"records_beside", "SELECT " RECORD_COLS " FROM records r WHERE r.zone_id = " ZONE_OF
-                       " AND r.name = (SELECT x.name FROM records x WHERE x.id = $3::uuid"
-                       "               AND x.zone_id = r.zone_id)"
-                       " AND r.id <> $3::uuid", 0},
+    {"records_beside",
+     "SELECT " RECORD_COLS " FROM records r WHERE r.zone_id = " ZONE_OF
+     " AND r.name = (SELECT x.name FROM records x WHERE x.id = $3::uuid"
+     "               AND x.zone_id = r.zone_id)"
+     " AND r.id <> $3::uuid",
+     0},
     /* NS records pointing at a name ($3) */
-    {"ns_pointing_at", "SELECT " RECORD_COLS " FROM records r WHERE r.zone_id = " ZONE_OF
-                       " AND r.type = 'NS' AND r.content = $3", 0},
+    {"ns_pointing_at",
+     "SELECT " RECORD_COLS " FROM records r WHERE r.zone_id = " ZONE_OF
+     " AND r.type = 'NS' AND r.content = $3",
+     0},
     /* the nearest NS owner among candidate names ($3, text[]) */
-    {"delegation_above", "SELECT r.name FROM records r WHERE r.zone_id = " ZONE_OF
-                         " AND r.type = 'NS' AND r.name = ANY($3::text[])"
-                         " ORDER BY length(r.name) DESC LIMIT 1", 0},
+    {"delegation_above",
+     "SELECT r.name FROM records r WHERE r.zone_id = " ZONE_OF
+     " AND r.type = 'NS' AND r.name = ANY($3::text[])"
+     " ORDER BY length(r.name) DESC LIMIT 1",
+     0},
     /* batch (api/handler_batch.c): $3 and on are array literals */
     {"records_by_ids",
      "SELECT " RECORD_COLS " FROM records r WHERE r.zone_id = " ZONE_OF
-     " AND r.id = ANY($3::uuid[])", 0},
+     " AND r.id = ANY($3::uuid[])",
+     0},
     {"zone_records", "SELECT " RECORD_COLS " FROM records r WHERE r.zone_id = " ZONE_OF, 0},
     {"records_at_names",
      "SELECT " RECORD_COLS " FROM records r WHERE r.zone_id = " ZONE_OF
-     " AND r.name = ANY($3::text[])", 0},
+     " AND r.name = ANY($3::text[])",
+     0},
     {"ns_pointing_at_any",
      "SELECT " RECORD_COLS " FROM records r WHERE r.zone_id = " ZONE_OF
-     " AND r.type = 'NS' AND r.content = ANY($3::text[])", 0},
+     " AND r.type = 'NS' AND r.content = ANY($3::text[])",
+     0},
     {"batch_delete",
      "DELETE FROM records r WHERE r.zone_id = " ZONE_OF " AND r.id = ANY($3::uuid[])"
-     " RETURNING r.id", 0},
+     " RETURNING r.id",
+     0},
     /* $3 ids, $4 contents, $5 ttls, $6 priorities, $7 disabled, $8 comments */
     {"batch_update",
      "UPDATE records r SET content = u.content, ttl = u.ttl, priority = u.priority,"
      " disabled = u.disabled, comment = u.comment"
      " FROM unnest($3::uuid[], $4::text[], $5::int[], $6::int[], $7::boolean[], $8::text[])"
      " AS u(id, content, ttl, priority, disabled, comment)"
-     " WHERE r.zone_id = " ZONE_OF " AND r.id = u.id RETURNING " RECORD_COLS, 0},
+     " WHERE r.zone_id = " ZONE_OF " AND r.id = u.id RETURNING " RECORD_COLS,
+     0},
     /* $3 names, $4 types, $5 contents, $6 ttls, $7 priorities, $8 disabled, $9 comments;
      * rows come back in the order given */
     {"batch_insert",
@@ -178,35 +199,50 @@ const db_statement_t db_statements[] = {
      " u.comment FROM unnest($3::text[], $4::text[], $5::text[], $6::int[], $7::int[],"
      " $8::boolean[], $9::text[]) WITH ORDINALITY"
      " AS u(name, type, content, ttl, priority, disabled, comment, ord) ORDER BY u.ord"
-     " RETURNING " RECORD_COLS, 0},
+     " RETURNING " RECORD_COLS,
+     0},
     /* $3 name, $4 type, $5 content, $6 ttl, $7 priority, $8 disabled, $9 comment */
     {"record_insert",
      "INSERT INTO records AS r (zone_id, account_id, name, type, content, ttl, priority, disabled,"
      " comment) VALUES (" ZONE_OF ", $1::uuid, $3, $4, $5, $6::int, $7::int,"
-     " coalesce($8::boolean, false), $9) RETURNING " RECORD_COLS, 0},
+     " coalesce($8::boolean, false), $9) RETURNING " RECORD_COLS,
+     0},
     /* $3 id, $4 content, $5 ttl, $6 priority, $7 disabled, $8 comment */
-    {"record_update", "UPDATE records r SET content = $4, ttl = $5::int, priority = $6::int,"
-                      " disabled = $7::boolean, comment = $8"
-                      " WHERE r.zone_id = " ZONE_OF " AND r.id = $3::uuid RETURNING " RECORD_COLS, 0},
+    {"record_update",
+     "UPDATE records r SET content = $4, ttl = $5::int, priority = $6::int,"
+     " disabled = $7::boolean, comment = $8"
+     " WHERE r.zone_id = " ZONE_OF " AND r.id = $3::uuid RETURNING " RECORD_COLS,
+     0},
     {"record_delete",
      "DELETE FROM records r WHERE r.zone_id = " ZONE_OF " AND r.id = $3::uuid RETURNING r.id", 0},
     /* every enabled record in master-file order: SOA first, apex NS next,
      * then DNS order. Columns: 0 name, 1 type, 2 ttl, 3 priority, 4 content */
     {"zone_export",
-     "SELECT r.name, r.type, r.ttl, r.priority, " DB_RECORD_CONTENT("r") " FROM records r"
-     " WHERE r.zone_id = " ZONE_OF " AND NOT r.disabled"
-     " ORDER BY r.sort_key, r.type <> 'SOA', r.type <> 'NS', r.type, r.content, r.priority, r.id", 0},
+     "SELECT r.name, r.type, r.ttl, r.priority, " DB_RECORD_CONTENT(
+         "r") " FROM records r"
+              " WHERE r.zone_id = " ZONE_OF " AND NOT r.disabled"
+              " ORDER BY r.sort_key, r.type <> 'SOA', r.type <> 'NS', r.type, r.content, "
+              "r.priority, r.id",
+     0},
     /* Idempotency-Key: $1 account, $2 key, $3 request hash; keys last 24
      * hours. status 0: claimed by a write whose answer is not stored yet. */
-    {"idem_expire", "DELETE FROM idempotency_keys"
-                    " WHERE account_id = $1::uuid AND created_at <= now() - interval '24 hours'", 0},
-    {"idem_get", "SELECT request_hash, status, body FROM idempotency_keys"
-                 " WHERE account_id = $1::uuid AND key = $2", 0},
-    {"idem_claim", "INSERT INTO idempotency_keys (account_id, key, request_hash, status, body)"
-                   " VALUES ($1::uuid, $2, $3, 0, '')", 0},
+    {"idem_expire",
+     "DELETE FROM idempotency_keys"
+     " WHERE account_id = $1::uuid AND created_at <= now() - interval '24 hours'",
+     0},
+    {"idem_get",
+     "SELECT request_hash, status, body FROM idempotency_keys"
+     " WHERE account_id = $1::uuid AND key = $2",
+     0},
+    {"idem_claim",
+     "INSERT INTO idempotency_keys (account_id, key, request_hash, status, body)"
+     " VALUES ($1::uuid, $2, $3, 0, '')",
+     0},
     /* $3 status, $4 body */
-    {"idem_store", "UPDATE idempotency_keys SET status = $3::int, body = $4"
-                   " WHERE account_id = $1::uuid AND key = $2", 0},
+    {"idem_store",
+     "UPDATE idempotency_keys SET status = $3::int, body = $4"
+     " WHERE account_id = $1::uuid AND key = $2",
+     0},
     /* the audit trail, oldest first: $3 limit, $4 offset, $5 after this change id.
      * Columns: 0 id, 1 serial, 2 action, 3 record_id, 4 name, 5 type,
      * 6 before (JSON), 7 after (JSON), 8 token_id, 9 created_at */
@@ -215,24 +251,33 @@ const db_statement_t db_statements[] = {
      " dnsapi_change_record(c.before), dnsapi_change_record(c.after), c.token_id,"
      " to_char(c.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
      " FROM changes c WHERE c.zone_id = " ZONE_OF " AND c.id > coalesce($5::bigint, 0)"
-     " ORDER BY c.id LIMIT $3::int OFFSET $4::int", 0},
+     " ORDER BY c.id LIMIT $3::int OFFSET $4::int",
+     0},
     {"changes_count", "SELECT count(*) FROM changes c WHERE c.zone_id = " ZONE_OF, 0},
     {"schema_check", "SELECT EXISTS (SELECT 1 FROM schema_migrations WHERE name = $1)", 0},
     {"zone_serial", "SELECT z.serial FROM zones z WHERE z.id = " ZONE_OF, 0},
 
     /* tokens: $1 account, $2 name, $3 scopes (text[]), $4 zones (text[] or
      * NULL), $5 expires_at (epoch seconds) */
-    {"token_insert", "INSERT INTO tokens AS t (account_id, name, scopes, zones, expires_at)"
-                     " VALUES ($1::uuid, $2, $3::text[], $4::text[], to_timestamp($5::bigint))"
-                     " RETURNING " TOKEN_COLS, 0},
-    {"token_list", "SELECT " TOKEN_COLS ", count(*) OVER () FROM tokens t"
-                   " WHERE t.account_id = $1::uuid"
-                   " ORDER BY t.created_at, t.id LIMIT $2::int OFFSET $3::int", 0},
-    {"token_revoke", "UPDATE tokens t SET revoked_at = now()"
-                     " WHERE t.account_id = $1::uuid AND t.id = $2::uuid AND t.revoked_at IS NULL"
-                     " RETURNING " TOKEN_COLS, 0},
-    {"token_get", "SELECT " TOKEN_COLS " FROM tokens t"
-                  " WHERE t.account_id = $1::uuid AND t.id = $2::uuid", 0},
+    {"token_insert",
+     "INSERT INTO tokens AS t (account_id, name, scopes, zones, expires_at)"
+     " VALUES ($1::uuid, $2, $3::text[], $4::text[], to_timestamp($5::bigint))"
+     " RETURNING " TOKEN_COLS,
+     0},
+    {"token_list",
+     "SELECT " TOKEN_COLS ", count(*) OVER () FROM tokens t"
+     " WHERE t.account_id = $1::uuid"
+     " ORDER BY t.created_at, t.id LIMIT $2::int OFFSET $3::int",
+     0},
+    {"token_revoke",
+     "UPDATE tokens t SET revoked_at = now()"
+     " WHERE t.account_id = $1::uuid AND t.id = $2::uuid AND t.revoked_at IS NULL"
+     " RETURNING " TOKEN_COLS,
+     0},
+    {"token_get",
+     "SELECT " TOKEN_COLS " FROM tokens t"
+     " WHERE t.account_id = $1::uuid AND t.id = $2::uuid",
+     0},
 };
 
 const size_t db_statements_count = sizeof(db_statements) / sizeof(db_statements[0]);

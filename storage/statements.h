@@ -12,7 +12,7 @@
  * shows its zone's current serial (the serial field stored in the SOA row
  * is the one the zone was created with; see migrations/0002). */
 #define DB_RECORD_CONTENT(a)                                                                       \
-    "CASE WHEN " a ".type = 'SOA' THEN dnsapi_soa_content(" a ".content,"                           \
+    "CASE WHEN " a ".type = 'SOA' THEN dnsapi_soa_content(" a ".content,"                          \
     " (SELECT zs.serial FROM zones zs WHERE zs.id = " a ".zone_id)) ELSE " a ".content END"
 
 /* ... and its last change: the SOA changes whenever its zone's serial does. */

@@ -232,13 +232,14 @@ int store_zonegen_records_stream(PGconn *c, const char *zone_id, store_zonegen_r
     }
     int in_flight = 0;
     const char *params[1] = {zone_id};
-    rc = exec_cmd(c,
-                  "DECLARE zonegen_records NO SCROLL CURSOR FOR"
-                  " SELECT r.name, r.type, r.ttl, r.priority, " DB_RECORD_CONTENT("r")
-                  " FROM records r WHERE r.zone_id = $1::uuid AND NOT r.disabled"
-                  " ORDER BY r.sort_key, r.type <> 'SOA', r.type <> 'NS', r.type, r.content,"
-                  " r.priority, r.id",
-                  1, params, "declare cursor", errbuf, errlen);
+    rc = exec_cmd(
+        c,
+        "DECLARE zonegen_records NO SCROLL CURSOR FOR"
+        " SELECT r.name, r.type, r.ttl, r.priority, " DB_RECORD_CONTENT(
+            "r") " FROM records r WHERE r.zone_id = $1::uuid AND NOT r.disabled"
+                 " ORDER BY r.sort_key, r.type <> 'SOA', r.type <> 'NS', r.type, r.content,"
+                 " r.priority, r.id",
+        1, params, "declare cursor", errbuf, errlen);
     if (rc != DNSAPI_OK) {
         goto fail;
     }

@@ -109,8 +109,9 @@ static long long serial(PGconn *c)
  * (API, exports, master files) shows it. */
 static long long soa_serial(PGconn *c)
 {
-    return value_ll(c, "SELECT split_part(" DB_RECORD_CONTENT("r") ", ' ', 3) FROM records r "
-                       "WHERE r.type = 'SOA' AND r.name = 'example.com.'");
+    return value_ll(c, "SELECT split_part(" DB_RECORD_CONTENT(
+                           "r") ", ' ', 3) FROM records r "
+                                "WHERE r.type = 'SOA' AND r.name = 'example.com.'");
 }
 
 static void test_zone_creation_makes_system_soa_and_ns(void **state)
