@@ -31,7 +31,6 @@
 
 #define BATCH_MAX 1000   /* entries in one batch */
 #define IMPORT_MAX 20000 /* records in one imported master file */
-#define MAX_ANCESTORS 16
 #define BATCH_WARNINGS 16
 
 typedef enum { B_DELETE, B_PATCH, B_POST } bkind_t;
@@ -172,11 +171,7 @@ static void pool_add_rows(batch_t *b, const PGresult *res)
         frec_t *f = &b->pool[b->n_pool++];
         memset(f, 0, sizeof(*f));
         f->id = PQgetvalue(res, i, 0);
-        f->rr.name = PQgetvalue(res, i, 1);
-        f->rr.type = PQgetvalue(res, i, 2);
-        f->rr.content = PQgetvalue(res, i, 3);
-        f->rr.ttl = (uint32_t)strtoul(PQgetvalue(res, i, 4), NULL, 10);
-        f->rr.priority = PQgetisnull(res, i, 5) ? -1 : atoi(PQgetvalue(res, i, 5));
+        f->rr = rec_rr_of_row(res, i);
     }
 }
 
@@ -447,22 +442,16 @@ static void write_all(api_req_t *r, db_session_t *s, batch_t *b)
             abuf_elem(&ncom, rec->comment);
         }
     }
+    /* the arrays of the lists that have entries; the others are not sent */
+    static const bkind_t owner[14] = {B_DELETE, B_PATCH, B_PATCH, B_PATCH, B_PATCH,
+                                      B_PATCH,  B_PATCH, B_POST,  B_POST,  B_POST,
+                                      B_POST,   B_POST,  B_POST,  B_POST};
     const char *lit[14];
     bool ok = true;
     for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
-        if (i == 0 && b->n_kind[B_DELETE] == 0) {
+        lit[i] = NULL;
+        if (b->n_kind[owner[i]] == 0) {
             free(all[i]->p);
-            lit[i] = NULL;
-            continue;
-        }
-        if (i >= 1 && i <= 6 && b->n_kind[B_PATCH] == 0) {
-            free(all[i]->p);
-            lit[i] = NULL;
-            continue;
-        }
-        if (i >= 7 && b->n_kind[B_POST] == 0) {
-            free(all[i]->p);
-            lit[i] = NULL;
             continue;
         }
         lit[i] = abuf_keep(b, all[i]);

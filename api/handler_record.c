@@ -9,7 +9,6 @@
 #include "dns/dns.h"
 #include "storage/statements.h"
 
-#define MAX_ANCESTORS 16
 #define MAX_RULE_RRS 512
 
 typedef struct {
@@ -21,7 +20,6 @@ typedef struct {
     size_t n_ancestors;
     int at_name_idx, target_idx, pointing_idx, deleg_idx;
     /* from the first round of a patch */
-    PGresult *old;
     PGresult *beside;
     dns_warning_t warnings[4];
     size_t n_warnings;
@@ -32,7 +30,6 @@ static void rec_state_free(void *p)
 {
     rec_state_t *st = p;
     if (st != NULL) {
-        PQclear(st->old);
         PQclear(st->beside);
         free(st);
     }

@@ -128,19 +128,21 @@ int rec_patch_prepare(api_req_t *r, const PGresult *old, int row, rec_t *rec, dn
     return dns_rules_check_ttl((uint32_t)rec->ttl, cfg->ttl_min, cfg->ttl_max, err);
 }
 
+dns_rr_t rec_rr_of_row(const PGresult *res, int row)
+{
+    dns_rr_t rr = {PQgetvalue(res, row, 1), PQgetvalue(res, row, 2), PQgetvalue(res, row, 3),
+                   (uint32_t)strtoul(PQgetvalue(res, row, 4), NULL, 10),
+                   PQgetisnull(res, row, 5) ? -1 : atoi(PQgetvalue(res, row, 5))};
+    return rr;
+}
+
 size_t rec_rrs_from(const PGresult *res, dns_rr_t *rrs, size_t max, const char *skip_id)
 {
     size_t n = 0;
     for (int i = 0; res != NULL && i < PQntuples(res) && n < max; i++) {
-        if (skip_id != NULL && strcmp(PQgetvalue(res, i, 0), skip_id) == 0) {
-            continue;
+        if (skip_id == NULL || strcmp(PQgetvalue(res, i, 0), skip_id) != 0) {
+            rrs[n++] = rec_rr_of_row(res, i);
         }
-        rrs[n].name = PQgetvalue(res, i, 1);
-        rrs[n].type = PQgetvalue(res, i, 2);
-        rrs[n].content = PQgetvalue(res, i, 3);
-        rrs[n].ttl = (uint32_t)strtoul(PQgetvalue(res, i, 4), NULL, 10);
-        rrs[n].priority = PQgetisnull(res, i, 5) ? -1 : atoi(PQgetvalue(res, i, 5));
-        n++;
     }
     return n;
 }

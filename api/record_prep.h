@@ -42,6 +42,12 @@ int rec_post_prepare(api_req_t *r, json_t *obj, rec_t *rec, dnsapi_err_t *err);
  * refused. */
 int rec_patch_prepare(api_req_t *r, const PGresult *old, int row, rec_t *rec, dnsapi_err_t *err);
 
+/* Names above a record that the rules look at for delegations, at most. */
+#define MAX_ANCESTORS 16
+
+/* Row row of RECORD_COLS as the rules see it (strings borrowed from res). */
+dns_rr_t rec_rr_of_row(const PGresult *res, int row);
+
 /* Fills rrs from rows of RECORD_COLS, skipping the row whose id is skip_id. */
 size_t rec_rrs_from(const PGresult *res, dns_rr_t *rrs, size_t max, const char *skip_id);
 
