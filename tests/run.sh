@@ -7,8 +7,9 @@
 #   bash tests/run.sh -L unit      one tier (unit, integration, e2e); any
 #                                  other arguments go to ctest too
 #
-# Environment: DNSAPI_TEST_PG_PORT (default 15432) and DNSAPI_TEST_BUILD_DIR
-# (default build-test) let two runs share a machine.
+# Environment: DNSAPI_TEST_PG_PORT (default 15432), DNSAPI_TEST_BUILD_DIR
+# (default build-test) and DNSAPI_TEST_PORT_OFFSET (added to every fixed port
+# the end-to-end tests use, default 0) let two runs share a machine.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)

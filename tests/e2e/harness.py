@@ -31,11 +31,23 @@ import unittest
 __all__ = [
     "Stack", "Response", "TcpProxy", "ContractError", "check_contract", "load_spec",
     "checked_operations", "spec_operations", "conninfo_parse", "conninfo_format",
-    "require_env", "DEFAULT_SCOPES", "ApiTestCase", "ZoneHelpers", "q", "query",
+    "require_env", "DEFAULT_SCOPES", "tport", "PORT_OFFSET", "ApiTestCase", "ZoneHelpers", "q", "query",
     "canonical_key", "record_sort_key", "validate",
 ]
 
 DEFAULT_SCOPES = "zones:read zones:write records:read records:write tokens:write"
+# Every fixed port a test uses goes through tport(): DNSAPI_TEST_PORT_OFFSET
+# shifts them all, so that two checkouts can run their suites side by side.
+PORT_OFFSET = int(os.environ.get("DNSAPI_TEST_PORT_OFFSET", "0"))
+
+
+def tport(port):
+    """A test's fixed port, shifted by DNSAPI_TEST_PORT_OFFSET."""
+    port = int(port) + PORT_OFFSET
+    if not (1024 < port < 32768):
+        raise ValueError("test port %d out of range: keep it below 32768" % port)
+    return port
+
 HEALTH_WAIT_SECONDS = 20.0
 CLI_TIMEOUT_SECONDS = 60.0
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -224,7 +236,8 @@ class Stack:
     Usable as a context manager or through start()/stop().
 
       name      short id used in the database name t_e2e_<name>_<pid>
-      port      fixed API port (each test file uses its own, 18100..18199)
+      port      fixed API port (each test file uses its own, 18100..18199),
+                shifted by tport()
       env       extra environment for every dnsapi process (overrides defaults)
       db_override  conninfo keys (e.g. {"port": "18190"}) applied to the
                 database URL that `dnsapi serve` gets, e.g. to route it
@@ -235,8 +248,7 @@ class Stack:
         self.binary, self.maint_url = require_env()
         if not re.fullmatch(r"[a-z0-9_]{1,20}", name):
             raise ValueError("Stack name must be [a-z0-9_]{1,20}: %r" % name)
-        if not (1024 < port < 32768):
-            raise ValueError("port must be below 32768: %r" % port)
+        port = tport(port)
         self.name = name
         self.port = port
         self.extra_env = dict(env or {})

@@ -11,11 +11,11 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import (ApiTestCase, Stack, TcpProxy, ZoneHelpers, conninfo_parse, load_spec,  # noqa: E402
+from harness import (ApiTestCase, Stack, TcpProxy, ZoneHelpers, conninfo_parse, load_spec, tport,  # noqa: E402
                      require_env)
 
 API_PORT = 18109
-PROXY_PORT = API_PORT + 50
+PROXY_PORT = tport(API_PORT + 50)
 FAST = 8.0        # seconds a request may take while the database is gone
 RECOVER = 30.0    # seconds the server may take to recover
 

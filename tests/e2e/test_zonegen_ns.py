@@ -33,9 +33,9 @@ import dns.query  # noqa: E402
 import dns.rcode  # noqa: E402
 import dns.rdatatype  # noqa: E402
 
-NSD_PORT = 15353
-NSD_CONTROL_PORT = 15952
-KNOT_PORT = 15354
+NSD_PORT = harness.tport(15353)
+NSD_CONTROL_PORT = harness.tport(15952)
+KNOT_PORT = harness.tport(15354)
 API_PORT = 18160
 START_WAIT_SECONDS = 15.0
 PUBLISH_WAIT_SECONDS = 30.0
