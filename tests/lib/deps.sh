@@ -40,7 +40,8 @@ deps_install() {
     fi
     export DEBIAN_FRONTEND=noninteractive
     # shellcheck disable=SC2086
-    if ! timeout 900 apt-get update -q || ! timeout 1800 apt-get install -y -q --no-install-recommends $missing; then
+    if ! timeout 900 apt-get -o DPkg::Lock::Timeout=600 update -q ||
+        ! timeout 1800 apt-get -o DPkg::Lock::Timeout=600 install -y -q --no-install-recommends $missing; then
         rc=1
     fi
     if [ "$made_policy" -eq 1 ]; then
