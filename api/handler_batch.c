@@ -22,11 +22,11 @@
 #include <string.h>
 #include <strings.h>
 
-#include <ldns/ldns.h>
 
 #include "api/handler_common.h"
 #include "api/idempotency.h"
 #include "api/record_prep.h"
+#include "dns/zonefile.h"
 #include "storage/statements.h"
 
 #define BATCH_MAX 1000   /* entries in one batch */
@@ -785,161 +785,106 @@ void handle_record_batch(api_req_t *r)
 
 /* ---- POST /v1/zones/{zone}/import ---- */
 
-/* The rdata of rr in presentation format, fields separated by spaces. */
-static char *rdata_text(const ldns_rr *rr)
+/* A record of the file as one line of text, for data.skipped. */
+static json_t *zf_line(const dns_zf_record_t *zr)
 {
-    view_buf_t t = {0};
-    for (size_t i = 0; i < ldns_rr_rd_count(rr); i++) {
-        char *f = ldns_rdf2str(ldns_rr_rdf(rr, i));
-        if (f == NULL) {
-            free(t.p);
-            return NULL;
-        }
-        if (i > 0) {
-            view_buf_add(&t, " ", 1);
-        }
-        view_buf_add(&t, f, strlen(f));
-        free(f);
+    char *s = NULL;
+    json_t *v = NULL;
+    if (asprintf(&s, "%s %u IN %s %s", zr->owner, zr->ttl, zr->type, zr->rdata) >= 0) {
+        v = json_string(s);
     }
-    view_buf_add(&t, "", 1);
-    if (t.failed) {
-        free(t.p);
-        return NULL;
-    }
-    return t.p;
-}
-
-/* rr as one line of text, for data.skipped. */
-static json_t *rr_line(const ldns_rr *rr)
-{
-    char *s = ldns_rr2str_fmt(ldns_output_format_nocomments, rr);
-    if (s == NULL) {
-        return json_string("?");
-    }
-    for (char *p = s; *p; p++) {
-        if (*p == '\t') {
-            *p = ' ';
-        }
-    }
-    size_t len = strlen(s);
-    while (len > 0 && (s[len - 1] == '\n' || s[len - 1] == ' ')) {
-        s[--len] = '\0';
-    }
-    json_t *v = json_string(s);
     free(s);
     return v != NULL ? v : json_string("?");
 }
 
 /* One record of the file into rec: the same normalization as a POST. */
-static int import_rec(api_req_t *r, const ldns_rr *rr, rec_t *rec, dnsapi_err_t *err)
+static int import_rec(api_req_t *r, dns_zf_t *zf, const dns_zf_record_t *zr, rec_t *rec,
+                      dnsapi_err_t *err)
 {
     const dnsapi_config_t *cfg = r->thread->cfg;
-    char *owner = ldns_rdf2str(ldns_rr_owner(rr));
-    char *type = ldns_rr_type2str(ldns_rr_get_type(rr));
-    char *rdata = rdata_text(rr);
     int rc;
     rec_init(rec);
-    if (owner == NULL || type == NULL || rdata == NULL) {
-        rc = dnsapi_err_set(err, DNSAPI_ENOMEM, NULL, NULL, "out of memory");
-    } else if (ldns_rr_get_class(rr) != LDNS_RR_CLASS_IN) {
-        rc = dnsapi_err_set(err, DNSAPI_EINVAL, "bad_class", "class",
-                            "only class IN records can be imported");
-    } else if ((rc = dns_type_normalize(type, rec->type, sizeof(rec->type), err)) == DNSAPI_OK &&
-               (rc = dns_name_normalize(r->zone_name, owner, rec->name, sizeof(rec->name), err)) ==
-                   DNSAPI_OK &&
-               (rc = dns_rules_check_system(r->zone_name, rec->name, rec->type, err)) ==
-                   DNSAPI_OK) {
+    if ((rc = dns_type_normalize(zr->type, rec->type, sizeof(rec->type), err)) == DNSAPI_OK &&
+        (rc = dns_name_normalize(r->zone_name, zr->owner, rec->name, sizeof(rec->name), err)) ==
+            DNSAPI_OK &&
+        (rc = dns_rules_check_system(r->zone_name, rec->name, rec->type, err)) == DNSAPI_OK) {
         int prio = -1;
+        /* names in a master file's data are relative to $ORIGIN; unquoted
+         * TXT words are character-strings each */
+        const char *rdata = zr->rdata_absolute != NULL           ? zr->rdata_absolute
+                            : strcmp(rec->type, "TXT") == 0 ? dns_zf_rdata_quoted(zf)
+                                                            : zr->rdata;
         rc = dns_rdata_normalize(r->zone_name, rec->type, rdata, -1, rec->content,
                                  sizeof(rec->content), &prio, err);
         rec->priority = prio;
-        rec->ttl = ldns_rr_ttl(rr);
+        rec->ttl = zr->ttl_unknown ? dns_type_default_ttl(rec->type) : zr->ttl;
         if (rc == DNSAPI_OK) {
             rc = dns_rules_check_ttl((uint32_t)rec->ttl, cfg->ttl_min, cfg->ttl_max, err);
         }
     }
-    free(owner);
-    free(type);
-    free(rdata);
     return rc;
 }
 
-/* Reads the master file in the body into b->parsed and b->skipped. */
+/* Reads the master file in the body, record by record (dns/zonefile.c),
+ * into b->parsed and b->skipped. */
 static int import_parse(api_req_t *r, batch_t *b, dnsapi_err_t *err, size_t *bad)
 {
     h2o_req_t *req = r->req;
-    size_t len = req->entity.len;
-    const char *body = req->entity.base != NULL ? req->entity.base : "";
-    if (memchr(body, '\0', len) != NULL) {
-        return dnsapi_err_set(err, DNSAPI_EINVAL, "bad_zone_file", "body",
-                              "the master file holds a NUL byte");
+    dns_zf_t *zf = NULL;
+    int rc = dns_zf_open(&zf, req->entity.base, req->entity.len, r->zone_name, err);
+    if (rc != DNSAPI_OK) {
+        return rc;
     }
-    for (size_t i = 0; i < len; i++) {
-        /* never let the parser open files */
-        if ((i == 0 || body[i - 1] == '\n') && len - i >= 8 &&
-            strncasecmp(body + i, "$INCLUDE", 8) == 0) {
-            return dnsapi_err_set(err, DNSAPI_EINVAL, "bad_zone_file", "body",
-                                  "$INCLUDE is not supported: send one master file");
-        }
-    }
-    char *text = malloc(len + 2);
-    if (text == NULL) {
-        return dnsapi_err_set(err, DNSAPI_ENOMEM, NULL, NULL, "out of memory");
-    }
-    memcpy(text, body, len);
-    text[len] = '\n'; /* a last line without its newline */
-    text[len + 1] = '\0';
-    FILE *fp = fmemopen(text, len + 1, "r");
-    ldns_rdf *origin = ldns_dname_new_frm_str(r->zone_name);
-    ldns_zone *z = NULL;
-    int line = 0;
-    ldns_status st = fp != NULL && origin != NULL
-                         ? ldns_zone_new_frm_fp_l(&z, fp, origin, 3600, LDNS_RR_CLASS_IN, &line)
-                         : LDNS_STATUS_MEM_ERR;
-    if (fp != NULL) {
-        fclose(fp);
-    }
-    free(text);
-    ldns_rdf_deep_free(origin);
-    if (st != LDNS_STATUS_OK) {
-        if (z != NULL) { /* (ldns_zone_deep_free is not NULL-safe) */
-            ldns_zone_deep_free(z);
-        }
-        return dnsapi_err_set(err, DNSAPI_EINVAL, "bad_zone_file", "body",
-                              "the master file does not parse at line %d: %s", line,
-                              ldns_get_errorstr_by_id(st));
-    }
-    ldns_rr_list *rrs = ldns_zone_rrs(z);
-    size_t n = rrs != NULL ? ldns_rr_list_rr_count(rrs) : 0;
     b->skipped = json_array();
-    b->parsed = calloc(n + 1, sizeof(*b->parsed));
-    int rc = b->parsed != NULL ? DNSAPI_OK : DNSAPI_ENOMEM;
-    if (rc == DNSAPI_OK && n > IMPORT_MAX) {
-        rc = dnsapi_err_set(err, DNSAPI_EINVAL, "too_long", "body",
-                            "a master file of at most %d records can be imported at once; split it",
-                            IMPORT_MAX);
-    }
-    if (rc == DNSAPI_OK && ldns_zone_soa(z) != NULL) {
-        json_array_append_new(b->skipped, rr_line(ldns_zone_soa(z)));
-    }
-    for (size_t i = 0; rc == DNSAPI_OK && i < n; i++) {
-        const ldns_rr *rr = ldns_rr_list_rr(rrs, i);
+    size_t cap = 0;
+    dns_zf_record_t zr;
+    for (;;) {
+        rc = dns_zf_next(zf, &zr, err);
+        if (rc <= 0) {
+            break;
+        }
+        if (b->n_parsed == IMPORT_MAX) {
+            rc = dnsapi_err_set(err, DNSAPI_EINVAL, "too_long", "body",
+                                "a master file of at most %d records can be imported at once; "
+                                "split it",
+                                IMPORT_MAX);
+            break;
+        }
+        if (b->n_parsed == cap) {
+            size_t ncap = cap != 0 ? cap * 2 : 64;
+            rec_t *p = realloc(b->parsed, ncap * sizeof(*p));
+            if (p == NULL) {
+                rc = dnsapi_err_set(err, DNSAPI_ENOMEM, NULL, NULL, "out of memory");
+                break;
+            }
+            b->parsed = p;
+            cap = ncap;
+        }
+        if (strcmp(zr.type, "SOA") == 0) {
+            json_array_append_new(b->skipped, zf_line(&zr));
+            continue;
+        }
         rec_t *rec = &b->parsed[b->n_parsed];
-        if ((rc = import_rec(r, rr, rec, err)) == DNSAPI_ESYSTEM) {
+        if ((rc = import_rec(r, zf, &zr, rec, err)) == DNSAPI_ESYSTEM) {
             /* the SOA and the apex NS set stay dnsapi's */
-            json_array_append_new(b->skipped, rr_line(rr));
+            json_array_append_new(b->skipped, zf_line(&zr));
             dnsapi_err_clear(err);
-            rc = DNSAPI_OK;
             continue;
         }
         if (rc != DNSAPI_OK) {
-            *bad = i;
+            char msg[sizeof(err->message) + 16];
+            int n = snprintf(msg, sizeof(msg), "line %u: %s", zr.line, err->message);
+            if (n > 0) {
+                memcpy(err->message, msg, sizeof(err->message) - 1);
+                err->message[sizeof(err->message) - 1] = '\0';
+            }
+            *bad = b->n_parsed;
             break;
         }
         b->n_parsed++;
     }
-    ldns_zone_deep_free(z);
-    return rc;
+    dns_zf_close(zf);
+    return rc < 0 ? rc : DNSAPI_OK;
 }
 
 /* A record's identity (what makes two records duplicates) and where it is. */
