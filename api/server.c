@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "api/api.h"
-#include "api/router.h"
+#include "api/metrics.h"
 
 #define DB_CONNS_PER_THREAD 4
 #define DB_QUEUE_PER_THREAD 4096
@@ -157,6 +157,7 @@ static void *worker_main(void *arg)
     h2o_evloop_t *loop = h2o_evloop_create();
     h2o_context_init(&w->t.ctx, loop, w->globalconf);
     w->t.db = db_pool_new(loop, w->t.cfg->database_url, DB_CONNS_PER_THREAD, DB_QUEUE_PER_THREAD);
+    w->t.metrics = api_metrics_new(w->t.index, &w->t.connections);
     w->accept_ctx.ctx = &w->t.ctx;
     w->accept_ctx.hosts = w->globalconf->hosts;
     w->queue = h2o_multithread_create_queue(loop);
@@ -205,12 +206,14 @@ int api_server_run(const dnsapi_config_t *cfg)
     signal(SIGPIPE, SIG_IGN);
     h2o_config_init(&globalconf);
     globalconf.server_name = h2o_iovec_init(H2O_STRLIT("dnsapi"));
-    /* h2o refuses bodies above this on its own; the router answers 413 with
-     * the JSON envelope for bodies between the configured limit and this. */
-    globalconf.max_request_entity_size = cfg->max_body * 2 + 65536;
+    /* h2o refuses bodies above the larger limit on its own (answered with
+     * the JSON envelope, api/request.c); the lifecycle holds JSON bodies to
+     * the smaller one. */
+    globalconf.max_request_entity_size =
+        cfg->max_import_body > cfg->max_body ? cfg->max_import_body : cfg->max_body;
     h2o_hostconf_t *host =
         h2o_config_register_host(&globalconf, h2o_iovec_init(H2O_STRLIT("default")), 65535);
-    router_register(host);
+    api_request_register(host);
 
     for (int i = 0; i < n; i++) {
         workers[i].fd = listen_socket(&cfg->listen, err, sizeof(err));

@@ -18,6 +18,7 @@ const char dnsapi_config_help[] =
     "  DNSAPI_TTL_MIN        smallest TTL accepted            [60]\n"
     "  DNSAPI_TTL_MAX        largest TTL accepted             [604800]\n"
     "  DNSAPI_MAX_BODY       request body limit in bytes      [1048576]\n"
+    "  DNSAPI_MAX_IMPORT_BODY body limit of a master-file import, bytes [33554432]\n"
     "  DNSAPI_CORS_ORIGINS   allowed browser origins, comma-separated [none]\n"
     "  DNSAPI_ZONE_DIR       where zonegen writes master files [var/zones]\n"
     "  DNSAPI_NS_CONF        include files to keep: nsd:PATH,knot:PATH,bind:PATH [none]\n"
@@ -473,6 +474,15 @@ int dnsapi_config_load(dnsapi_config_t *cfg, unsigned need, char *errbuf, size_t
         FAIL("DNSAPI_MAX_BODY: '%s' is not a number of bytes from 1024 to 1073741824", v);
     }
     cfg->max_body = (size_t)u;
+
+    /* a master file of 20,000 records (the import limit) at well over
+     * 1 KiB a line, so any zone dnsapi exports can be imported back */
+    v = lookup(&fc, "DNSAPI_MAX_IMPORT_BODY");
+    u = 32ULL * 1024 * 1024;
+    if (v != NULL && *v != '\0' && parse_u64(v, 1024, 1024ULL * 1024 * 1024, &u) != 0) {
+        FAIL("DNSAPI_MAX_IMPORT_BODY: '%s' is not a number of bytes from 1024 to 1073741824", v);
+    }
+    cfg->max_import_body = (size_t)u;
 
     v = lookup(&fc, "DNSAPI_CORS_ORIGINS");
     if (v != NULL && *v != '\0' &&

@@ -38,6 +38,7 @@ typedef struct {
     char hostmaster[DNSAPI_NAME_MAX]; /* SOA rname, absolute */
     uint32_t ttl_min, ttl_max;
     size_t max_body;
+    size_t max_import_body; /* text/dns imports */
     char cors_origins[DNSAPI_CONFIG_MAX_LIST][DNSAPI_NAME_MAX];
     size_t n_cors_origins;
     char zone_dir[1024];

@@ -85,69 +85,13 @@ bool dns_rdata_target(const char *type, const char *content, char *out, size_t o
  * for MX), for messages that show the expected format. */
 const char *dns_rdata_example(const char *type);
 
-/* ---- zone rules (dns/rules.c) -------------------------------------- */
-
-/* A record as the rules see it: normalized text fields. priority is -1 when
- * the type has none. */
-typedef struct {
-    const char *name;
-    const char *type;
-    const char *content;
-    uint32_t ttl;
-    int priority;
-} dns_rr_t;
-
-/* SOA anywhere, or NS at the apex: DNSAPI_ESYSTEM, code system_record, with
- * a message saying why and that NS records for subdomains are allowed. */
-int dns_rules_check_system(const char *zone, const char *name, const char *type, dnsapi_err_t *err);
-
-/* TTL within [min, max]: else DNSAPI_EINVAL, code ttl_out_of_range, field
- * "ttl", message naming the bounds. */
-int dns_rules_check_ttl(uint32_t ttl, uint32_t min, uint32_t max, dnsapi_err_t *err);
-
-/* Checks rr against the other records already at its name (at_name, n of
- * them; an update passes the set without the record being replaced):
- *  - CNAME at the apex: DNSAPI_EINVAL cname_at_apex;
- *  - CNAME beside other data, other data beside a CNAME, a second CNAME:
- *    DNSAPI_ECONFLICT cname_conflict;
- *  - the exact same record (type, content, priority): DNSAPI_ECONFLICT
- *    duplicate;
- *  - a TTL that differs from the rest of its RRset (same type):
- *    DNSAPI_EINVAL ttl_mismatch, field "ttl", message giving the RRset TTL. */
-int dns_rules_check_rrset(const char *zone, const dns_rr_t *rr, const dns_rr_t *at_name, size_t n,
-                          dnsapi_err_t *err);
-
-/* For an NS record whose target lies inside zone: at_target holds the
- * records at the target name. A CNAME there is DNSAPI_EINVAL
- * ns_target_is_cname, field "content". Also refuses a CNAME rr whose own
- * name is the target of an in-zone NS: pass the NS records that point at
- * rr->name in at_target. */
-int dns_rules_check_ns_target(const char *zone, const dns_rr_t *rr, const dns_rr_t *at_target,
-                              size_t n, dnsapi_err_t *err);
-
-/* Warnings a successful write still deserves. */
-typedef struct {
-    char code[24]; /* missing_glue, single_ns, occluded */
-    char message[256];
-} dns_warning_t;
-
-/* Computes warnings for zone after a write of rr:
- *  - missing_glue: rr is a non-apex NS whose target is at or below rr->name
- *    and at_target (the records at the target) holds no A/AAAA;
- *  - single_ns: rr is a non-apex NS and ns_count (the size of the NS set at
- *    rr->name after the write) is 1;
- *  - occluded: delegation is non-NULL (an NS owner name strictly above
- *    rr->name and below the apex) and rr is not A/AAAA glue.
- * Writes at most max warnings to out and returns how many. */
-size_t dns_rules_warnings(const char *zone, const dns_rr_t *rr, const dns_rr_t *at_target,
-                          size_t n_target, size_t ns_count, const char *delegation,
-                          dns_warning_t *out, size_t max);
-
 /* Lists the names strictly between name and zone (the possible delegation
  * points above name), nearest first, into out (each DNS_NAME_BUFSIZE).
  * Returns how many (at most max). */
 size_t dns_name_ancestors(const char *zone, const char *name, char (*out)[DNS_NAME_BUFSIZE],
                           size_t max);
+
+/* The zone rules are in dns/change.h (dns_rules_check_change). */
 
 /* ---- master files (dns/render.c) ----------------------------------- */
 

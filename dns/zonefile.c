@@ -569,3 +569,21 @@ const char *dns_zf_rdata_quoted(dns_zf_t *zf)
 {
     return zf->quoted.p != NULL ? zf->quoted.p : "";
 }
+
+void dns_zf_fields(dns_zf_t *zf, const dns_zf_record_t *rec, dns_fields_t *f)
+{
+    memset(f, 0, sizeof(*f));
+    f->name = rec->owner;
+    f->type = rec->type;
+    /* names in a master file's data are relative to $ORIGIN; unquoted TXT
+     * words are character-strings each */
+    if (rec->rdata_absolute != NULL) {
+        f->content = rec->rdata_absolute;
+    } else if (strcmp(rec->type, "TXT") == 0) {
+        f->content = dns_zf_rdata_quoted(zf);
+    } else {
+        f->content = rec->rdata;
+    }
+    f->has_ttl = !rec->ttl_unknown;
+    f->ttl = rec->ttl;
+}

@@ -32,6 +32,7 @@
 #include <stdint.h>
 
 #include "common/error.h"
+#include "dns/change.h"
 
 /* An owner name as the reader builds it: at most 255 octets, each octet
  * written as "\DDD" at worst, plus the origin. */
@@ -78,6 +79,11 @@ unsigned dns_zf_line(const dns_zf_t *zf);
  * list of character-strings (TXT): a master file may leave them unquoted,
  * while unquoted API content is literal text. Valid like rec->rdata. */
 const char *dns_zf_rdata_quoted(dns_zf_t *zf);
+
+/* The record as the fields of a write (dns/change.h): the owner, the type,
+ * the data with names made absolute (or, for TXT, every word quoted), and
+ * the TTL unless none was known. Strings are valid like rec's. */
+void dns_zf_fields(dns_zf_t *zf, const dns_zf_record_t *rec, dns_fields_t *f);
 
 void dns_zf_close(dns_zf_t *zf);
 

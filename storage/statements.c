@@ -5,8 +5,9 @@
  * round trip can both find the zone and work in it; another account's zone
  * resolves to NULL and matches nothing.
  *
- * Column lists are fixed: api/ reads columns by the positions documented
- * beside each list.
+ * Column lists are fixed: the store modules (storage/store*.c) decode rows
+ * by the positions documented beside each list; nothing outside storage/
+ * sees a statement or a column.
  */
 #include "storage/statements.h"
 
@@ -138,33 +139,10 @@ const db_statement_t db_statements[] = {
      "        OR right(o.name, length($2) + 1) = '.' || $2))"
      " RETURNING " ZONE_COLS,
      0},
-    {"zone_delete", "DELETE FROM zones z WHERE z.id = " ZONE_OF " RETURNING z.name", 0},
+    {"zone_delete", "DELETE FROM zones z WHERE z.id = " ZONE_OF " RETURNING " ZONE_COLS, 0},
 
-    /* records */
-    {"record_get",
-     "SELECT " RECORD_COLS " FROM records r WHERE r.zone_id = " ZONE_OF " AND r.id = $3::uuid", 0},
-    /* the records at one name ($3), for the zone rules */
-    {"records_at_name",
-     "SELECT " RECORD_COLS " FROM records r WHERE r.zone_id = " ZONE_OF " AND r.name = $3", 0},
-    /* the other records at the name of record $3 */
-    {"records_beside",
-     "SELECT " RECORD_COLS " FROM records r WHERE r.zone_id = " ZONE_OF
-     " AND r.name = (SELECT x.name FROM records x WHERE x.id = $3::uuid"
-     "               AND x.zone_id = r.zone_id)"
-     " AND r.id <> $3::uuid",
-     0},
-    /* NS records pointing at a name ($3) */
-    {"ns_pointing_at",
-     "SELECT " RECORD_COLS " FROM records r WHERE r.zone_id = " ZONE_OF
-     " AND r.type = 'NS' AND r.content = $3",
-     0},
-    /* the nearest NS owner among candidate names ($3, text[]) */
-    {"delegation_above",
-     "SELECT r.name FROM records r WHERE r.zone_id = " ZONE_OF
-     " AND r.type = 'NS' AND r.name = ANY($3::text[])"
-     " ORDER BY length(r.name) DESC LIMIT 1",
-     0},
-    /* batch (api/handler_batch.c): $3 and on are array literals */
+    /* records, for write transactions (storage/store_tx.c): $3 and on are
+     * array literals */
     {"records_by_ids",
      "SELECT " RECORD_COLS " FROM records r WHERE r.zone_id = " ZONE_OF
      " AND r.id = ANY($3::uuid[])",
@@ -207,14 +185,11 @@ const db_statement_t db_statements[] = {
      " comment) VALUES (" ZONE_OF ", $1::uuid, $3, $4, $5, $6::int, $7::int,"
      " coalesce($8::boolean, false), $9) RETURNING " RECORD_COLS,
      0},
-    /* $3 id, $4 content, $5 ttl, $6 priority, $7 disabled, $8 comment */
-    {"record_update",
-     "UPDATE records r SET content = $4, ttl = $5::int, priority = $6::int,"
-     " disabled = $7::boolean, comment = $8"
-     " WHERE r.zone_id = " ZONE_OF " AND r.id = $3::uuid RETURNING " RECORD_COLS,
-     0},
+    /* $3 id */
     {"record_delete",
-     "DELETE FROM records r WHERE r.zone_id = " ZONE_OF " AND r.id = $3::uuid RETURNING r.id", 0},
+     "DELETE FROM records r WHERE r.zone_id = " ZONE_OF
+     " AND r.id = $3::uuid RETURNING " RECORD_COLS,
+     0},
     /* every enabled record in master-file order: SOA first, apex NS next,
      * then DNS order. Columns: 0 name, 1 type, 2 ttl, 3 priority, 4 content */
     {"zone_export",
@@ -228,15 +203,20 @@ const db_statement_t db_statements[] = {
      * hours. status 0: claimed by a write whose answer is not stored yet. */
     {"idem_expire",
      "DELETE FROM idempotency_keys"
-     " WHERE account_id = $1::uuid AND created_at <= now() - interval '24 hours'",
+     " WHERE account_id = $1::uuid AND key <> $2 AND created_at <= now() - interval '24 hours'",
      0},
     {"idem_get",
      "SELECT request_hash, status, body FROM idempotency_keys"
      " WHERE account_id = $1::uuid AND key = $2",
      0},
+    /* one row: claimed by this request (new, or an expired key taken
+     * over); none: the key is taken, and a request still running with it
+     * has ended (the insert waits for it) */
     {"idem_claim",
-     "INSERT INTO idempotency_keys (account_id, key, request_hash, status, body)"
-     " VALUES ($1::uuid, $2, $3, 0, '')",
+     "INSERT INTO idempotency_keys AS k (account_id, key, request_hash, status, body)"
+     " VALUES ($1::uuid, $2, $3, 0, '') ON CONFLICT (account_id, key) DO UPDATE"
+     " SET request_hash = excluded.request_hash, status = 0, body = '', created_at = now()"
+     " WHERE k.created_at <= now() - interval '24 hours' RETURNING 1",
      0},
     /* $3 status, $4 body */
     {"idem_store",

@@ -151,7 +151,13 @@ class IdempotencyTest(ZoneHelpers, ApiTestCase):
                        "WHERE key = 'old-key'")
         r = self.post_record(body, "old-key")
         self.assertError(r, 409, "duplicate")  # ran again: the record exists
-        self.assertEqual(self.keys_sql("old-key"), "0 0", "the expired key was deleted")
+        # forgotten: another request may take the key over, and keeps it
+        other = {"name": "new", "type": "A", "content": "192.0.2.51"}
+        first = self.post_record(other, "old-key", expect=201)
+        again = self.post_record(other, "old-key", expect=201)
+        self.assertEqual(again.headers.get("Idempotent-Replayed"), "true")
+        self.assertEqual(again.json["data"]["record"]["id"], first.json["data"]["record"]["id"])
+        self.assertEqual(self.keys_sql("old-key"), "1 201", "the key holds the new answer")
 
     def test_token_create_refuses_a_key(self):
         n = self.stack.sql("SELECT count(*) FROM tokens")

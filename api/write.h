@@ -1,0 +1,70 @@
+/*
+ * write.h - the one write path of the HTTP API: a change (dns/change.h)
+ * taken through a write transaction (storage/store_tx.h), the view of the
+ * zone as it will be and the rules, to one commit.
+ *
+ * An endpoint fills an api_write_t with two hooks and starts it:
+ *   build   adds the operations (called once the zone's name is known:
+ *           at once when {zone} is a name, after the first round when it is
+ *           an id); errors go to w->report
+ *   plan    optional: with every stored record of the zone loaded (set
+ *           load_all), turns what the client sent into operations (import)
+ *   bound   optional: checks that need the stored records (PATCH)
+ *   answer  with what the write did (NULL when nothing needed writing),
+ *           builds the answer and hands it to api_answer_tx(w->r, w->tx...)
+ *           (setting w->tx to NULL)
+ * The steps, in order, all in api/write.c:
+ *   1. open the transaction: token, Idempotency-Key (a replay answers at
+ *      once), the zone locked, the records the change names and touches;
+ *   2. bind the change to the view; load the names a patch reaches; bind
+ *      again (at most twice);
+ *   3. dns_rules_check_change; any error answers with every problem found;
+ *   4. write, then answer (committed with the answer when keyed).
+ */
+#ifndef DNSAPI_API_WRITE_H
+#define DNSAPI_API_WRITE_H
+
+#include "api/api.h"
+#include "storage/store_tx.h"
+
+typedef struct api_write api_write_t;
+
+struct api_write {
+    api_req_t *r;
+    dns_change_t change;
+    bool change_ready;
+    dns_view_t *view;
+    dns_report_t report;
+    store_tx_t *tx;
+    bool dry_run;
+    bool load_all; /* load every record of the zone in the first round */
+    int loads;     /* extra load rounds so far */
+    /* the zone, from the first round */
+    char zone_id[40];
+    char zone_name[300];
+    uint32_t zone_serial;
+    int (*build)(api_write_t *w);
+    int (*plan)(api_write_t *w, const dns_record_t *rows, size_t n);
+    /* optional: once every delete and patch is bound to its record, before
+     * the rules; errors go to w->report */
+    int (*bound)(api_write_t *w);
+    void (*answer)(api_write_t *w, const store_written_t *written);
+    void *data; /* the endpoint's own, freed with data_free (if set) */
+    void (*data_free)(void *data);
+};
+
+/* Sets w up for r, reporting at most max_errors problems; gives r the state
+ * (freed with it). Returns w. */
+api_write_t *api_write_new(api_req_t *r, size_t max_errors);
+
+/* Starts the write (hooks set). */
+void api_write_start(api_write_t *w);
+
+/* For answer hooks: adds dry_run and the warnings to d and answers with
+ * status, committed with the write when keyed (takes d and w->tx). */
+void api_write_answer(api_write_t *w, int status, json_t *d);
+
+/* For hooks: the answer of a write that failed in a hook. */
+void api_write_fail(api_write_t *w, const dnsapi_err_t *err);
+
+#endif
