@@ -7,10 +7,7 @@
  *     input         token and scope, {zone}, media type, body limit, JSON,
  *                   Idempotency-Key and the request's fingerprint
  *     handler       the route's, which ends in one answer call
- *   answer_*        finishing: a keyed write's answer is committed with it
- *                   (store_tx_commit) before it is sent
- *   send            every answer's headers (request id, cache, CORS), the
- *                   metrics, the access log, once
+ *   answer_*        finishing and send (api/answer.c)
  *   release         when h2o and every store operation have let go
  *
  * Answers that h2o itself sends before a request reaches us (a body over
@@ -28,6 +25,7 @@
 #include <openssl/evp.h>
 
 #include "api/api.h"
+#include "api/lifecycle.h"
 #include "api/metrics.h"
 #include "api/reply.h"
 #include "api/router.h"
@@ -38,11 +36,7 @@
 #define REQUEST_ID_MAX 64
 #define IDEM_KEY_MAX 255
 
-static const char cors_exposed[] = "X-Request-Id, Retry-After, WWW-Authenticate, Allow, "
-                                   "Location, Idempotent-Replayed, RateLimit-Limit, "
-                                   "RateLimit-Remaining, RateLimit-Reset";
-
-static uint64_t mono_ns(void)
+uint64_t api_now_ns(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -63,7 +57,7 @@ static uint64_t rng_next(uint64_t *state)
     if (*state == 0) {
         uint64_t seed = 0;
         if (getrandom(&seed, sizeof(seed), 0) != (ssize_t)sizeof(seed)) {
-            seed = mono_ns() ^ (uint64_t)(uintptr_t)state;
+            seed = api_now_ns() ^ (uint64_t)(uintptr_t)state;
         }
         *state = seed | 1;
     }
@@ -148,260 +142,6 @@ bool api_resume_ok(api_req_t *r, int status, const dnsapi_err_t *err)
         return false;
     }
     return true;
-}
-
-/* ---- send: what every answer gets -------------------------------------------- */
-
-/* Adds the CORS headers for an allowed Origin; true when allowed. */
-static bool cors_apply(api_req_t *r)
-{
-    h2o_req_t *req = r->req;
-    const dnsapi_config_t *cfg = r->thread->cfg;
-    ssize_t i = h2o_find_header_by_str(&req->headers, H2O_STRLIT("origin"), -1);
-    if (i < 0 || cfg->n_cors_origins == 0) {
-        return false;
-    }
-    h2o_iovec_t origin = req->headers.entries[i].value;
-    bool allowed = false;
-    for (size_t k = 0; k < cfg->n_cors_origins && !allowed; k++) {
-        const char *o = cfg->cors_origins[k];
-        allowed = strcmp(o, "*") == 0 || h2o_memis(origin.base, origin.len, o, strlen(o));
-    }
-    if (!allowed) {
-        return false;
-    }
-    h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_ACCESS_CONTROL_ALLOW_ORIGIN, NULL,
-                   origin.base, origin.len);
-    h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_VARY, NULL, H2O_STRLIT("Origin"));
-    h2o_add_header_by_str(&req->pool, &req->res.headers,
-                          H2O_STRLIT("access-control-expose-headers"), 0, NULL,
-                          H2O_STRLIT(cors_exposed));
-    return true;
-}
-
-/* One JSON line per request on stdout. */
-static void access_log(api_req_t *r, int status, size_t bytes, uint64_t dur_ns)
-{
-    h2o_req_t *req = r->req;
-    json_t *line = json_object();
-    char ts[40], addr[64] = "";
-    struct timespec now;
-    clock_gettime(CLOCK_REALTIME, &now);
-    struct tm tm;
-    gmtime_r(&now.tv_sec, &tm);
-    size_t n = strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(ts + n, sizeof(ts) - n, ".%03ldZ", now.tv_nsec / 1000000);
-    struct sockaddr_storage sa;
-    socklen_t salen = req->conn->callbacks->get_peername(req->conn, (void *)&sa);
-    if (salen > 0) {
-        h2o_socket_getnumerichost((void *)&sa, salen, addr);
-    }
-    json_object_set_new(line, "ts", json_string(ts));
-    json_object_set_new(line, "level", json_string("info"));
-    json_object_set_new(line, "msg", json_string("request"));
-    json_object_set_new(line, "request_id", json_string(r->request_id));
-    json_object_set_new(line, "client", json_string(addr));
-    json_object_set_new(line, "method", json_stringn(req->method.base, req->method.len));
-    size_t plen = req->query_at != SIZE_MAX ? req->query_at : req->path.len;
-    json_t *path = json_stringn(req->path.base, plen);
-    json_object_set_new(line, "path", path != NULL ? path : json_string("(not utf-8)"));
-    json_object_set_new(line, "route",
-                        r->route != NULL ? json_string(r->route->template) : json_null());
-    json_object_set_new(line, "status", json_integer(status));
-    if (r->error_code[0] != '\0') {
-        json_object_set_new(line, "error", json_string(r->error_code));
-    }
-    json_object_set_new(line, "bytes", json_integer((json_int_t)bytes));
-    json_object_set_new(line, "duration_ms", json_real((double)dur_ns / 1e6));
-    if (r->authed) {
-        json_object_set_new(line, "account", json_string(r->token.account_id));
-        json_object_set_new(line, "token", json_string(r->token.token_id));
-    }
-    char *s = json_dumps(line, JSON_COMPACT);
-    if (s != NULL) {
-        fprintf(stdout, "%s\n", s);
-        fflush(stdout);
-        free(s);
-    }
-    json_decref(line);
-}
-
-static void send_answer(api_req_t *r, int status, const char *content_type, const char *body,
-                        size_t len)
-{
-    h2o_req_t *req = r->req;
-    if (req == NULL || r->answered) {
-        return;
-    }
-    r->answered = true;
-    req->res.status = status;
-    req->res.reason = reply_reason(status);
-    req->res.content_length = len;
-    h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, content_type,
-                   strlen(content_type));
-    h2o_add_header_by_str(&req->pool, &req->res.headers, H2O_STRLIT("x-request-id"), 0, NULL,
-                          r->request_id, strlen(r->request_id));
-    h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CACHE_CONTROL, NULL,
-                   H2O_STRLIT("no-store"));
-    cors_apply(r);
-    uint64_t dur = mono_ns() - r->start_ns;
-    api_thread_t *t = r->thread;
-    api_metrics_count(t->metrics, r->route != NULL ? (int)(r->route - router_route(0)) : -1, status,
-                      dur);
-    db_pool_stats_t st;
-    db_pool_stats(t->db, &st);
-    api_metrics_publish(t->metrics, &st);
-    access_log(r, status, len, dur);
-    h2o_send_inline(req, body, len);
-}
-
-static void send_json(api_req_t *r, int status, strbuf_t *b)
-{
-    if (b->failed) {
-        static const char oom[] = "{\"status\":\"error\",\"error\":{\"code\":\"internal_error\","
-                                  "\"message\":\"out of memory\"}}";
-        send_answer(r, 500, "application/json", oom, sizeof(oom) - 1);
-    } else {
-        send_answer(r, status, "application/json", strbuf_str(b), b->len);
-    }
-    strbuf_free(b);
-}
-
-/* ---- answers ------------------------------------------------------------------ */
-
-void api_answer(api_req_t *r, int status, json_t *data)
-{
-    strbuf_t b = {0};
-    reply_success_body(&b, data);
-    send_json(r, status, &b);
-}
-
-void api_answer_raw(api_req_t *r, int status, const char *data, size_t len)
-{
-    strbuf_t b = {0};
-    reply_success_raw_body(&b, data, len);
-    send_json(r, status, &b);
-}
-
-void api_answer_text(api_req_t *r, int status, const char *content_type, const char *body,
-                     size_t len)
-{
-    send_answer(r, status, content_type, body, len);
-}
-
-void api_answer_replay(api_req_t *r, int status, const char *body, size_t len)
-{
-    if (r->req != NULL) {
-        h2o_add_header_by_str(&r->req->pool, &r->req->res.headers,
-                              H2O_STRLIT("idempotent-replayed"), 0, NULL, H2O_STRLIT("true"));
-    }
-    send_answer(r, status, "application/json", body, len);
-}
-
-/* The finishing stage of a keyed write: the answer is committed with the
- * write, then sent. */
-typedef struct {
-    api_req_t *r;
-    int status;
-    strbuf_t body;
-} pending_t;
-
-static void on_committed(void *ctx, int status, const dnsapi_err_t *err)
-{
-    pending_t *p = ctx;
-    api_req_t *r = p->r;
-    if (api_resume(r)) {
-        if (status == DNSAPI_OK) {
-            send_json(r, p->status, &p->body);
-        } else {
-            /* not committed: nothing was written, a retry is safe */
-            api_fail(r, err);
-        }
-    }
-    strbuf_free(&p->body);
-    free(p);
-}
-
-void api_answer_tx(api_req_t *r, store_tx_t *tx, int status, json_t *data)
-{
-    pending_t *p = calloc(1, sizeof(*p));
-    if (p == NULL) {
-        abort();
-    }
-    p->r = api_hold(r);
-    p->status = status;
-    reply_success_body(&p->body, data);
-    if (p->body.failed) {
-        store_tx_end(tx);
-        dnsapi_err_t err;
-        dnsapi_err_set(&err, DNSAPI_ENOMEM, NULL, NULL, "out of memory");
-        on_committed(p, err.status, &err);
-        return;
-    }
-    store_tx_commit(tx, status, strbuf_str(&p->body), p->body.len, on_committed, p);
-}
-
-/* Headers that go with an error status. */
-static void error_headers(api_req_t *r, const dnsapi_err_t *err, int status)
-{
-    h2o_req_t *req = r->req;
-    if (status == 401) {
-        if (strcmp(reply_top_code(err), "invalid_token") == 0) {
-            h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_WWW_AUTHENTICATE, NULL,
-                           H2O_STRLIT("Bearer error=\"invalid_token\""));
-        } else {
-            h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_WWW_AUTHENTICATE, NULL,
-                           H2O_STRLIT("Bearer"));
-        }
-    } else if (status == 403 && err->status == DNSAPI_EFORBIDDEN) {
-        h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_WWW_AUTHENTICATE, NULL,
-                       H2O_STRLIT("Bearer error=\"insufficient_scope\""));
-    } else if (status == 503 || status == 429) {
-        h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_RETRY_AFTER, NULL, H2O_STRLIT("1"));
-        if (status == 503 && err->status != DNSAPI_EBUSY) {
-            api_metrics_db_error(r->thread->metrics);
-        }
-    }
-    snprintf(r->error_code, sizeof(r->error_code), "%s", reply_top_code(err));
-}
-
-void api_fail(api_req_t *r, const dnsapi_err_t *err)
-{
-    if (r->req == NULL || r->answered) {
-        return;
-    }
-    int status = reply_http_status(err);
-    error_headers(r, err, status);
-    strbuf_t b = {0};
-    reply_error_body(&b, err);
-    send_json(r, status, &b);
-}
-
-void api_failf(api_req_t *r, int status, const char *code, const char *field, const char *fmt, ...)
-{
-    dnsapi_err_t err;
-    dnsapi_err_clear(&err);
-    err.status = status;
-    snprintf(err.code, sizeof(err.code), "%s", code != NULL ? code : "");
-    snprintf(err.field, sizeof(err.field), "%s", field != NULL ? field : "");
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err.message, sizeof(err.message), fmt, ap);
-    va_end(ap);
-    api_fail(r, &err);
-}
-
-void api_fail_report(api_req_t *r, const dns_report_t *rep)
-{
-    if (r->req == NULL || r->answered) {
-        return;
-    }
-    strbuf_t b = {0};
-    int status = reply_report_body(&b, rep);
-    if (rep->n_errors > 0) {
-        error_headers(r, &rep->errors[0].err, status);
-    }
-    send_json(r, status, &b);
 }
 
 /* ---- input ---------------------------------------------------------------------- */
@@ -627,7 +367,7 @@ static int idempotency_key(api_req_t *r)
 static void preflight(api_req_t *r)
 {
     h2o_req_t *req = r->req;
-    if (cors_apply(r)) {
+    if (api_cors_apply(r)) {
         h2o_add_header_by_str(&req->pool, &req->res.headers,
                               H2O_STRLIT("access-control-allow-methods"), 0, NULL,
                               H2O_STRLIT("GET, POST, PATCH, PUT, DELETE, OPTIONS"));
@@ -657,7 +397,7 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
     r->req = req;
     r->thread = t;
     r->refs = 1;
-    r->start_ns = mono_ns();
+    r->start_ns = api_now_ns();
     t->in_flight++;
     request_id_set(r, req);
     guard_t *g = h2o_mem_alloc_shared(&req->pool, sizeof(*g), guard_dispose);

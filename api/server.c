@@ -156,7 +156,8 @@ static void *worker_main(void *arg)
     worker_t *w = arg;
     h2o_evloop_t *loop = h2o_evloop_create();
     h2o_context_init(&w->t.ctx, loop, w->globalconf);
-    w->t.db = db_pool_new(loop, w->t.cfg->database_url, DB_CONNS_PER_THREAD, DB_QUEUE_PER_THREAD);
+    w->t.db = db_pool_new(loop, w->t.cfg->database_url, DB_CONNS_PER_THREAD, DB_QUEUE_PER_THREAD,
+                          w->t.cfg->db_timeout_ms);
     w->t.metrics = api_metrics_new(w->t.index, &w->t.connections);
     w->accept_ctx.ctx = &w->t.ctx;
     w->accept_ctx.hosts = w->globalconf->hosts;

@@ -19,6 +19,7 @@ const char dnsapi_config_help[] =
     "  DNSAPI_TTL_MAX        largest TTL accepted             [604800]\n"
     "  DNSAPI_MAX_BODY       request body limit in bytes      [1048576]\n"
     "  DNSAPI_MAX_IMPORT_BODY body limit of a master-file import, bytes [33554432]\n"
+    "  DNSAPI_DB_TIMEOUT     a database round taking longer fails with 503 [10s]\n"
     "  DNSAPI_CORS_ORIGINS   allowed browser origins, comma-separated [none]\n"
     "  DNSAPI_ZONE_DIR       where zonegen writes master files [var/zones]\n"
     "  DNSAPI_NS_CONF        include files to keep: nsd:PATH,knot:PATH,bind:PATH [none]\n"
@@ -483,6 +484,14 @@ int dnsapi_config_load(dnsapi_config_t *cfg, unsigned need, char *errbuf, size_t
         FAIL("DNSAPI_MAX_IMPORT_BODY: '%s' is not a number of bytes from 1024 to 1073741824", v);
     }
     cfg->max_import_body = (size_t)u;
+
+    v = lookup(&fc, "DNSAPI_DB_TIMEOUT");
+    int64_t secs = 10;
+    if (v != NULL && *v != '\0' && (dnsapi_duration_parse(v, &secs) != 0 || secs < 1 ||
+                                     secs > 3600)) {
+        FAIL("DNSAPI_DB_TIMEOUT: '%s' is not a duration from 1s to 1h", v);
+    }
+    cfg->db_timeout_ms = (unsigned)secs * 1000;
 
     v = lookup(&fc, "DNSAPI_CORS_ORIGINS");
     if (v != NULL && *v != '\0' &&
