@@ -5,6 +5,7 @@ final test that every required operation (and its main answers) was checked."""
 
 import os
 import re
+import subprocess
 import sys
 import unittest
 
@@ -195,6 +196,13 @@ class ContractTest(ZoneHelpers, ApiTestCase):
         bad = [l for l in samples if not PROM_LINE.match(l)]
         self.assertEqual(bad, [], "Prometheus text format")
         self.assertTrue(any(l.startswith("# TYPE ") for l in text.splitlines()))
+        # Prometheus's own checker: format, HELP and TYPE, naming
+        out = subprocess.run(["promtool", "check", "metrics"], input=r.body, capture_output=True,
+                             timeout=60)
+        self.assertEqual(out.returncode, 0, "promtool: %s %s" % (out.stdout.decode(), out.stderr.decode()))
+        # every loop in one scrape: histograms by route, database errors counted
+        self.assertIn('dnsapi_http_request_duration_seconds_bucket{route="/readyz",method="GET",le="+Inf"}', text)
+        self.assertRegex(text, r'(?m)^dnsapi_db_errors_total \d+$')
 
     def test_21_connections_spread_evenly_over_loops(self):
         """The server runs two event loops. However the kernel spreads new

@@ -4,6 +4,7 @@ retries never write twice; failed requests keep no key; keys are per
 account and expire; token minting refuses a key."""
 
 import os
+import re
 import sys
 import threading
 import unittest
@@ -143,6 +144,27 @@ class IdempotencyTest(ZoneHelpers, ApiTestCase):
         # once settled, a retry replays
         again = self.post_record(body, "race-key", expect=201)
         self.assertEqual(again.json["data"]["record"]["id"], created.pop())
+
+    def db_rounds(self):
+        text = self.call("GET", "/metrics", "/metrics", token=None, expect=200).body.decode()
+        return int(re.search(r"^dnsapi_db_rounds_total (\d+)$", text, re.M).group(1))
+
+    def test_a_key_costs_one_database_round(self):
+        """A create is two rounds (the look, the write with its commit); with
+        an Idempotency-Key the answer is stored and committed in one more."""
+        plain, keyed = [], []
+        for i in range(3):
+            r0 = self.db_rounds()
+            self.call("POST", "/v1/zones/%s/records" % ZONE, RECORDS,
+                      body={"name": "rounds%d" % i, "type": "A", "content": "192.0.2.9"}, expect=201)
+            r1 = self.db_rounds()
+            self.post_record({"name": "rounds-key%d" % i, "type": "A", "content": "192.0.2.9"},
+                             "rounds-%d" % i, expect=201)
+            r2 = self.db_rounds()
+            plain.append(r1 - r0)
+            keyed.append(r2 - r1)
+        self.assertEqual(plain, [2, 2, 2])
+        self.assertEqual(keyed, [3, 3, 3])
 
     def test_expired_key_is_forgotten(self):
         body = {"name": "old", "type": "A", "content": "192.0.2.50"}
