@@ -426,11 +426,11 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
         return 0;
     }
     r->route = router_route(k);
-    if (r->route->scope != 0) {
+    if (r->route->scope != 0 || r->route->auth) {
         if (authenticate(r) != 0) {
             return 0;
         }
-        if ((r->token.scopes & r->route->scope) == 0) {
+        if (r->route->scope != 0 && (r->token.scopes & r->route->scope) == 0) {
             char names[64];
             auth_scopes_format(r->route->scope, names, sizeof(names));
             api_failf(r, DNSAPI_EFORBIDDEN, NULL, NULL, "this token lacks the %s scope", names);

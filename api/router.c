@@ -29,45 +29,53 @@ void handle_record_batch(api_req_t *r);
 void handle_token_create(api_req_t *r);
 void handle_token_list(api_req_t *r);
 void handle_token_delete(api_req_t *r);
+void handle_token_self(api_req_t *r);
+void handle_record_delete_matching(api_req_t *r);
 
 #define Z "/v1/zones/{zone}"
 
 static const api_route_t routes[] = {
-    {"GET", "/healthz", "/healthz", handle_healthz, 0, API_BODY_NONE, false, false},
-    {"GET", "/readyz", "/readyz", handle_readyz, 0, API_BODY_NONE, false, false},
-    {"GET", "/metrics", "/metrics", handle_metrics, 0, API_BODY_NONE, false, false},
-    {"GET", "/v1/zones", "/v1/zones", handle_zone_list, AUTH_SCOPE_ZONES_READ, API_BODY_NONE, false,
+    {"GET", "/healthz", "/healthz", handle_healthz, 0, false, API_BODY_NONE, false, false},
+    {"GET", "/readyz", "/readyz", handle_readyz, 0, false, API_BODY_NONE, false, false},
+    {"GET", "/metrics", "/metrics", handle_metrics, 0, false, API_BODY_NONE, false, false},
+    {"GET", "/v1/zones", "/v1/zones", handle_zone_list, AUTH_SCOPE_ZONES_READ, false, API_BODY_NONE,
+     false, false},
+    {"POST", "/v1/zones", "/v1/zones", handle_zone_create, AUTH_SCOPE_ZONES_WRITE, false,
+     API_BODY_JSON, false, true},
+    {"GET", "/v1/zones/*", Z, handle_zone_get, AUTH_SCOPE_ZONES_READ, false, API_BODY_NONE, true,
      false},
-    {"POST", "/v1/zones", "/v1/zones", handle_zone_create, AUTH_SCOPE_ZONES_WRITE, API_BODY_JSON,
-     false, true},
-    {"GET", "/v1/zones/*", Z, handle_zone_get, AUTH_SCOPE_ZONES_READ, API_BODY_NONE, true, false},
-    {"DELETE", "/v1/zones/*", Z, handle_zone_delete, AUTH_SCOPE_ZONES_WRITE, API_BODY_NONE, true,
-     false},
-    {"GET", "/v1/zones/*/export", Z "/export", handle_zone_export, AUTH_SCOPE_ZONES_READ,
+    {"DELETE", "/v1/zones/*", Z, handle_zone_delete, AUTH_SCOPE_ZONES_WRITE, false, API_BODY_NONE,
+     true, false},
+    {"GET", "/v1/zones/*/export", Z "/export", handle_zone_export, AUTH_SCOPE_ZONES_READ, false,
      API_BODY_NONE, true, false},
-    {"GET", "/v1/zones/*/changes", Z "/changes", handle_zone_changes, AUTH_SCOPE_ZONES_READ,
+    {"GET", "/v1/zones/*/changes", Z "/changes", handle_zone_changes, AUTH_SCOPE_ZONES_READ, false,
      API_BODY_NONE, true, false},
-    {"POST", "/v1/zones/*/import", Z "/import", handle_zone_import, AUTH_SCOPE_RECORDS_WRITE,
+    {"POST", "/v1/zones/*/import", Z "/import", handle_zone_import, AUTH_SCOPE_RECORDS_WRITE, false,
      API_BODY_ZONEFILE, true, true},
-    {"GET", "/v1/zones/*/records", Z "/records", handle_record_list, AUTH_SCOPE_RECORDS_READ,
+    {"GET", "/v1/zones/*/records", Z "/records", handle_record_list, AUTH_SCOPE_RECORDS_READ, false,
      API_BODY_NONE, true, false},
     {"POST", "/v1/zones/*/records", Z "/records", handle_record_create, AUTH_SCOPE_RECORDS_WRITE,
-     API_BODY_JSON, true, true},
+     false, API_BODY_JSON, true, true},
     {"POST", "/v1/zones/*/records/batch", Z "/records/batch", handle_record_batch,
-     AUTH_SCOPE_RECORDS_WRITE, API_BODY_JSON, true, true},
+     AUTH_SCOPE_RECORDS_WRITE, false, API_BODY_JSON, true, true},
     {"GET", "/v1/zones/*/records/*", Z "/records/{id}", handle_record_get, AUTH_SCOPE_RECORDS_READ,
-     API_BODY_NONE, true, false},
+     false, API_BODY_NONE, true, false},
     {"PATCH", "/v1/zones/*/records/*", Z "/records/{id}", handle_record_patch,
-     AUTH_SCOPE_RECORDS_WRITE, API_BODY_JSON, true, false},
+     AUTH_SCOPE_RECORDS_WRITE, false, API_BODY_JSON, true, false},
+    {"DELETE", "/v1/zones/*/records", Z "/records", handle_record_delete_matching,
+     AUTH_SCOPE_RECORDS_WRITE, false, API_BODY_NONE, true, false},
     {"DELETE", "/v1/zones/*/records/*", Z "/records/{id}", handle_record_delete,
-     AUTH_SCOPE_RECORDS_WRITE, API_BODY_NONE, true, false},
-    {"GET", "/v1/tokens", "/v1/tokens", handle_token_list, AUTH_SCOPE_TOKENS_WRITE, API_BODY_NONE,
-     false, false},
+     AUTH_SCOPE_RECORDS_WRITE, false, API_BODY_NONE, true, false},
+    /* any valid token may see itself */
+    {"GET", "/v1/tokens/self", "/v1/tokens/self", handle_token_self, 0, true, API_BODY_NONE, false,
+     false},
+    {"GET", "/v1/tokens", "/v1/tokens", handle_token_list, AUTH_SCOPE_TOKENS_WRITE, false,
+     API_BODY_NONE, false, false},
     /* tokens are minted without Idempotency-Key: the secret is shown once */
-    {"POST", "/v1/tokens", "/v1/tokens", handle_token_create, AUTH_SCOPE_TOKENS_WRITE,
+    {"POST", "/v1/tokens", "/v1/tokens", handle_token_create, AUTH_SCOPE_TOKENS_WRITE, false,
      API_BODY_JSON, false, false},
     {"DELETE", "/v1/tokens/*", "/v1/tokens/{id}", handle_token_delete, AUTH_SCOPE_TOKENS_WRITE,
-     API_BODY_NONE, false, false},
+     false, API_BODY_NONE, false, false},
 };
 
 #define N_ROUTES (sizeof(routes) / sizeof(routes[0]))

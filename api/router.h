@@ -18,7 +18,8 @@ struct api_route {
     const char *pattern;  /* segments; '*' is a parameter: zone, then record/token id */
     const char *template; /* the same with names, for logs and metrics */
     void (*handler)(api_req_t *);
-    unsigned scope; /* AUTH_SCOPE_* bit; 0: no authentication */
+    unsigned scope; /* AUTH_SCOPE_* bit needed; 0: none (see auth) */
+    bool auth;      /* a valid token is needed even without a scope */
     api_body_kind_t body;
     bool zone_param; /* the first parameter is {zone} */
     bool idempotent; /* a POST that takes an Idempotency-Key */

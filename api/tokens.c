@@ -5,6 +5,7 @@
  *                           kept to be replayed)
  *   GET    /v1/tokens       list them (never their secrets)
  *   DELETE /v1/tokens/{id}  revoke one; it fails from the next request on
+ *   GET    /v1/tokens/self  the caller's own token (any valid token may ask)
  * A token may only grant scopes and zones its creator holds.
  */
 #include <stdio.h>
@@ -221,4 +222,22 @@ void handle_token_delete(api_req_t *r)
         return;
     }
     store_token_revoke(r->thread->db, &r->auth, r->record_id, on_revoked, api_hold(r));
+}
+
+/* ---- GET /v1/tokens/self ---- */
+
+static void on_self(void *ctx, int status, const dnsapi_err_t *err, const store_token_t *tok)
+{
+    api_req_t *r = ctx;
+    if (!api_resume_ok(r, status, err)) {
+        return;
+    }
+    json_t *d = json_object();
+    json_object_set_new(d, "token", view_token(tok));
+    api_answer(r, 200, d);
+}
+
+void handle_token_self(api_req_t *r)
+{
+    store_token_get(r->thread->db, &r->auth, r->token.token_id, on_self, api_hold(r));
 }

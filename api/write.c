@@ -196,9 +196,22 @@ static void load_more(api_write_t *w, dns_interest_t *in, bool with_ids)
 
 /* ---- the steps ------------------------------------------------------------- */
 
-/* 2. binds the change; loads what patches reach; binds again. */
+/* 2. plans (once: the endpoint turns stored records into operations),
+ * binds the change; loads what patches reach; binds again. */
 static void step_bind(api_write_t *w)
 {
+    if (w->plan != NULL && !w->planned) {
+        w->planned = true;
+        int rc = w->plan(w);
+        if (rc == DNSAPI_ENOMEM) {
+            fail_nomem(w);
+            return;
+        }
+        if (dns_report_failed(&w->report)) {
+            fail_report(w);
+            return;
+        }
+    }
     dns_report_clear(&w->report);
     int rc = dns_view_bind(w->view, &w->change, &w->report);
     if (rc == DNSAPI_ENOMEM) {
@@ -271,6 +284,17 @@ static void step_check_and_write(api_write_t *w)
     store_tx_write(tx, &w->change, on_written, w);
 }
 
+/* What the change needs in the first round: its own interest and the
+ * endpoint's (the interest hook). */
+static int first_interest(api_write_t *w, dns_interest_t *in)
+{
+    int rc = dns_change_interest(&w->change, NULL, in);
+    if (rc == DNSAPI_OK && w->interest != NULL) {
+        rc = w->interest(w, in);
+    }
+    return rc;
+}
+
 /* 1. the first round's answer. */
 static void on_opened(void *ctx, store_tx_t *tx, const store_tx_result_t *res)
 {
@@ -291,65 +315,36 @@ static void on_opened(void *ctx, store_tx_t *tx, const store_tx_result_t *res)
     snprintf(w->zone_name, sizeof(w->zone_name), "%s", res->zone->name);
     w->zone_serial = res->zone->serial;
     w->view = dns_view_new(w->zone_name);
-    if (w->view == NULL || view_add_rows(w, res) != DNSAPI_OK) {
+    if (w->view == NULL || view_add_rows(w, res) != DNSAPI_OK ||
+        (w->load_all && dns_view_covered(w->view, NULL, true) != DNSAPI_OK)) {
         fail_nomem(w);
         return;
     }
-    bool ids_pending = false;
-    if (!w->change_ready) {
-        /* {zone} was an id: the change could not be built before */
-        if (!change_build(w)) {
-            return;
-        }
-        ids_pending = !w->load_all;
-    } else if (!w->load_all) {
-        /* what the first round loaded */
-        dns_interest_t in = {{0}, {0}};
-        int rc = dns_change_interest(&w->change, NULL, &in);
-        if (rc == DNSAPI_OK) {
-            rc = dns_view_covered(w->view, &in, false);
-        }
+    bool built_now = !w->change_ready;
+    if (built_now && !change_build(w)) {
+        return; /* {zone} was an id: the change could not be built before */
+    }
+    dns_interest_t in = {{0}, {0}};
+    int rc = w->load_all ? DNSAPI_OK : first_interest(w, &in);
+    if (rc == DNSAPI_OK && !built_now) {
+        rc = dns_view_covered(w->view, &in, false); /* what this round loaded */
+    }
+    if (rc != DNSAPI_OK) {
         dns_interest_clear(&in);
-        if (rc != DNSAPI_OK) {
-            fail_nomem(w);
-            return;
-        }
-    }
-    if (w->load_all) {
-        if (dns_view_covered(w->view, NULL, true) != DNSAPI_OK) {
-            fail_nomem(w);
-            return;
-        }
-        if (w->plan != NULL) {
-            int rc = w->plan(w, res->rows, res->n_rows);
-            if (rc == DNSAPI_ENOMEM) {
-                fail_nomem(w);
-                return;
-            }
-            if (dns_report_failed(&w->report)) {
-                fail_report(w);
-                return;
-            }
-        }
-    }
-    if (ids_pending) {
-        dns_interest_t in = {{0}, {0}};
-        if (dns_change_interest(&w->change, w->view, &in) != DNSAPI_OK) {
-            dns_interest_clear(&in);
-            fail_nomem(w);
-            return;
-        }
-        load_more(w, &in, true);
+        fail_nomem(w);
         return;
     }
+    if (built_now && !w->load_all) {
+        load_more(w, &in, true); /* takes in */
+        return;
+    }
+    dns_interest_clear(&in);
     step_bind(w);
 }
 
 void api_write_start(api_write_t *w)
 {
     api_req_t *r = w->r;
-    dnsapi_err_t err;
-    dnsapi_err_clear(&err);
     size_t n_ids = 0;
     const char **ids = NULL;
     dns_interest_t in = {{0}, {0}};
@@ -361,7 +356,7 @@ void api_write_start(api_write_t *w)
         }
         if (!w->load_all) {
             ids = change_ids(&w->change, &n_ids);
-            if (ids == NULL || dns_change_interest(&w->change, NULL, &in) != DNSAPI_OK) {
+            if (ids == NULL || first_interest(w, &in) != DNSAPI_OK) {
                 free(ids);
                 dns_interest_clear(&in);
                 fail_nomem(w);

@@ -7,8 +7,12 @@
  *   build   adds the operations (called once the zone's name is known:
  *           at once when {zone} is a name, after the first round when it is
  *           an id); errors go to w->report
- *   plan    optional: with every stored record of the zone loaded (set
- *           load_all), turns what the client sent into operations (import)
+ *   interest optional: more names to load in the first rounds (names the
+ *           client filters on), added to in (in the change's arena)
+ *   plan    optional: once the first rounds are in, turns the stored
+ *           records loaded (dns_view_stored; every record of the zone with
+ *           load_all) and what the client sent into operations (import, a
+ *           filtered delete)
  *   bound   optional: checks that need the stored records (PATCH)
  *   answer  with what the write did (NULL when nothing needed writing),
  *           builds the answer and hands it to api_answer_tx(w->r, w->tx...)
@@ -44,7 +48,9 @@ struct api_write {
     char zone_name[300];
     uint32_t zone_serial;
     int (*build)(api_write_t *w);
-    int (*plan)(api_write_t *w, const dns_record_t *rows, size_t n);
+    int (*interest)(api_write_t *w, dns_interest_t *in);
+    int (*plan)(api_write_t *w);
+    bool planned;
     /* optional: once every delete and patch is bound to its record, before
      * the rules; errors go to w->report */
     int (*bound)(api_write_t *w);

@@ -270,13 +270,13 @@ static bool file_has(parsed_t *const *file, size_t n, const dns_record_t *r)
 }
 
 /* Warnings when dnsapi's SOA timers or apex NS set replace the file's. */
-static void system_warnings(api_write_t *w, const dns_record_t *rows, size_t n)
+static void system_warnings(api_write_t *w, const dns_record_t *const *rows, size_t n)
 {
     import_t *im = w->data;
     dns_names_t ours = {0};
     const char *timers = NULL;
     for (size_t i = 0; i < n; i++) {
-        const dns_record_t *r = &rows[i];
+        const dns_record_t *r = rows[i];
         if (strcmp(r->type, "NS") == 0 && strcmp(r->name, w->change.zone) == 0) {
             dns_names_add(&ours, &im->arena, r->content);
         } else if (strcmp(r->type, "SOA") == 0) {
@@ -305,9 +305,11 @@ static void system_warnings(api_write_t *w, const dns_record_t *rows, size_t n)
     dns_names_clear(&ours);
 }
 
-static int plan(api_write_t *w, const dns_record_t *rows, size_t n)
+static int plan(api_write_t *w)
 {
     import_t *im = w->data;
+    const dns_record_t *const *all;
+    size_t n = dns_view_stored(w->view, &all);
     const dns_record_t **stored = calloc(n + 1, sizeof(*stored));
     parsed_t **file = calloc(im->n_parsed + 1, sizeof(*file));
     int rc = DNSAPI_OK;
@@ -316,7 +318,7 @@ static int plan(api_write_t *w, const dns_record_t *rows, size_t n)
         goto done;
     }
     for (size_t i = 0; i < n; i++) {
-        stored[i] = &rows[i];
+        stored[i] = all[i];
     }
     qsort(stored, n, sizeof(*stored), cmp_stored);
     for (size_t i = 0; i < im->n_parsed; i++) {
@@ -328,7 +330,7 @@ static int plan(api_write_t *w, const dns_record_t *rows, size_t n)
     }
     /* deletes first, then patches, then posts, as a batch applies them */
     for (size_t i = 0; im->replace && i < n; i++) {
-        const dns_record_t *r = &rows[i];
+        const dns_record_t *r = all[i];
         if (r->system || dns_record_is_system_kind(w->change.zone, r->name, r->type) ||
             file_has(file, im->n_parsed, r)) {
             continue;
@@ -377,7 +379,7 @@ static int plan(api_write_t *w, const dns_record_t *rows, size_t n)
             op->rec = p->rec;
         }
     }
-    system_warnings(w, rows, n);
+    system_warnings(w, all, n);
 done:
     free(stored);
     free(file);

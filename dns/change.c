@@ -515,6 +515,13 @@ const char *dns_view_delegation_above(const dns_view_t *v, const char *name)
     return NULL;
 }
 
+size_t dns_view_stored(dns_view_t *v, const dns_record_t *const **out)
+{
+    stored_sort(v);
+    *out = (const dns_record_t *const *)v->stored;
+    return v->n_stored;
+}
+
 size_t dns_view_all(const dns_view_t *v, const dns_record_t *const **out)
 {
     *out = v->by_name;

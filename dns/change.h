@@ -197,6 +197,9 @@ size_t dns_view_ns_pointing(const dns_view_t *v, const char *name, const dns_rec
  * records after the change (a delegation point above name), or NULL. */
 const char *dns_view_delegation_above(const dns_view_t *v, const char *name);
 
+/* The stored records the view was given, each once (the view's copies). */
+size_t dns_view_stored(dns_view_t *v, const dns_record_t *const **out);
+
 /* Every record after the change, in name order (for a complete view). */
 size_t dns_view_all(const dns_view_t *v, const dns_record_t *const **out);
 

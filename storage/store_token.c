@@ -127,3 +127,14 @@ void store_token_revoke(db_pool_t *db, const store_auth_t *auth, const char *id,
                           {"token_revoke", 2, {op->caller.account_id, op->id}}};
     store_run(db, stmts, 2, on_one, op);
 }
+
+void store_token_get(db_pool_t *db, const store_auth_t *auth, const char *id, store_token_cb cb,
+                     void *ctx)
+{
+    op_t *op = op_new(auth, ctx);
+    op->one_cb = cb;
+    snprintf(op->id, sizeof(op->id), "%s", id);
+    db_stmt_t stmts[2] = {store_stmt_token_check(&op->caller.auth),
+                          {"token_get", 2, {op->caller.account_id, op->id}}};
+    store_run(db, stmts, 2, on_one, op);
+}

@@ -23,6 +23,10 @@ typedef void (*store_token_page_cb)(void *ctx, int status, const dnsapi_err_t *e
 void store_token_list(db_pool_t *db, const store_auth_t *auth, long long limit, long long offset,
                       store_token_page_cb cb, void *ctx);
 
+/* One token of the account (the caller's own, for GET /v1/tokens/self). */
+void store_token_get(db_pool_t *db, const store_auth_t *auth, const char *id, store_token_cb cb,
+                     void *ctx);
+
 /* Revokes a live token of the account; not found (or revoked): 404. */
 void store_token_revoke(db_pool_t *db, const store_auth_t *auth, const char *id, store_token_cb cb,
                         void *ctx);
