@@ -17,13 +17,15 @@ from harness import (ApiTestCase, ZoneHelpers, checked_operations, spec_operatio
 REQUIRED = {
     ("POST", "/v1/zones"): {201, 401, 403, 409, 422, 400, 415},
     ("GET", "/v1/zones"): {200, 401, 403, 422},
-    ("GET", "/v1/zones/{zone}"): {200, 401, 404},
+    ("GET", "/v1/zones/{zone}"): {200, 401, 404, 422},
     ("DELETE", "/v1/zones/{zone}"): {200, 401, 404},
     ("POST", "/v1/zones/{zone}/records"): {201, 400, 401, 403, 404, 409, 413, 415, 422},
     ("GET", "/v1/zones/{zone}/records"): {200, 401, 403, 404, 422},
     ("GET", "/v1/zones/{zone}/records/{id}"): {200, 401, 404},
     ("PATCH", "/v1/zones/{zone}/records/{id}"): {200, 400, 401, 403, 404, 422},
     ("DELETE", "/v1/zones/{zone}/records/{id}"): {200, 401, 403, 404},
+    ("DELETE", "/v1/zones/{zone}/records"): {200, 401, 403, 404, 422},
+    ("GET", "/v1/tokens/self"): {200, 401},
     ("GET", "/v1/zones/{zone}/export"): {200, 401, 404},
     ("GET", "/v1/zones/{zone}/changes"): {200, 401, 403, 404, 422},
     ("POST", "/v1/zones/{zone}/import"): {200, 401, 403, 404, 409, 415, 422},
@@ -126,6 +128,17 @@ class ContractTest(ZoneHelpers, ApiTestCase):
         self.call("DELETE", "/v1/zones/tour.test/records/" + rec["id"], ONE, token=None, expect=401)
         self.call("DELETE", "/v1/zones/tour.test/records/" + rec["id"], ONE, expect=200)
         self.call("DELETE", "/v1/zones/tour.test/records/" + rec["id"], ONE, expect=404)
+        # records by what they are
+        MATCH = "/v1/zones/{zone}/records"
+        self.call("POST", "/v1/zones/tour.test/records", MATCH,
+                  body={"name": "_acme-challenge", "type": "TXT", "content": "tok"}, expect=201)
+        q = "?name=_acme-challenge&type=TXT&content=tok"
+        self.call("DELETE", "/v1/zones/tour.test/records" + q, MATCH, token=None, expect=401)
+        self.call("DELETE", "/v1/zones/tour.test/records?name=x", MATCH, expect=422)
+        self.call("DELETE", "/v1/zones/tour.test/records?name=@&type=SOA&all=true", MATCH, expect=403)
+        self.call("DELETE", "/v1/zones/nope.test/records" + q, MATCH, expect=404)
+        self.call("DELETE", "/v1/zones/tour.test/records" + q, MATCH, expect=200)
+        self.call("GET", "/v1/zones/tour.test?wait_for_serial=x", "/v1/zones/{zone}", expect=422)
         # batch
         B = "/v1/zones/{zone}/records/batch"
         posts = {"posts": [{"name": "b1", "type": "A", "content": "192.0.2.11"}]}
@@ -166,6 +179,8 @@ class ContractTest(ZoneHelpers, ApiTestCase):
         self.call("GET", "/v1/zones/tour.test/changes", C, token=None, expect=401)
         self.call("GET", "/v1/zones/nope.test/changes", C, expect=404)
         # tokens
+        self.call("GET", "/v1/tokens/self", "/v1/tokens/self", expect=200)
+        self.call("GET", "/v1/tokens/self", "/v1/tokens/self", token=None, expect=401)
         tk = self.call("POST", "/v1/tokens", "/v1/tokens", body={"name": "tour", "scopes": ["zones:read"]},
                        expect=201).data["token"]
         self.call("POST", "/v1/tokens", "/v1/tokens", body={"name": "tour", "scopes": ["nope"]}, expect=422)
