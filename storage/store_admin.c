@@ -201,8 +201,9 @@ int store_token_revoke(PGconn *c, const char *id, dnsapi_err_t *err)
     const char *p[1] = {id};
     PGresult *r = PQexecParams(c,
                                "UPDATE tokens t SET revoked_at = coalesce(t.revoked_at, now())"
-                               " WHERE t.id = $1::uuid"
-                               " RETURNING (t.revoked_at < statement_timestamp())",
+                               " FROM (SELECT id, revoked_at AS before FROM tokens"
+                               "       WHERE id = $1::uuid FOR UPDATE) o"
+                               " WHERE t.id = o.id RETURNING o.before IS NOT NULL",
                                1, NULL, p, NULL, NULL, 0);
     if (PQresultStatus(r) != PGRES_TUPLES_OK) {
         return db_fail(r, err);
