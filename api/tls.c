@@ -4,6 +4,7 @@
 
 #include <h2o.h>
 #include <openssl/err.h>
+#include <openssl/x509.h>
 
 /* The last OpenSSL error as text, for messages. */
 static const char *ssl_reason(void)
@@ -30,6 +31,11 @@ SSL_CTX *tls_context_new(const dnsapi_config_t *cfg, char *err, size_t errlen)
         goto fail;
     }
     if (SSL_CTX_use_PrivateKey_file(ctx, cfg->tls_key, SSL_FILETYPE_PEM) != 1) {
+        if (ERR_GET_REASON(ERR_peek_last_error()) == X509_R_KEY_VALUES_MISMATCH) {
+            snprintf(err, errlen, "DNSAPI_TLS_KEY: %s is not the key of the certificate in %s",
+                     cfg->tls_key, cfg->tls_cert);
+            goto fail;
+        }
         snprintf(err, errlen, "DNSAPI_TLS_KEY: cannot use %s: %s (a PEM private key)", cfg->tls_key,
                  ssl_reason());
         goto fail;
