@@ -290,6 +290,16 @@ void conn_loop_close_all(conn_loop_t *cl)
     }
 }
 
+bool conn_loop_dispose(conn_loop_t *cl)
+{
+    if (!h2o_linklist_is_empty(&cl->conns) || !h2o_linklist_is_empty(&cl->refusals)) {
+        return false;
+    }
+    h2o_timeout_dispose(cl->ctx->loop, &cl->tick_timeout);
+    h2o_timeout_dispose(cl->ctx->loop, &cl->linger_timeout);
+    return true;
+}
+
 /* ---- the request hook ---- */
 
 typedef struct {

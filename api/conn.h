@@ -70,6 +70,11 @@ void conn_loop_init(conn_loop_t *cl, h2o_context_t *ctx, conn_limits_t *lim);
  * of the process, after in-flight requests have finished. */
 void conn_loop_close_all(conn_loop_t *cl);
 
+/* Releases cl's timers once conn_loop_close_all has closed everything.
+ * Returns false (and keeps them) when some connection is still open: the
+ * loop must then be left as it is. */
+bool conn_loop_dispose(conn_loop_t *cl);
+
 /* Reserves a place for one more connection: true when under the cap (then
  * conn_track or conn_release must follow), false when full. Any thread. */
 bool conn_admit(conn_limits_t *lim);

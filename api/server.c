@@ -205,8 +205,12 @@ static void *worker_main(void *arg)
     w->t.db = NULL;
     h2o_multithread_unregister_receiver(w->queue, &w->handoff);
     h2o_multithread_destroy_queue(w->queue);
-    /* h2o 2.2 keeps idle keep-alive connections on the context; the process
-     * exits next, so the loop itself is left for the OS to reclaim. */
+    /* every client connection is closed (conn_loop_close_all), so nothing
+     * of h2o's refers to the context any more */
+    if (conn_loop_dispose(&w->cl)) {
+        h2o_context_dispose(&w->t.ctx);
+        h2o_evloop_destroy(loop);
+    }
     return NULL;
 }
 
