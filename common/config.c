@@ -1,3 +1,6 @@
+/* config.c - every DNSAPI_* setting is read and checked here, in one place, so
+ * that --help, the errors and the defaults cannot drift apart; that is why it
+ * runs past 600 lines. */
 #include "common/config.h"
 
 #include <ctype.h>
