@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netdb.h>
 #include <time.h>
 
 #include "api/api.h"
@@ -17,11 +18,12 @@
 #include "api/metrics.h"
 #include "api/reply.h"
 #include "api/router.h"
+#include "common/log.h"
 #include "storage/store_tx.h"
 
 static const char cors_exposed[] = "X-Request-Id, Retry-After, WWW-Authenticate, Allow, "
                                    "Location, Idempotent-Replayed, RateLimit-Limit, "
-                                   "RateLimit-Remaining, RateLimit-Reset";
+                                   "RateLimit-Remaining, RateLimit-Reset, RateLimit-Policy";
 
 /* ---- send: what every answer gets -------------------------------------------- */
 
@@ -52,51 +54,33 @@ bool api_cors_apply(api_req_t *r)
     return true;
 }
 
-/* One JSON line per request on stdout. */
+/* One JSON line per request on stdout (common/log.c). */
 static void access_log(api_req_t *r, int status, size_t bytes, uint64_t dur_ns)
 {
     h2o_req_t *req = r->req;
-    json_t *line = json_object();
-    char ts[40], addr[64] = "";
-    struct timespec now;
-    clock_gettime(CLOCK_REALTIME, &now);
-    struct tm tm;
-    gmtime_r(&now.tv_sec, &tm);
-    size_t n = strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(ts + n, sizeof(ts) - n, ".%03ldZ", now.tv_nsec / 1000000);
+    char addr[NI_MAXHOST] = "";
     struct sockaddr_storage sa;
     socklen_t salen = req->conn->callbacks->get_peername(req->conn, (void *)&sa);
     if (salen > 0) {
         h2o_socket_getnumerichost((void *)&sa, salen, addr);
     }
-    json_object_set_new(line, "ts", json_string(ts));
-    json_object_set_new(line, "level", json_string("info"));
-    json_object_set_new(line, "msg", json_string("request"));
-    json_object_set_new(line, "request_id", json_string(r->request_id));
-    json_object_set_new(line, "client", json_string(addr));
-    json_object_set_new(line, "method", json_stringn(req->method.base, req->method.len));
     size_t plen = req->query_at != SIZE_MAX ? req->query_at : req->path.len;
-    json_t *path = json_stringn(req->path.base, plen);
-    json_object_set_new(line, "path", path != NULL ? path : json_string("(not utf-8)"));
-    json_object_set_new(line, "route",
-                        r->route != NULL ? json_string(r->route->template) : json_null());
-    json_object_set_new(line, "status", json_integer(status));
-    if (r->error_code[0] != '\0') {
-        json_object_set_new(line, "error", json_string(r->error_code));
-    }
-    json_object_set_new(line, "bytes", json_integer((json_int_t)bytes));
-    json_object_set_new(line, "duration_ms", json_real((double)dur_ns / 1e6));
-    if (r->authed) {
-        json_object_set_new(line, "account", json_string(r->token.account_id));
-        json_object_set_new(line, "token", json_string(r->token.token_id));
-    }
-    char *s = json_dumps(line, JSON_COMPACT);
-    if (s != NULL) {
-        fprintf(stdout, "%s\n", s);
-        fflush(stdout);
-        free(s);
-    }
-    json_decref(line);
+    log_access_t a = {
+        .request_id = r->request_id,
+        .method = req->method.base,
+        .method_len = req->method.len,
+        .route = r->route != NULL ? r->route->template : NULL,
+        .path = req->path.base,
+        .path_len = plen,
+        .status = status,
+        .error_code = r->error_code[0] != '\0' ? r->error_code : NULL,
+        .client = addr[0] != '\0' ? addr : NULL,
+        .account = r->authed ? r->token.account_id : NULL,
+        .token_id = r->authed ? r->token.token_id : NULL,
+        .duration_ms = (double)dur_ns / 1e6,
+        .bytes = bytes,
+    };
+    log_access_write(&a);
 }
 
 static void send_answer(api_req_t *r, int status, const char *content_type, const char *body,

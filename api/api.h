@@ -53,6 +53,8 @@ typedef struct api_thread {
      * by another loop and not yet picked up (api/server.c) */
     atomic_int connections;
     api_metrics_t *metrics; /* api/metrics.c */
+    auth_keyring_t keyring; /* the keys tokens are verified with */
+    bool keyring_ready;
     h2o_timeout_t wait_timeout; /* GET /v1/zones/{zone}?wait_for_serial polls */
     bool wait_timeout_ready;
 } api_thread_t;

@@ -219,8 +219,13 @@ static int authenticate(api_req_t *r)
     copy[len] = '\0';
     dnsapi_err_t err;
     dnsapi_err_clear(&err);
-    if (auth_token_verify(copy, (int64_t)time(NULL), (const unsigned char *)cfg->jwt_secret,
-                          cfg->jwt_secret_len, &r->token, &err) != DNSAPI_OK) {
+    api_thread_t *t = r->thread;
+    if (!t->keyring_ready) {
+        auth_keyring_init(&t->keyring, cfg);
+        t->keyring_ready = true;
+    }
+    if (auth_token_verify_ring(copy, (int64_t)time(NULL), &t->keyring, &r->token, &err) !=
+        DNSAPI_OK) {
         api_fail(r, &err);
         return -1;
     }

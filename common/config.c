@@ -1,6 +1,10 @@
+/* config.c - every DNSAPI_* setting is read and checked here, in one place, so
+ * that --help, the errors and the defaults cannot drift apart; that is why it
+ * runs past 600 lines. */
 #include "common/config.h"
 
 #include <ctype.h>
+#include <stdbool.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,7 +29,16 @@ const char dnsapi_config_help[] =
     "  DNSAPI_NS_CONF        include files to keep: nsd:PATH,knot:PATH,bind:PATH [none]\n"
     "  DNSAPI_RELOAD_CMD     command per changed zone, {zone} and {file} substituted [none]\n"
     "  DNSAPI_NOTIFY         secondaries to NOTIFY, addr[:port], comma-separated [none]\n"
-    "  DNSAPI_VERIFY         servers asked for the SOA, addr[:port], comma-separated [none]\n";
+    "  DNSAPI_VERIFY         servers asked for the SOA, addr[:port], comma-separated [none]\n"
+    "  DNSAPI_LOG_LEVEL      error, warn, info or debug       [info]\n"
+    "  DNSAPI_JWT_PREVIOUS_SECRETS  former token keys that still verify, comma-separated [none]\n"
+    "  DNSAPI_TLS_CERT       PEM certificate chain: serve HTTPS [none: plain HTTP]\n"
+    "  DNSAPI_TLS_KEY        PEM private key of DNSAPI_TLS_CERT [none]\n"
+    "  DNSAPI_HTTP2          off, tls (HTTP/2 by ALPN) or all (also cleartext h2c) [tls]\n"
+    "  DNSAPI_MAX_CONNECTIONS  open client connections at most; more get 503 [from LimitNOFILE]\n"
+    "  DNSAPI_HEADER_TIMEOUT seconds to receive a request's headers [10]\n"
+    "  DNSAPI_BODY_TIMEOUT   seconds to receive a request's body [30]\n"
+    "  DNSAPI_IDLE_TIMEOUT   seconds a kept-alive connection may wait for a request [60]\n";
 
 /* Values read from the config file; the environment overrides them. */
 typedef struct {
@@ -354,11 +367,118 @@ static int ns_conf_item(const char *item, size_t len, void *ctx, size_t index)
     return 0;
 }
 
+static int previous_secret_item(const char *item, size_t len, void *ctx, size_t index)
+{
+    dnsapi_config_t *cfg = ctx;
+    if (len < 32 || len >= sizeof(cfg->jwt_previous[index].secret)) {
+        return -1;
+    }
+    memcpy(cfg->jwt_previous[index].secret, item, len);
+    cfg->jwt_previous[index].secret[len] = '\0';
+    cfg->jwt_previous[index].len = len;
+    return 0;
+}
+
+/* Reads a timeout in seconds (duration syntax, 1 s to 1 h) into *ms. */
+static int timeout_parse(const char *v, int default_s, int *ms)
+{
+    int64_t s = default_s;
+    if (v != NULL && *v != '\0' && (dnsapi_duration_parse(v, &s) != 0 || s < 1 || s > 3600)) {
+        return -1;
+    }
+    *ms = (int)(s * 1000);
+    return 0;
+}
+
 #define FAIL(...)                                                                                  \
     do {                                                                                           \
         snprintf(errbuf, errlen, __VA_ARGS__);                                                     \
         goto fail;                                                                                 \
     } while (0)
+
+/* The operational settings: log level, previous token keys, TLS, HTTP/2,
+ * connection limits and timeouts. */
+static int config_load_ops(dnsapi_config_t *cfg, const file_conf_t *fc, char *errbuf, size_t errlen)
+{
+    const char *v;
+    uint64_t u;
+
+    v = lookup(fc, "DNSAPI_LOG_LEVEL");
+    cfg->log_level = 2; /* LOG_LEVEL_INFO */
+    if (v != NULL && *v != '\0') {
+        static const char *const names[] = {"error", "warn", "info", "debug"};
+        cfg->log_level = -1;
+        for (int i = 0; i < 4; i++) {
+            if (strcmp(v, names[i]) == 0) {
+                cfg->log_level = i;
+            }
+        }
+        if (cfg->log_level < 0) {
+            FAIL("DNSAPI_LOG_LEVEL: '%s' is not one of error, warn, info, debug", v);
+        }
+    }
+
+    v = lookup(fc, "DNSAPI_JWT_PREVIOUS_SECRETS");
+    if (v != NULL && *v != '\0' &&
+        split_list(v, previous_secret_item, cfg, DNSAPI_JWT_MAX_PREVIOUS, &cfg->n_jwt_previous) !=
+            0) {
+        FAIL("DNSAPI_JWT_PREVIOUS_SECRETS: not a comma-separated list of at most %d secrets of "
+             "32 to 511 bytes each",
+             DNSAPI_JWT_MAX_PREVIOUS);
+    }
+
+    const char *cert = lookup(fc, "DNSAPI_TLS_CERT"), *key = lookup(fc, "DNSAPI_TLS_KEY");
+    bool has_cert = cert != NULL && *cert != '\0', has_key = key != NULL && *key != '\0';
+    if (has_cert != has_key) {
+        FAIL("%s: set together with %s, or neither",
+             has_cert ? "DNSAPI_TLS_KEY" : "DNSAPI_TLS_CERT",
+             has_cert ? "DNSAPI_TLS_CERT" : "DNSAPI_TLS_KEY");
+    }
+    if (has_cert &&
+        (strlen(cert) >= sizeof(cfg->tls_cert) || strlen(key) >= sizeof(cfg->tls_key))) {
+        FAIL("DNSAPI_TLS_CERT: path longer than %zu characters", sizeof(cfg->tls_cert) - 1);
+    }
+    snprintf(cfg->tls_cert, sizeof(cfg->tls_cert), "%s", has_cert ? cert : "");
+    snprintf(cfg->tls_key, sizeof(cfg->tls_key), "%s", has_key ? key : "");
+
+    v = lookup(fc, "DNSAPI_HTTP2");
+    cfg->http2 = DNSAPI_HTTP2_TLS;
+    if (v != NULL && *v != '\0') {
+        if (strcmp(v, "off") == 0) {
+            cfg->http2 = DNSAPI_HTTP2_OFF;
+        } else if (strcmp(v, "tls") == 0) {
+            cfg->http2 = DNSAPI_HTTP2_TLS;
+        } else if (strcmp(v, "all") == 0) {
+            cfg->http2 = DNSAPI_HTTP2_ALL;
+        } else {
+            FAIL("DNSAPI_HTTP2: '%s' is not off, tls or all", v);
+        }
+    }
+
+    v = lookup(fc, "DNSAPI_MAX_CONNECTIONS");
+    if (v != NULL && *v != '\0') {
+        if (parse_u64(v, 1, 1000000, &u) != 0) {
+            FAIL("DNSAPI_MAX_CONNECTIONS: '%s' is not a number from 1 to 1000000", v);
+        }
+        cfg->max_connections = (int)u;
+    }
+
+    v = lookup(fc, "DNSAPI_HEADER_TIMEOUT");
+    if (timeout_parse(v, 10, &cfg->header_timeout_ms) != 0) {
+        FAIL("DNSAPI_HEADER_TIMEOUT: '%s' is not a duration from 1s to 1h", v);
+    }
+    v = lookup(fc, "DNSAPI_BODY_TIMEOUT");
+    if (timeout_parse(v, 30, &cfg->body_timeout_ms) != 0) {
+        FAIL("DNSAPI_BODY_TIMEOUT: '%s' is not a duration from 1s to 1h", v);
+    }
+    v = lookup(fc, "DNSAPI_IDLE_TIMEOUT");
+    if (timeout_parse(v, 60, &cfg->idle_timeout_ms) != 0) {
+        FAIL("DNSAPI_IDLE_TIMEOUT: '%s' is not a duration from 1s to 1h", v);
+    }
+    return 0;
+fail:
+    return -1;
+}
 
 int dnsapi_config_load(dnsapi_config_t *cfg, unsigned need, char *errbuf, size_t errlen)
 {
@@ -523,6 +643,10 @@ int dnsapi_config_load(dnsapi_config_t *cfg, unsigned need, char *errbuf, size_t
     if (v != NULL && *v != '\0' &&
         split_list(v, hostport_item, &hc, DNSAPI_CONFIG_MAX_LIST, &cfg->n_verify) != 0) {
         FAIL("DNSAPI_VERIFY: '%s' is not a comma-separated list of addr[:port]", v);
+    }
+
+    if (config_load_ops(cfg, &fc, errbuf, errlen) != 0) {
+        goto fail;
     }
 
     file_conf_free(&fc);

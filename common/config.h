@@ -13,6 +13,7 @@
 
 #define DNSAPI_CONFIG_MAX_LIST 16
 #define DNSAPI_NAME_MAX 256
+#define DNSAPI_JWT_MAX_PREVIOUS 8
 
 /* What a subcommand needs beyond the defaults; a missing required setting
  * is an error only when asked for. */
@@ -25,6 +26,13 @@ typedef struct {
     char host[DNSAPI_NAME_MAX]; /* address or name; IPv6 without brackets */
     uint16_t port;
 } dnsapi_hostport_t;
+
+/* DNSAPI_HTTP2: where HTTP/2 is spoken. */
+enum {
+    DNSAPI_HTTP2_OFF = 0, /* HTTP/1.1 only */
+    DNSAPI_HTTP2_TLS = 1, /* over TLS, chosen by ALPN (the default) */
+    DNSAPI_HTTP2_ALL = 2, /* also in cleartext (prior knowledge or Upgrade: h2c) */
+};
 
 typedef struct {
     char database_url[1024];
@@ -50,6 +58,17 @@ typedef struct {
     dnsapi_hostport_t verify[DNSAPI_CONFIG_MAX_LIST];
     size_t n_verify;
     int log_json; /* access log as JSON lines (always 1 for now) */
+    /* operations: logging, key rotation, TLS, connections */
+    int log_level; /* LOG_LEVEL_* (common/log.h), DNSAPI_LOG_LEVEL */
+    struct {
+        char secret[512];
+        size_t len;
+    } jwt_previous[DNSAPI_JWT_MAX_PREVIOUS]; /* DNSAPI_JWT_PREVIOUS_SECRETS */
+    size_t n_jwt_previous;
+    char tls_cert[1024], tls_key[1024]; /* both set or both empty */
+    int http2;                          /* DNSAPI_HTTP2_* */
+    int max_connections;                /* 0: derived from the descriptor limit */
+    int header_timeout_ms, body_timeout_ms, idle_timeout_ms;
 } dnsapi_config_t;
 
 /* Loads the configuration from the config file (if DNSAPI_CONFIG is set)

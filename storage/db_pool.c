@@ -6,6 +6,8 @@
 #include <unistd.h>
 
 #include "common/error.h"
+#include "common/log.h"
+#include "common/log_pq.h"
 #include "storage/statements.h"
 
 #define QUEUE_TIMEOUT_MS 5000 /* an operation that waits longer is refused */
@@ -252,13 +254,11 @@ static void on_prepared(db_session_t *c, void *arg, int status, PGresult **res, 
     for (size_t i = 0; status == DNSAPI_OK && i < n; i++) {
         ExecStatusType st = PQresultStatus(res[i]);
         if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
-            fprintf(stderr,
-                    "{\"level\":\"error\",\"msg\":\"preparing statement %s failed\","
-                    "\"error\":\"%s\"}\n",
-                    i == 0 ? "(session setup)" : db_statements[i - 1].name,
-                    PQresultErrorField(res[i], PG_DIAG_MESSAGE_PRIMARY)
-                        ? PQresultErrorField(res[i], PG_DIAG_MESSAGE_PRIMARY)
-                        : "?");
+            LOG_EVENT(LOG_LEVEL_ERROR, "preparing statement %s failed: %s",
+                      i == 0 ? "(session setup)" : db_statements[i - 1].name,
+                      PQresultErrorField(res[i], PG_DIAG_MESSAGE_PRIMARY)
+                          ? PQresultErrorField(res[i], PG_DIAG_MESSAGE_PRIMARY)
+                          : "?");
             status = DNSAPI_EDB;
         }
     }
@@ -457,6 +457,9 @@ static void conn_fail(db_session_t *c)
 static void conn_start(db_session_t *c)
 {
     c->pg = PQconnectStart(c->pool->conninfo);
+    if (c->pg != NULL) {
+        log_pq_attach(c->pg, "pool"); /* notices and errors as log lines */
+    }
     if (c->pg == NULL || PQstatus(c->pg) == CONNECTION_BAD) {
         c->state = CONN_CONNECTING;
         conn_fail(c);

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "common/log.h"
 #include "common/strbuf.h"
 
 void store_caller_init(store_caller_t *c, const store_auth_t *auth)
@@ -72,15 +73,14 @@ int store_error(int status, const PGresult *res, const char *conflict_code, dnsa
     }
     if (strncmp(state, "22", 2) == 0 || strncmp(state, "23", 2) == 0) {
         /* data or constraint errors the rules should have caught */
-        fprintf(stderr,
-                "{\"level\":\"warn\",\"msg\":\"the database refused a value\","
-                "\"sqlstate\":\"%s\"}\n",
-                state);
+        LOG_EVENT(LOG_LEVEL_WARN, "the database refused a value (SQLSTATE %s)", state);
         return dnsapi_err_set(err, DNSAPI_EINVAL, "invalid", NULL,
                               "the database refused the value");
     }
-    fprintf(stderr, "{\"level\":\"error\",\"msg\":\"statement failed\",\"sqlstate\":\"%s\"}\n",
-            state);
+    LOG_EVENT(LOG_LEVEL_ERROR, "a statement failed (SQLSTATE %s): %s", state,
+              PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) != NULL
+                  ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY)
+                  : "");
     return dnsapi_err_set(err, DNSAPI_EDB, NULL, NULL,
                           "the database could not complete the request; retry after the time in "
                           "Retry-After");
