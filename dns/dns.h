@@ -19,29 +19,71 @@
 
 #include "common/error.h"
 
-#define DNS_NAME_BUFSIZE 256     /* a normalized name with its NUL */
-#define DNS_CONTENT_BUFSIZE 8192 /* normalized content with its NUL */
+/* Any name in canonical presentation form with its NUL: 255 wire octets
+ * with escapes (\DDD is four characters per octet) take at most 1004. */
+#define DNS_NAME_BUFSIZE 1024
+#define DNS_CONTENT_BUFSIZE 8192 /* normalized content of every type but long TXT */
+/* The largest normalized content of any record: a TXT of 65,535 octets of
+ * RDATA written entirely as \DDD escapes, with quotes and spaces. A
+ * caller that stores such records passes a buffer of this size. */
+#define DNS_CONTENT_MAX (4 * 65535 + 3 * 258 + 16)
 
 /* ---- names (dns/name.c) ---------------------------------------------- */
 
 /* Normalizes a zone name: LDH labels (and '_'), punycode for IDNs, one or
  * more labels (the root "." is refused); '/', '\\', spaces, "..",
  * '*' and anything else are DNSAPI_EINVAL with code "bad_zone_name", field
- * "name". "Example.COM" and "example.com." give "example.com.". */
+ * "name" (a '/' with a hint to name an RFC 2317 zone with '-'). Zone names
+ * stay this strict because they are also file names and URL segments.
+ * "Example.COM" and "example.com." give "example.com.". */
 int dns_zone_name_normalize(const char *in, char *out, size_t outlen, dnsapi_err_t *err);
 
-/* Normalizes a record owner name relative to zone: "@" is the apex; a name
- * ending in '.' is absolute; one equal to the zone name or ending in "." +
- * zone name (without trailing dot) is absolute too; anything else is
- * relative. Errors (DNSAPI_EINVAL, field "name"): name_outside_zone,
- * name_too_long, label_too_long, bad_wildcard ('*' other than the whole
- * leftmost label), and bad_rdata-like "bad_name" for characters that are not
- * allowed (only letters, digits, '-', '_' and a leading "*" label). */
+/* A name read from presentation text. key is the canonical form that
+ * every comparison uses: absolute, ASCII letters lowercased, escapes in
+ * one form ('.', '\\', '"', '(', ')', ';', '@', '$' as \X; other printable
+ * ASCII as is; every other octet as \DDD). display is the same form with
+ * the case as given ("Office\032Printer._ipp._tcp.Example.COM."). */
+typedef struct {
+    char key[DNS_NAME_BUFSIZE];
+    char display[DNS_NAME_BUFSIZE];
+    size_t wire_len; /* octets on the wire, root label included (<= 255) */
+    size_t labels;   /* labels, the root not counted */
+    bool wildcard;   /* the leftmost label is '*' */
+    bool host;       /* every label is letters, digits, '-', '_' (a leading '*' allowed) */
+} dns_name_t;
+
+/* Reads a record owner name relative to zone by the API's rules: "@" is
+ * the apex; a name ending in an unescaped '.' is absolute; one equal to
+ * the zone name or ending in "." + zone name (labels compared without
+ * regard to case) is absolute too; anything else is relative to the zone.
+ * Labels are any octets: \DDD and \X escapes are read (RFC 1035 5.1),
+ * raw spaces, control characters and non-ASCII bytes are refused (write
+ * them as \DDD, IDNs in punycode). Errors (DNSAPI_EINVAL, field "name"):
+ * name_outside_zone, name_too_long (over 255 wire octets), label_too_long
+ * (over 63 octets), bad_wildcard (an unescaped '*' beside other octets in
+ * a label; a whole '*' label is fine anywhere, a wildcard only leftmost),
+ * bad_name (empty labels, bad escapes, characters above). zone is a
+ * normalized zone name. */
+int dns_name_parse(const char *zone, const char *in, dns_name_t *out, dnsapi_err_t *err);
+
+/* The same as read from a master file: a name without a trailing dot is
+ * relative to origin (the current $ORIGIN, absolute; NULL means zone),
+ * "@" is origin. The result must still lie in zone. */
+int dns_name_parse_origin(const char *zone, const char *origin, const char *in, dns_name_t *out,
+                          dnsapi_err_t *err);
+
+/* dns_name_parse, writing only the key into out. A key longer than
+ * outlen - 1 is name_too_long. */
 int dns_name_normalize(const char *zone, const char *in, char *out, size_t outlen,
                        dnsapi_err_t *err);
 
-/* True when name equals parent or lies below it (both normalized). */
+/* True when name equals parent or lies below it (both keys or display
+ * forms; labels compared without regard to ASCII case, escapes read). */
 bool dns_name_is_at_or_below(const char *name, const char *parent);
+
+/* DNS canonical order of two absolute names (RFC 4034 section 6.1): <0,
+ * 0, >0. Text that is not an absolute name sorts after every name. */
+int dns_name_compare(const char *a, const char *b);
 
 /* ---- types and record data (dns/rdata.c) --------------------------- */
 

@@ -21,6 +21,7 @@
  * TXT is the exception: content is literal text unless it starts with '"'.
  */
 #include "dns/dns.h"
+#include "dns/wire.h"
 
 #include <ctype.h>
 #include <regex.h>
@@ -216,41 +217,6 @@ static int words_split(const char *content, bool inner_quotes, word_t *words, si
     return DNSAPI_OK;
 }
 
-/* A growing text buffer for the rebuilt content. */
-typedef struct {
-    char *s;
-    size_t len;
-    size_t cap;
-} text_t;
-
-static bool text_append(text_t *t, const char *p, size_t len)
-{
-    if (len > DNS_CONTENT_BUFSIZE * 16 || t->len > DNS_CONTENT_BUFSIZE * 16) {
-        return false; /* far beyond any content; also bounds the sizes for the compiler */
-    }
-    if (t->len + len + 1 > t->cap) {
-        size_t cap = t->cap == 0 ? 256 : t->cap;
-        while (t->len + len + 1 > cap) {
-            cap *= 2;
-        }
-        char *s = realloc(t->s, cap);
-        if (s == NULL) {
-            return false;
-        }
-        t->s = s;
-        t->cap = cap;
-    }
-    memcpy(t->s + t->len, p, len);
-    t->len += len;
-    t->s[t->len] = '\0';
-    return true;
-}
-
-static bool text_append_str(text_t *t, const char *s)
-{
-    return text_append(t, s, strlen(s));
-}
-
 /* Reads a decimal word into *value if it is within [0, max]. */
 static bool word_to_uint(const word_t *w, unsigned long max, unsigned long *value)
 {
@@ -284,14 +250,14 @@ static bool word_is_digits(const word_t *w)
 /* Checks a host-name word and appends it, absolute, to t. "@" stays "@"
  * (ldns reads it as the zone apex). A name must have at least two labels:
  * "mail" is refused with a hint rather than read relative to the zone. */
-static int host_append(text_t *t, const char *zone, const word_t *w, bool root_ok, const char *what,
+static int host_append(dtext_t *t, const char *zone, const word_t *w, bool root_ok, const char *what,
                        dnsapi_err_t *err)
 {
     char zone_bare[DNS_NAME_BUFSIZE];
     snprintf(zone_bare, sizeof(zone_bare), "%.*s", (int)(strlen(zone) - 1), zone);
 
     if (w->len == 1 && w->p[0] == '@') {
-        return text_append(t, "@", 1) ? DNSAPI_OK : DNSAPI_ENOMEM;
+        return dtext_add(t, "@", 1) ? DNSAPI_OK : DNSAPI_ENOMEM;
     }
     if (w->len == 1 && w->p[0] == '.') {
         if (!root_ok) {
@@ -300,7 +266,7 @@ static int host_append(text_t *t, const char *zone, const word_t *w, bool root_o
                                   "host.%s.",
                                   what, zone_bare);
         }
-        return text_append(t, ".", 1) ? DNSAPI_OK : DNSAPI_ENOMEM;
+        return dtext_add(t, ".", 1) ? DNSAPI_OK : DNSAPI_ENOMEM;
     }
     size_t len = w->len;
     bool absolute = w->p[len - 1] == '.';
@@ -349,7 +315,7 @@ static int host_append(text_t *t, const char *zone, const word_t *w, bool root_o
                               "%.*s.%s",
                               what, (int)len, w->p, (int)len, w->p, zone_bare);
     }
-    if (!text_append(t, w->p, len) || !text_append(t, ".", 1)) {
+    if (!dtext_add(t, w->p, len) || !dtext_add(t, ".", 1)) {
         return DNSAPI_ENOMEM;
     }
     return DNSAPI_OK;
@@ -476,7 +442,7 @@ static int digest_check(const type_info_t *ti, const word_t *words, size_t nword
 /* Rebuilds content word by word after checking each against the type's
  * layout (see the file comment). */
 static int content_rebuild(const char *zone, const type_info_t *ti, const word_t *words,
-                           size_t nwords, text_t *t, dnsapi_err_t *err)
+                           size_t nwords, dtext_t *t, dnsapi_err_t *err)
 {
     size_t f = 0;
     bool rest = false;
@@ -488,7 +454,7 @@ static int content_rebuild(const char *zone, const type_info_t *ti, const word_t
         unsigned long v;
         int rc = DNSAPI_OK;
 
-        if (i > 0 && !text_append(t, " ", 1)) {
+        if (i > 0 && !dtext_add(t, " ", 1)) {
             return DNSAPI_ENOMEM;
         }
         switch (kind) {
@@ -520,7 +486,7 @@ static int content_rebuild(const char *zone, const type_info_t *ti, const word_t
         case FIELD_REST:
             break;
         }
-        if (!text_append(t, w->p, w->len)) {
+        if (!dtext_add(t, w->p, w->len)) {
             return DNSAPI_ENOMEM;
         }
         if (kind == FIELD_REST && ti->fields[f + 1] == FIELD_END) {
@@ -535,7 +501,7 @@ static int content_rebuild(const char *zone, const type_info_t *ti, const word_t
 /* CAA: "flags tag value"; the value is everything after the tag, quoted
  * by us when it is not already one quoted string, since ldns requires the
  * quotes and people rarely write them. */
-static int caa_rebuild(const char *content, text_t *t, dnsapi_err_t *err)
+static int caa_rebuild(const char *content, dtext_t *t, dnsapi_err_t *err)
 {
     const char *p = content + strspn(content, " ");
     const char *marks[2];
@@ -573,7 +539,7 @@ static int caa_rebuild(const char *content, text_t *t, dnsapi_err_t *err)
     }
     /* Tags are case-insensitive (RFC 8659) but NSD refuses upper case. */
     size_t start = t->len;
-    if (!text_append(t, marks[0], (size_t)(p - marks[0]))) {
+    if (!dtext_add(t, marks[0], (size_t)(p - marks[0]))) {
         return DNSAPI_ENOMEM;
     }
     for (size_t i = start; i < t->len; i++) {
@@ -591,24 +557,24 @@ static int caa_rebuild(const char *content, text_t *t, dnsapi_err_t *err)
             i += p[i] == '\\' ? 2 : 1;
         }
         if (i == vlen - 1) {
-            return text_append(t, p, vlen) ? DNSAPI_OK : DNSAPI_ENOMEM;
+            return dtext_add(t, p, vlen) ? DNSAPI_OK : DNSAPI_ENOMEM;
         }
         return dnsapi_err_set(err, DNSAPI_EINVAL, "bad_rdata", "content",
                               "The CAA value must be one quoted string, or plain text without "
                               "quotes.");
     }
-    if (!text_append(t, "\"", 1)) {
+    if (!dtext_add(t, "\"", 1)) {
         return DNSAPI_ENOMEM;
     }
     for (size_t i = 0; i < vlen; i++) {
-        if ((p[i] == '"' || p[i] == '\\') && !text_append(t, "\\", 1)) {
+        if ((p[i] == '"' || p[i] == '\\') && !dtext_add(t, "\\", 1)) {
             return DNSAPI_ENOMEM;
         }
-        if (!text_append(t, &p[i], 1)) {
+        if (!dtext_add(t, &p[i], 1)) {
             return DNSAPI_ENOMEM;
         }
     }
-    return text_append(t, "\"", 1) ? DNSAPI_OK : DNSAPI_ENOMEM;
+    return dtext_add(t, "\"", 1) ? DNSAPI_OK : DNSAPI_ENOMEM;
 }
 
 /* SVCB/HTTPS: ldns sorts the parameters but accepts a key given twice and
@@ -855,11 +821,11 @@ static void txt_canonical(char *content, size_t outlen)
 static int ldns_parse(const ldns_rdf *origin, const char *type, const char *rdata, ldns_rr **rr,
                       dnsapi_err_t *err)
 {
-    text_t line = {0};
+    dtext_t line = {0};
 
     *rr = NULL;
-    if (!text_append_str(&line, "@ 3600 IN ") || !text_append_str(&line, type) ||
-        !text_append(&line, " ", 1) || !text_append_str(&line, rdata)) {
+    if (!dtext_adds(&line, "@ 3600 IN ") || !dtext_adds(&line, type) ||
+        !dtext_add(&line, " ", 1) || !dtext_adds(&line, rdata)) {
         free(line.s);
         return DNSAPI_ENOMEM;
     }
@@ -877,7 +843,7 @@ static int ldns_parse(const ldns_rdf *origin, const char *type, const char *rdat
 
 /* Appends ldns's presentation of the rdata fields from index skip on,
  * names lowercased, separated by single spaces. */
-static bool rr_present(const ldns_rr *rr, size_t skip, text_t *t)
+static bool rr_present(const ldns_rr *rr, size_t skip, dtext_t *t)
 {
     for (size_t i = skip; i < ldns_rr_rd_count(rr); i++) {
         ldns_rdf *rdf = ldns_rr_rdf(rr, i);
@@ -888,7 +854,7 @@ static bool rr_present(const ldns_rr *rr, size_t skip, text_t *t)
         if (s == NULL) {
             return false;
         }
-        bool ok = (i == skip || text_append(t, " ", 1)) && text_append_str(t, s);
+        bool ok = (i == skip || dtext_add(t, " ", 1)) && dtext_adds(t, s);
         free(s);
         if (!ok) {
             return false;
@@ -1047,9 +1013,9 @@ static int ldns_normalize(const char *zone, const char *type, const char *rdata,
     ldns_rdf *origin = NULL;
     ldns_rr *rr = NULL;
     ldns_rr *again = NULL;
-    text_t full = {0};
-    text_t full_again = {0};
-    text_t result = {0};
+    dtext_t full = {0};
+    dtext_t full_again = {0};
+    dtext_t result = {0};
     int rc = DNSAPI_ENOMEM;
 
     origin = ldns_dname_new_frm_str(zone);
@@ -1108,7 +1074,7 @@ fail:
 /* Everything but CAA: split into words, take the MX/SRV priority, check
  * digests, and rebuild the text for ldns into t (priority first). */
 static int content_prepare(const char *zone, const type_info_t *ti, const char *content,
-                           long priority, int *priority_out, text_t *t, dnsapi_err_t *err)
+                           long priority, int *priority_out, dtext_t *t, dnsapi_err_t *err)
 {
     word_t words[MAX_WORDS];
     size_t nwords = 0;
@@ -1127,7 +1093,7 @@ static int content_prepare(const char *zone, const type_info_t *ti, const char *
         }
         char num[8];
         snprintf(num, sizeof(num), "%d ", *priority_out);
-        if (!text_append_str(t, num)) {
+        if (!dtext_adds(t, num)) {
             return DNSAPI_ENOMEM;
         }
     }
@@ -1178,7 +1144,7 @@ int dns_rdata_normalize(const char *zone, const char *type, const char *content,
                         char *out, size_t outlen, int *priority_out, dnsapi_err_t *err)
 {
     const type_info_t *ti = type != NULL ? type_info_find(type) : NULL;
-    text_t t = {0};
+    dtext_t t = {0};
     int rc;
 
     *priority_out = -1;

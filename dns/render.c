@@ -9,6 +9,7 @@
  * \DDD, and any other content holding one is refused.
  */
 #include "dns/dns.h"
+#include "dns/wire.h"
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -18,41 +19,6 @@
 #include <ldns/ldns.h>
 
 #define TXT_CHUNK 255
-
-typedef struct {
-    char *s;
-    size_t len;
-    size_t cap;
-    bool failed;
-} line_t;
-
-static void line_append(line_t *l, const char *p, size_t len)
-{
-    if (l->failed) {
-        return;
-    }
-    if (l->len + len + 1 > l->cap) {
-        size_t cap = l->cap == 0 ? 512 : l->cap;
-        while (l->len + len + 1 > cap) {
-            cap *= 2;
-        }
-        char *s = realloc(l->s, cap);
-        if (s == NULL) {
-            l->failed = true;
-            return;
-        }
-        l->s = s;
-        l->cap = cap;
-    }
-    memcpy(l->s + l->len, p, len);
-    l->len += len;
-    l->s[l->len] = '\0';
-}
-
-static void line_append_str(line_t *l, const char *s)
-{
-    line_append(l, s, strlen(s));
-}
 
 /* A comment naming zone and serial, then $ORIGIN. */
 int dns_render_header(FILE *fp, const char *zone, uint32_t serial)
@@ -71,7 +37,7 @@ int dns_render_header(FILE *fp, const char *zone, uint32_t serial)
 
 /* Appends literal text as quoted character-strings of at most 255 bytes,
  * escaping '"' and '\' and writing bytes outside printable ASCII as \DDD. */
-static void txt_literal_append(line_t *l, const char *text)
+static void txt_literal_append(dtext_t *l, const char *text)
 {
     size_t len = strlen(text);
     size_t pos = 0;
@@ -79,24 +45,24 @@ static void txt_literal_append(line_t *l, const char *text)
     do {
         size_t chunk = len - pos > TXT_CHUNK ? TXT_CHUNK : len - pos;
         if (pos > 0) {
-            line_append(l, " ", 1);
+            dtext_add(l, " ", 1);
         }
-        line_append(l, "\"", 1);
+        dtext_add(l, "\"", 1);
         for (size_t i = pos; i < pos + chunk; i++) {
             unsigned char c = (unsigned char)text[i];
             char esc[8];
             if (c == '"' || c == '\\') {
                 esc[0] = '\\';
                 esc[1] = (char)c;
-                line_append(l, esc, 2);
+                dtext_add(l, esc, 2);
             } else if (c < 0x20 || c >= 0x7f) {
                 snprintf(esc, sizeof(esc), "\\%03u", c);
-                line_append(l, esc, 4);
+                dtext_add(l, esc, 4);
             } else {
-                line_append(l, (const char *)&text[i], 1);
+                dtext_add(l, (const char *)&text[i], 1);
             }
         }
-        line_append(l, "\"", 1);
+        dtext_add(l, "\"", 1);
         pos += chunk;
     } while (pos < len);
 }
@@ -170,7 +136,7 @@ int dns_render_record(FILE *fp, const char *name, const char *type, uint32_t ttl
 {
     char utype[16];
     char num[32];
-    line_t l = {0};
+    dtext_t l = {0};
     int rc;
 
     if (name == NULL || !owner_is_safe(name)) {
@@ -195,11 +161,11 @@ int dns_render_record(FILE *fp, const char *name, const char *type, uint32_t ttl
                                   name, why);
         }
     }
-    line_append_str(&l, name);
+    dtext_adds(&l, name);
     snprintf(num, sizeof(num), " %u IN ", ttl);
-    line_append_str(&l, num);
-    line_append_str(&l, utype);
-    line_append(&l, " ", 1);
+    dtext_adds(&l, num);
+    dtext_adds(&l, utype);
+    dtext_add(&l, " ", 1);
     if (dns_type_has_priority(utype)) {
         if (priority < 0 || priority > 65535) {
             rc = dnsapi_err_set(err, DNSAPI_EINVAL, "bad_rdata", "priority",
@@ -207,12 +173,12 @@ int dns_render_record(FILE *fp, const char *name, const char *type, uint32_t ttl
             goto fail;
         }
         snprintf(num, sizeof(num), "%d ", priority);
-        line_append_str(&l, num);
+        dtext_adds(&l, num);
     }
     if (literal_txt) {
         txt_literal_append(&l, content);
     } else {
-        line_append_str(&l, content);
+        dtext_adds(&l, content);
     }
     if (l.failed) {
         rc = dnsapi_err_set(err, DNSAPI_ENOMEM, NULL, NULL, "Out of memory.");

@@ -71,10 +71,14 @@ class RulesTest(ZoneHelpers, ApiTestCase):
         self.assertEqual(r.data["record"]["name"], name + ".")
 
     def test_bad_wildcard(self):
-        for name in ("www.*", "a.*.b", "*.*"):
+        # only a whole '*' label is special (RFC 4592); '*' beside other octets is refused
+        for name in ("a*", "*a", "w*w.sub"):
             with self.subTest(name=name):
                 self.refused({"name": name, "type": "A", "content": "192.0.2.1"},
                              422, "validation_failed", "bad_wildcard", "name")
+        # a '*' label below the leftmost is an ordinary label
+        r = self.ok({"name": "host.*.sub", "type": "A", "content": "192.0.2.1"})
+        self.assertEqual(r.data["record"]["name"], "host.*.sub.example.com.")
         r = self.ok({"name": "*.wild", "type": "A", "content": "192.0.2.1"})
         self.assertEqual(r.data["record"]["name"], "*.wild.example.com.")
         self.ok({"name": "*", "type": "TXT", "content": "wildcard at the apex"})
