@@ -28,6 +28,12 @@
  * caller that stores such records passes a buffer of this size. */
 #define DNS_CONTENT_MAX (4 * 65535 + 3 * 258 + 16)
 
+/* Warnings a successful write still deserves. */
+typedef struct {
+    char code[24]; /* missing_glue, single_ns, occluded, target_not_hostname */
+    char message[256];
+} dns_warning_t;
+
 /* ---- names (dns/name.c) ---------------------------------------------- */
 
 /* Normalizes a zone name: LDH labels (and '_'), punycode for IDNs, one or
@@ -85,12 +91,29 @@ bool dns_name_is_at_or_below(const char *name, const char *parent);
  * 0, >0. Text that is not an absolute name sorts after every name. */
 int dns_name_compare(const char *a, const char *b);
 
-/* ---- types and record data (dns/rdata.c) --------------------------- */
+/* ---- types (dns/types.c) ------------------------------------------ */
 
-/* Normalizes a type name (case-insensitive) to upper case. Supported for
- * writes: A AAAA CNAME MX TXT NS SRV CAA PTR DS TLSA SSHFP NAPTR SVCB HTTPS;
- * "SOA" is recognised too (the caller refuses it as a system record).
- * Anything else: DNSAPI_EINVAL, code unsupported_type, field "type". */
+/* What a type name is, so that a caller can say why it is refused (or an
+ * import why it skips a record). Names are case-insensitive; TYPEnnn is
+ * the type of that number. */
+typedef enum {
+    DNS_TYPE_SUPPORTED = 0, /* dnsapi stores it (SOA too: the caller refuses it) */
+    DNS_TYPE_SIGNER,        /* RRSIG NSEC NSEC3 NSEC3PARAM DNSKEY: the DNSSEC signer's */
+    DNS_TYPE_OBSOLETE,      /* MD, MF, NULL, WKS, SIG, KEY, NXT, A6, SPF, DLV, ... */
+    DNS_TYPE_UNSUPPORTED,   /* a real type dnsapi does not manage (HINFO, RP, AFSDB, ...) */
+    DNS_TYPE_UNKNOWN,       /* not a type name at all */
+} dns_type_kind_t;
+
+dns_type_kind_t dns_type_kind(const char *name);
+
+/* Normalizes a type name (case-insensitive) to upper case. Supported:
+ * A AAAA CNAME MX TXT NS SRV CAA PTR DS CDS CDNSKEY TLSA SMIMEA SSHFP NAPTR
+ * SVCB HTTPS DNAME LOC URI OPENPGPKEY, and TYPEnnn (RFC 3597) for numbers
+ * no name is known for ("TYPE65534"; TYPEnnn of a known number gives its
+ * name, "TYPE1" is "A"); "SOA" is recognised too (the caller refuses it
+ * as a system record). Anything else: DNSAPI_EINVAL, code
+ * unsupported_type, field "type", with a message by kind (obsolete types
+ * say why; signer types say an import skips them). */
 int dns_type_normalize(const char *in, char *out, size_t outlen, dnsapi_err_t *err);
 
 /* Default TTL for a type: 86400 for NS, 3600 otherwise. */
@@ -99,22 +122,62 @@ uint32_t dns_type_default_ttl(const char *type);
 /* True for the types that carry a priority field (MX, SRV). */
 bool dns_type_has_priority(const char *type);
 
+/* Returns a static example of content for a type ("10 mail.example.com"
+ * for MX), for messages that show the expected format. */
+const char *dns_rdata_example(const char *type);
+
+/* ---- record data (dns/rdata.c) ------------------------------------- */
+
+#define DNS_RDATA_MAX_WARNINGS 4
+
+/* What dns_rdata_parse reads. type is a normalized type. origin NULL
+ * means the API's rules for names in content: fully qualified with or
+ * without the trailing dot, "@" the apex, a single label without a dot
+ * refused with a hint. With origin (a master file's current $ORIGIN,
+ * absolute) a name without a trailing dot is relative to it, as RFC 1035
+ * says. priority is the request's "priority" field, or -1. */
+typedef struct {
+    const char *zone;
+    const char *origin;
+    const char *type;
+    const char *content;
+    long priority;
+} dns_rdata_in_t;
+
+/* Where dns_rdata_parse writes: content into the caller's buffer
+ * (DNS_CONTENT_BUFSIZE holds every type but a long TXT, DNS_CONTENT_MAX
+ * anything), the MX/SRV priority (else -1), and warnings a successful
+ * parse still deserves (target_not_hostname: an NS, MX or SRV target that
+ * is not a host name). */
+typedef struct {
+    char *content;
+    size_t content_size;
+    int priority;
+    dns_warning_t warnings[DNS_RDATA_MAX_WARNINGS];
+    size_t n_warnings;
+} dns_rdata_out_t;
+
 /* Parses and normalizes record content of a (normalized) type, relative to
- * zone, through ldns. priority is the request's "priority" field or -1 when
- * absent; for MX and SRV the priority may instead be the first word of
- * content (giving both, and they differ, is an error). On success out holds
- * the normalized content WITHOUT the priority for MX/SRV ("mail.example.com."
- * or "5 5223 sip.example.com."), and *priority_out the priority (-1 for other
- * types; a priority given for another type is an error, field "priority").
- * Host names inside content (NS, CNAME, MX, SRV, PTR, NAPTR replacement,
- * SVCB/HTTPS target) are fully qualified with or without the trailing dot
- * and come out lowercase with it; a single-label target ("mail") is refused
- * with a hint to write it in full. TXT content is literal text stored as
- * given (no quoting added) unless it starts with '"', in which case it is
- * read as master-file character-strings and normalized to that form.
+ * zone, through ldns. For MX and SRV the priority may be the first word
+ * of content instead of in->priority (giving both, and they differ, is an
+ * error); content comes out WITHOUT it ("mail.example.com." or "5 5223
+ * sip.example.com."). Names inside content come out absolute in canonical
+ * lowercase form (escapes as dns_name_t's key). TXT content is literal
+ * text stored as given (no quoting added) unless it starts with '"', in
+ * which case it is read as master-file character-strings (any number, up
+ * to 65,535 bytes of RDATA) and normalized to that form. CAA values may
+ * carry \DDD escapes and are stored as one quoted string. SVCB/HTTPS
+ * follow RFC 9460 (svcb.c). Any supported type's content may be given in
+ * RFC 3597 generic form "\# 4 c0000201" and is stored in its own form;
+ * a TYPEnnn type's content is only that form, stored "\# len hex".
  * Control characters (newline etc.) are refused everywhere.
- * Errors: DNSAPI_EINVAL, code bad_rdata (field "content") with the ldns
- * error text, or missing_field / bad priority (field "priority"). */
+ * Errors: DNSAPI_EINVAL, code bad_rdata (field "content") with the reason,
+ * unsupported_type (field "type"), or missing_field / bad priority (field
+ * "priority"). */
+int dns_rdata_parse(const dns_rdata_in_t *in, dns_rdata_out_t *out, dnsapi_err_t *err);
+
+/* dns_rdata_parse with the API's rules and no warnings (kept for callers
+ * of the simpler form). */
 int dns_rdata_normalize(const char *zone, const char *type, const char *content, long priority,
                         char *out, size_t outlen, int *priority_out, dnsapi_err_t *err);
 
@@ -122,10 +185,6 @@ int dns_rdata_normalize(const char *zone, const char *type, const char *content,
  * that normalized target name into out and returns true; else false.
  * content is normalized content as stored (without MX/SRV priority). */
 bool dns_rdata_target(const char *type, const char *content, char *out, size_t outlen);
-
-/* Returns a static example of content for a type ("10 mail.example.com"
- * for MX), for messages that show the expected format. */
-const char *dns_rdata_example(const char *type);
 
 /* ---- zone rules (dns/rules.c) -------------------------------------- */
 
@@ -166,12 +225,6 @@ int dns_rules_check_rrset(const char *zone, const dns_rr_t *rr, const dns_rr_t *
  * rr->name in at_target. */
 int dns_rules_check_ns_target(const char *zone, const dns_rr_t *rr, const dns_rr_t *at_target,
                               size_t n, dnsapi_err_t *err);
-
-/* Warnings a successful write still deserves. */
-typedef struct {
-    char code[24]; /* missing_glue, single_ns, occluded */
-    char message[256];
-} dns_warning_t;
 
 /* Computes warnings for zone after a write of rr:
  *  - missing_glue: rr is a non-apex NS whose target is at or below rr->name

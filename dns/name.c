@@ -27,6 +27,7 @@
 #include "dns/wire.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -246,6 +247,10 @@ int dns_name_target_parse(const char *zone, const char *origin, const char *in, 
         return rc;
     }
     if ((rc = wname_parse(in, inlen, out, "content", what, err)) != DNSAPI_OK) {
+        if (err != NULL) {
+            /* a name inside content is content: one code for the field */
+            snprintf(err->code, sizeof(err->code), "bad_rdata");
+        }
         return rc;
     }
     if (out->at) {

@@ -1,6 +1,11 @@
 /*
  * render.c - master-file (RFC 1035) lines for records.
  *
+ * Owner names go out in canonical presentation (wire.c) with the case they
+ * were stored with; content is written as dns/rdata.c stored it, which is
+ * already in the one form NSD, Knot and BIND all load (SVCB keys from 7
+ * as keyN, RFC 3597 types as "\# len hex").
+ *
  * Every line is built in memory, parsed back with ldns, and only written
  * when ldns accepts it: a stored record that somehow is not valid (a bug, a
  * hand-edited row) fails here with a reason instead of making the name
@@ -44,24 +49,8 @@ static void txt_literal_append(dtext_t *l, const char *text)
 
     do {
         size_t chunk = len - pos > TXT_CHUNK ? TXT_CHUNK : len - pos;
-        if (pos > 0) {
-            dtext_add(l, " ", 1);
-        }
-        dtext_add(l, "\"", 1);
-        for (size_t i = pos; i < pos + chunk; i++) {
-            unsigned char c = (unsigned char)text[i];
-            char esc[8];
-            if (c == '"' || c == '\\') {
-                esc[0] = '\\';
-                esc[1] = (char)c;
-                dtext_add(l, esc, 2);
-            } else if (c < 0x20 || c >= 0x7f) {
-                snprintf(esc, sizeof(esc), "\\%03u", c);
-                dtext_add(l, esc, 4);
-            } else {
-                dtext_add(l, (const char *)&text[i], 1);
-            }
-        }
+        dtext_add(l, pos > 0 ? " \"" : "\"", pos > 0 ? 2 : 1);
+        dtext_add_cstr(l, (const uint8_t *)text + pos, chunk);
         dtext_add(l, "\"", 1);
         pos += chunk;
     } while (pos < len);
@@ -92,19 +81,14 @@ static const char *content_unsafe_reason(const char *content)
     return quoted ? "it has an unterminated quote" : NULL;
 }
 
-static bool owner_is_safe(const char *name)
+/* The stored owner in canonical presentation (case kept), or false when
+ * it is not an absolute name. */
+static bool owner_format(const char *name, char *out, size_t outlen)
 {
+    wname_t n;
     size_t len = strlen(name);
-    if (len == 0 || name[len - 1] != '.') {
-        return false;
-    }
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)name[i];
-        if (!(isascii(c) && (isalnum(c) || c == '-' || c == '_' || c == '.' || c == '*'))) {
-            return false;
-        }
-    }
-    return true;
+    return len > 0 && wname_parse(name, len, &n, "name", "name", NULL) == DNSAPI_OK && n.absolute &&
+           !n.at && wname_format(n.lab, n.len, false, out, outlen) > 0;
 }
 
 /* Parses the line back with ldns; names in it are absolute, the root is
@@ -129,6 +113,21 @@ static int line_verify(const char *line, dnsapi_err_t *err)
     return rc;
 }
 
+/* Quoted TXT content must read back as TXT strings. */
+static int txt_verify(const char *content, dnsapi_err_t *err)
+{
+    if (content[0] != '"') {
+        return DNSAPI_OK;
+    }
+    size_t size = strlen(content) + 1;
+    char *again = malloc(size);
+    int prio;
+    int rc = again != NULL ? dns_rdata_normalize(".", "TXT", content, -1, again, size, &prio, err)
+                           : dnsapi_err_set(err, DNSAPI_ENOMEM, NULL, NULL, "Out of memory.");
+    free(again);
+    return rc;
+}
+
 /* One checked line per record; nothing is written unless ldns accepts
  * the whole line. */
 int dns_render_record(FILE *fp, const char *name, const char *type, uint32_t ttl, int priority,
@@ -139,7 +138,8 @@ int dns_render_record(FILE *fp, const char *name, const char *type, uint32_t ttl
     dtext_t l = {0};
     int rc;
 
-    if (name == NULL || !owner_is_safe(name)) {
+    char owner[DNS_NAME_BUFSIZE];
+    if (name == NULL || !owner_format(name, owner, sizeof(owner))) {
         return dnsapi_err_set(err, DNSAPI_EINVAL, "bad_name", "name",
                               "The stored name cannot be rendered: it is not an absolute "
                               "host name.");
@@ -161,7 +161,7 @@ int dns_render_record(FILE *fp, const char *name, const char *type, uint32_t ttl
                                   name, why);
         }
     }
-    dtext_adds(&l, name);
+    dtext_adds(&l, owner);
     snprintf(num, sizeof(num), " %u IN ", ttl);
     dtext_adds(&l, num);
     dtext_adds(&l, utype);
@@ -184,7 +184,9 @@ int dns_render_record(FILE *fp, const char *name, const char *type, uint32_t ttl
         rc = dnsapi_err_set(err, DNSAPI_ENOMEM, NULL, NULL, "Out of memory.");
         goto fail;
     }
-    rc = line_verify(l.s, err);
+    /* TXT lines can pass what ldns reads in one line; their strings are
+     * written by us (literal) or were checked by dns/rdata.c (quoted) */
+    rc = strcmp(utype, "TXT") == 0 ? txt_verify(content, err) : line_verify(l.s, err);
     if (rc != DNSAPI_OK) {
         goto fail;
     }

@@ -74,9 +74,7 @@ bool dtext_add_cstr(dtext_t *t, const uint8_t *p, size_t len)
     return !t->failed;
 }
 
-/* Reads the escape at s[0..slen) (s[0] is the backslash) into *octet and
- * returns how many characters it took, or 0 when it is malformed. */
-static size_t escape_read(const char *s, size_t slen, uint8_t *octet, const char **why)
+size_t cstr_escape_read(const char *s, size_t slen, uint8_t *octet, const char **why)
 {
     if (slen < 2) {
         *why = "it ends with a lone backslash (write \\\\ for a backslash)";
@@ -187,7 +185,7 @@ int wname_parse(const char *in, size_t inlen, wname_t *n, const char *field, con
         }
         if (c == '\\') {
             const char *why = NULL;
-            size_t used = escape_read(in + i, inlen - i, &octet, &why);
+            size_t used = cstr_escape_read(in + i, inlen - i, &octet, &why);
             if (used == 0) {
                 return dnsapi_err_set(err, DNSAPI_EINVAL, "bad_name", field,
                                       "The %s is not valid: %s.", what, why);
@@ -345,7 +343,7 @@ long cstr_decode(const char *s, size_t slen, uint8_t *out, size_t max, const cha
         uint8_t octet;
         unsigned char c = (unsigned char)s[i];
         if (c == '\\') {
-            size_t used = escape_read(s + i, slen - i, &octet, why);
+            size_t used = cstr_escape_read(s + i, slen - i, &octet, why);
             if (used == 0) {
                 return -1;
             }

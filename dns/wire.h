@@ -87,9 +87,40 @@ bool dtext_adds(dtext_t *t, const char *s);
  * escaped, printable ASCII as is, anything else as \DDD. */
 bool dtext_add_cstr(dtext_t *t, const uint8_t *p, size_t len);
 
+/* Reads the escape at s[0..slen) (s[0] is the backslash: \DDD or \X)
+ * into *octet; returns the characters it took, or 0 (*why set). */
+size_t cstr_escape_read(const char *s, size_t slen, uint8_t *octet, const char **why);
+
 /* Reads one master-file word at s[0..slen) as octets: a quoted string
  * (the quotes removed) or a bare word, with \X and \DDD read. At most max
  * octets. Returns the count, or -1 with *why set. */
 long cstr_decode(const char *s, size_t slen, uint8_t *out, size_t max, const char **why);
+
+/* TXT and CAA (strings.c). The RDATA octets literal text of len octets
+ * takes once split into 255-octet strings. */
+size_t txt_literal_rdata_len(size_t len);
+/* Literal TXT content into out, refused when its RDATA would pass 65,535
+ * octets or it does not fit outlen. */
+int txt_literal_normalize(const char *content, char *out, size_t outlen, dnsapi_err_t *err);
+/* Quoted TXT content (ldns presentation) that equals a literal text is
+ * rewritten in place as that text (one stored form per RDATA). */
+void txt_canonical(char *content, size_t outlen);
+/* CAA content rebuilt as "flags tag \"value\"" into t. */
+int caa_rebuild(const char *content, dtext_t *t, dnsapi_err_t *err);
+
+/* Checks on parsed data (rdata_checks.c). The NAPTR regexp field (rdf 4)
+ * is empty or a valid delimited POSIX ERE with its replacement; refused
+ * with bad_rdata otherwise. */
+struct ldns_struct_rr;
+int rdata_naptr_regexp_check(const struct ldns_struct_rr *rr, dnsapi_err_t *err);
+/* LOC latitude, longitude, sizes and precisions within RFC 1876's range. */
+bool rdata_loc_ok(const struct ldns_struct_rr *rr);
+
+/* SVCB/HTTPS parameters (svcb.c): words[i][0..lens[i]) are the words
+ * after the target, each "key" or "key=value". Appends " key=value" for
+ * each, in ascending key order and canonical form, to out; refuses what
+ * RFC 9460 refuses (field "content", code bad_rdata). */
+int dns_svcb_params_normalize(const char *const *words, const size_t *lens, size_t nwords,
+                              dtext_t *out, dnsapi_err_t *err);
 
 #endif
