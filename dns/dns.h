@@ -46,8 +46,9 @@ int dns_zone_name_normalize(const char *in, char *out, size_t outlen, dnsapi_err
 
 /* A name read from presentation text. key is the canonical form that
  * every comparison uses: absolute, ASCII letters lowercased, escapes in
- * one form ('.', '\\', '"', '(', ')', ';', '@', '$' as \X; other printable
- * ASCII as is; every other octet as \DDD). display is the same form with
+ * one form (letters, digits, '-', '_', '/' and a lone '*' as they are;
+ * other printable ASCII as \X, e.g. "\.", "\=", "\@"; every other octet
+ * as \DDD: a space is \032). display is the same form with
  * the case as given ("Office\032Printer._ipp._tcp.Example.COM."). */
 typedef struct {
     char key[DNS_NAME_BUFSIZE];

@@ -318,6 +318,15 @@ static int digest_check(const type_info_t *ti, const word_t *words, size_t nword
                               ti->type, ti->field_names[hex_at], digits);
     }
     size_t want = digest_expected_len(ti->type, kind);
+    bool is_ds = strcmp(ti->type, "DS") == 0 || strcmp(ti->type, "CDS") == 0;
+    bool cds_delete = strcmp(ti->type, "CDS") == 0 && kind == 0 && digits == 2;
+    if (is_ds && want == 0 && !cds_delete) {
+        /* Knot refuses the zone for any other digest type */
+        return dnsapi_err_set(err, DNSAPI_EINVAL, "bad_rdata", "content",
+                              "The %s digest type must be 1 (SHA-1), 2 (SHA-256) or 4 (SHA-384)%s.",
+                              ti->type,
+                              strcmp(ti->type, "CDS") == 0 ? ", or 0 0 0 00 to delete" : "");
+    }
     if (want != 0 && digits != want * 2) {
         return dnsapi_err_set(err, DNSAPI_EINVAL, "bad_rdata", "content",
                               "The %s %s is %zu bytes long, but %s %lu needs %zu bytes (%zu hex "

@@ -15,8 +15,10 @@
  *
  * Writing: keys in ascending order; keys 0-6 by name (every packaged
  * server knows them), keys 7 and up as keyN (Knot 3.2 knows neither
- * dohpath nor ohttp by name, and NSD refuses known keys in generic form,
- * so names below 7 and numbers from 7 are the one form all three read).
+ * dohpath nor ohttp by name, and NSD refuses some known keys, such as
+ * port, in generic form, so names below 7 and numbers from 7 are the one
+ * form all three read). One exception: an alpn list that Knot 3.2
+ * misreads goes out as key1 (see alpn_needs_generic).
  * Values are quoted only when they hold characters other than letters,
  * digits and "-._:/+=,".
  */
@@ -117,6 +119,11 @@ static int value_list_to_wire(const uint8_t *v, size_t len, uint8_t *wire, size_
                 return svc_err(err, "An alpn id is longer than 255 octets%s.", "");
             }
             wire[start] = (uint8_t)item;
+            for (size_t p = 0; p < start; p += (size_t)wire[p] + 1) {
+                if (wire[p] == item && memcmp(wire + p + 1, wire + start + 1, item) == 0) {
+                    return svc_err(err, "The alpn value lists an id twice: give each once%s.", "");
+                }
+            }
             if (i < len) {
                 start = o;
                 wire[o++] = 0;
@@ -213,6 +220,51 @@ static int mandatory_to_wire(const uint8_t *v, size_t len, uint8_t *wire, size_t
     return DNSAPI_OK;
 }
 
+/* RFC 9461: dohpath is a relative URI template (it starts with '/')
+ * with a "dns" variable in one of its expressions; BIND refuses the zone
+ * otherwise. Only printable ASCII is taken (BIND refuses the rest). */
+static bool dohpath_ok(const uint8_t *v, size_t len)
+{
+    bool dns = false;
+    if (len == 0 || v[0] != '/') {
+        return false;
+    }
+    for (size_t i = 0; i < len; i++) {
+        if (v[i] <= 0x20 || v[i] >= 0x7f || v[i] == '}') {
+            return false;
+        }
+        if (v[i] != '{') {
+            continue;
+        }
+        size_t j = i + 1;
+        if (j < len && strchr("+#./;?&=,!@|", v[j]) != NULL) {
+            j++;
+        }
+        size_t start = j;
+        for (; j < len && v[j] != '}'; j++) {
+            if (v[j] == '{') {
+                return false;
+            }
+            if (v[j] == ',' || v[j] == ':' || v[j] == '*') {
+                dns = dns || (j - start == 3 && memcmp(v + start, "dns", 3) == 0);
+                while (j < len && v[j] != ',' && v[j] != '}') {
+                    j++; /* the modifier up to the next name */
+                }
+                if (j == len || v[j] == '}') {
+                    break;
+                }
+                start = j + 1;
+            }
+        }
+        if (j >= len) {
+            return false; /* no closing brace */
+        }
+        dns = dns || (j - start == 3 && memcmp(v + start, "dns", 3) == 0);
+        i = j;
+    }
+    return dns;
+}
+
 /* The wire value of key from its decoded character-string v. */
 static int value_to_wire(uint16_t key, const uint8_t *v, size_t len, bool has_value, uint8_t *wire,
                          size_t *wlen, dnsapi_err_t *err)
@@ -272,10 +324,10 @@ static int value_to_wire(uint16_t key, const uint8_t *v, size_t len, bool has_va
         return DNSAPI_OK;
     }
     case KEY_DOHPATH:
-        if (len == 0 || v[0] != '/') {
+        if (!dohpath_ok(v, len)) {
             return svc_err(err,
-                           "The dohpath value (key7) is a relative URI template such as "
-                           "\"/dns-query{?dns}\"%s.",
+                           "The dohpath value (key7) is a relative URI template with the dns "
+                           "variable, such as \"/dns-query{?dns}\" (RFC 9461)%s.",
                            "");
         }
         break;
@@ -284,6 +336,54 @@ static int value_to_wire(uint16_t key, const uint8_t *v, size_t len, bool has_va
     }
     memcpy(wire, v, len);
     *wlen = len;
+    return DNSAPI_OK;
+}
+
+/* The wire value of a known key given in generic form (key1="...")
+ * must be what that key's reader would have made. */
+static int wire_value_check(const sparam_t *p, dnsapi_err_t *err)
+{
+    bool ok = true;
+    switch (p->key) {
+    case KEY_MANDATORY:
+        ok = p->len > 0 && p->len % 2 == 0;
+        for (size_t i = 0; ok && i + 3 < p->len; i += 2) {
+            ok = (p->val[i] << 8 | p->val[i + 1]) < (p->val[i + 2] << 8 | p->val[i + 3]);
+        }
+        break;
+    case KEY_ALPN:
+        ok = p->len > 0;
+        for (size_t i = 0; ok && i < p->len; i += (size_t)p->val[i] + 1) {
+            ok = p->val[i] > 0 && i + p->val[i] < p->len;
+        }
+        break;
+    case KEY_NO_DEFAULT_ALPN:
+    case KEY_OHTTP:
+        ok = p->len == 0;
+        break;
+    case KEY_PORT:
+        ok = p->len == 2;
+        break;
+    case KEY_IPV4HINT:
+        ok = p->len > 0 && p->len % 4 == 0;
+        break;
+    case KEY_IPV6HINT:
+        ok = p->len > 0 && p->len % 16 == 0;
+        break;
+    case KEY_ECH:
+        ok = p->len > 0;
+        break;
+    case KEY_DOHPATH:
+        ok = dohpath_ok(p->val, p->len);
+        break;
+    default:
+        break;
+    }
+    if (!ok) {
+        char buf[16];
+        return svc_err(err, "The generic value of %s is not valid data for that key.",
+                       key_name(p->key, buf, sizeof(buf)));
+    }
     return DNSAPI_OK;
 }
 
@@ -322,6 +422,13 @@ static int param_read(const char *w, size_t wlen, sparam_t *p, dnsapi_err_t *err
     int rc;
     if (n < 0) {
         rc = svc_err(err, "A service parameter value cannot be read: %s.", why);
+    } else if (key <= KEY_OHTTP && strncasecmp(w, "key", 3) == 0) {
+        /* a known key written keyN carries its wire value (as BIND and NSD
+         * read it) */
+        p->key = (uint16_t)key;
+        memcpy(p->val, raw, (size_t)n);
+        p->len = (size_t)n;
+        rc = wire_value_check(p, err);
     } else {
         p->key = (uint16_t)key;
         rc = value_to_wire(p->key, raw, (size_t)n, eq != NULL, p->val, &p->len, err);
@@ -410,6 +517,19 @@ static void value_write(dtext_t *t, const sparam_t *p)
     free(v.s);
 }
 
+/* Knot 3.2 cannot read an alpn list in which a one-octet id is followed
+ * by another ("alpn=h,h3"); such a list goes out in generic form
+ * (key1="\001h\002h3"), which all three servers read as the same alpn. */
+static bool alpn_needs_generic(const sparam_t *p)
+{
+    for (size_t i = 0; i < p->len; i += (size_t)p->val[i] + 1) {
+        if (p->val[i] == 1 && i + 2 < p->len) {
+            return true;
+        }
+    }
+    return false;
+}
+
 static bool params_have(const sparam_t *ps, size_t n, uint16_t key)
 {
     for (size_t i = 0; i < n; i++) {
@@ -482,6 +602,12 @@ int dns_svcb_params_normalize(const char *const *words, const size_t *lens, size
     }
     for (size_t i = 0; rc == DNSAPI_OK && i < n; i++) {
         dtext_add(out, " ", 1);
+        if (ps[i].key == KEY_ALPN && alpn_needs_generic(&ps[i])) {
+            dtext_add(out, "key1=\"", 6);
+            dtext_add_cstr(out, ps[i].val, ps[i].len);
+            dtext_add(out, "\"", 1);
+            continue;
+        }
         key_write(out, ps[i].key);
         value_write(out, &ps[i]);
     }

@@ -11,9 +11,11 @@
  * (or punycode), rather than stored as something the user did not see.
  *
  * Writing has one canonical form, so that a name or string has exactly one
- * stored text: the characters a master file reads specially are escaped
- * with a backslash, other printable ASCII stays as is, and everything else
- * is \DDD. BIND prints names the same way; NSD, Knot and BIND all read it.
+ * stored text. In names, letters, digits, '-', '_', '/' and a lone '*'
+ * stay as they are, other printable ASCII is escaped with a backslash
+ * (Knot 3.2 refuses "a=b" unescaped, BIND and NSD read "a\=b" alike), and
+ * every other octet is \DDD. In character-strings only '"' and '\' are
+ * escaped and octets outside printable ASCII are \DDD.
  */
 #include "dns/wire.h"
 
@@ -296,15 +298,16 @@ size_t wname_format(const uint8_t *lab, size_t len, bool lower, char *out, size_
             if (lower && c >= 'A' && c <= 'Z') {
                 c = (uint8_t)(c - 'A' + 'a');
             }
-            bool special = strchr(".\\\"();@$", c) != NULL && c != '\0';
-            if (c == '*' && lab[off] > 1) {
-                special = true; /* a lone '*' is the wildcard; beside others, literal */
-            }
-            if (special) {
+            /* Knot's reader takes only these unescaped; a lone '*' is the
+             * wildcard, beside other octets it is escaped */
+            bool plain =
+                isalnum(c) || c == '-' || c == '_' || c == '/' || (c == '*' && lab[off] == 1);
+            /* '#' as \035: NSD reads "\#" opening rdata as RFC 3597's mark */
+            if (c > 0x20 && c < 0x7f && c != '#' && !plain) {
                 buf[0] = '\\';
                 buf[1] = (char)c;
                 k = 2;
-            } else if (c <= 0x20 || c >= 0x7f) {
+            } else if (c <= 0x20 || c >= 0x7f || c == '#') {
                 snprintf(buf, sizeof(buf), "\\%03u", c);
                 k = 4;
             } else {

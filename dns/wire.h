@@ -52,9 +52,9 @@ bool wname_ends_with(const wname_t *n, const wname_t *suffix);
 size_t wname_label_at(const wname_t *n, size_t i);
 
 /* Writes the canonical presentation of the labels lab[0..len) with a
- * trailing dot ("." for no labels): '.', '\\', '"', '(', ')', ';', '@'
- * and '$' escaped with a backslash, other printable ASCII as is, anything
- * else as \DDD; with lower, ASCII letters lowercased. Returns the length
+ * trailing dot ("." for no labels): letters, digits, '-', '_', '/' and a
+ * lone '*' as they are, other printable ASCII escaped with a backslash,
+ * anything else as \DDD; with lower, ASCII letters lowercased. Returns the length
  * written, or 0 when out is too small. */
 size_t wname_format(const uint8_t *lab, size_t len, bool lower, char *out, size_t outlen);
 

@@ -231,7 +231,11 @@ static void test_escapes_are_read_and_written_in_one_form(void **state)
     /* other octets as \DDD, the same however they were written */
     expect_parse("x\\009\\127\\200\\255", "x\\009\\127\\200\\255.example.com.",
                  "x\\009\\127\\200\\255.example.com.");
-    expect_parse("\\~\\-", "~-.example.com.", "~-.example.com.");
+    /* printable ASCII other than letters, digits, '-', '_' and '/' is escaped
+     * (Knot refuses "a=b" as written) */
+    expect_parse("\\~\\-", "\\~-.example.com.", "\\~-.example.com.");
+    expect_parse("a=b!c", "a\\=b\\!c.example.com.", "a\\=b\\!c.example.com.");
+    expect_parse("0/26", "0/26.example.com.", "0/26.example.com.");
 }
 
 static void test_escaped_dot_is_inside_a_label(void **state)

@@ -205,7 +205,7 @@ static void test_bad_names_in_content_are_refused(void **state)
 /* Any octets in a name that need not be a host: escapes kept canonical. */
 static void test_names_in_content_keep_their_octets(void **state)
 {
-    expect_content("CNAME", "foo!bar.example.com", "foo!bar.example.com.");
+    expect_content("CNAME", "foo!bar.example.com", "foo\\!bar.example.com.");
     expect_content("CNAME", "A\\.B.example.com.", "a\\.b.example.com.");
     expect_content("PTR", "Office\\032Printer._ipp._tcp.example.com.",
                    "office\\032printer._ipp._tcp.example.com.");
@@ -493,7 +493,8 @@ static void test_digest_of_wrong_length_for_its_type_is_refused(void **state)
 
 static void test_digest_of_unknown_type_may_have_any_even_length(void **state)
 {
-    expect_content("DS", "12345 8 99 ABCD", "12345 8 99 abcd");
+    /* not for DS: Knot refuses a zone with a DS digest type it does not know */
+    expect_error("DS", "12345 8 99 ABCD");
     expect_content("TLSA", "3 1 0 3082 01aa", "3 1 0 308201aa");
 }
 
@@ -835,6 +836,11 @@ static void test_cds_cdnskey_openpgpkey_smimea_are_normalized(void **state)
                    "12345 13 2 49fd46e6c4b45c55d4ac69cbd3cd34ac1afe51de1a0d46a7a3c6e8a9b5b4af0d");
     expect_content("CDS", "0 0 0 00", "0 0 0 00"); /* RFC 8078 delete */
     expect_error("CDS", "12345 13 2 49FD");
+    expect_error("CDS",
+                 "12345 13 3 49FD46E6C4B45C55D4AC69CBD3CD34AC1AFE51DE1A0D46A7A3C6E8A9B5B4AF0D");
+    expect_error("DS",
+                 "12345 13 7 49FD46E6C4B45C55D4AC69CBD3CD34AC1AFE51DE1A0D46A7A3C6E8A9B5B4AF0D");
+    expect_error("DS", "0 0 0 00");
     expect_content("CDNSKEY", "0 3 0 AA==", "0 3 0 AA=="); /* RFC 8078 delete */
     expect_content(
         "CDNSKEY",
@@ -908,6 +914,18 @@ static void test_svcb_keys_from_7_are_written_generically(void **state)
     expect_content("HTTPS", "1 . mandatory=key7 alpn=h2 key7=/q{?dns}",
                    "1 . mandatory=key7 alpn=h2 key7=\"/q{?dns}\"");
     expect_error("HTTPS", "1 . dohpath=dns-query");
+    /* BIND wants a relative URI template with the dns variable */
+    expect_error("HTTPS", "1 . dohpath=/q");
+    expect_error("HTTPS", "1 . dohpath=/q{?dns");
+    expect_error("HTTPS", "1 . dohpath=/q{?dnsx}");
+    expect_content("HTTPS", "1 . dohpath=/q{?x,dns:3}", "1 . key7=\"/q{?x,dns:3}\"");
+    /* Knot misreads a one-octet id before another: generic key1 for it */
+    expect_content("HTTPS", "1 . alpn=h,h3", "1 . key1=\"\\001h\\002h3\"");
+    expect_content("HTTPS", "1 . alpn=h3,h", "1 . alpn=h3,h");
+    /* '#' in a name is \035: NSD reads "\#" opening rdata as RFC 3597 */
+    expect_content("PTR", "\\#h.example.com.", "\\035h.example.com.");
+    /* Knot refuses an alpn id given twice */
+    expect_error("HTTPS", "1 . alpn=h2,h3,h2");
     expect_error("HTTPS", "1 . ohttp=1");
 }
 
