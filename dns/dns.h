@@ -107,6 +107,11 @@ typedef enum {
 
 dns_type_kind_t dns_type_kind(const char *name);
 
+/* A stable machine code for a kind, for an import's skipped list and
+ * refusals: "supported", "dnssec_signer_type", "obsolete_type",
+ * "unsupported_type", "unknown_type". */
+const char *dns_type_kind_code(dns_type_kind_t kind);
+
 /* Normalizes a type name (case-insensitive) to upper case. Supported:
  * A AAAA CNAME MX TXT NS SRV CAA PTR DS CDS CDNSKEY TLSA SMIMEA SSHFP NAPTR
  * SVCB HTTPS DNAME LOC URI OPENPGPKEY, and TYPEnnn (RFC 3597) for numbers

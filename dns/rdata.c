@@ -815,7 +815,12 @@ int dns_rdata_parse(const dns_rdata_in_t *in, dns_rdata_out_t *out, dnsapi_err_t
 
     out->priority = -1;
     out->n_warnings = 0;
-    int rc = rdata_precheck(in, ti, err);
+    if (ti != NULL && type_info_is_generic(ti) && content != NULL && content[0] == '\0') {
+        content = "\\# 0"; /* a type without a name and without data */
+    }
+    dns_rdata_in_t checked = *in;
+    checked.content = content;
+    int rc = rdata_precheck(&checked, ti, err);
     if (rc != DNSAPI_OK) {
         goto fail;
     }

@@ -277,6 +277,22 @@ dns_type_kind_t dns_type_kind(const char *name)
     return kind;
 }
 
+const char *dns_type_kind_code(dns_type_kind_t kind)
+{
+    switch (kind) {
+    case DNS_TYPE_SUPPORTED:
+        return "supported";
+    case DNS_TYPE_SIGNER:
+        return "dnssec_signer_type";
+    case DNS_TYPE_OBSOLETE:
+        return "obsolete_type";
+    case DNS_TYPE_UNSUPPORTED:
+        return "unsupported_type";
+    default:
+        return "unknown_type";
+    }
+}
+
 /* The refusal of a type that is not supported, by kind. */
 static int type_refuse(const char *in, dnsapi_err_t *err)
 {

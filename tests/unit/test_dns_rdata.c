@@ -770,6 +770,11 @@ static void test_type_kinds_say_why_a_type_is_refused(void **state)
     assert_int_equal(dns_type_kind("AXFR"), DNS_TYPE_UNSUPPORTED);
     assert_int_equal(dns_type_kind("FOO"), DNS_TYPE_UNKNOWN);
     assert_int_equal(dns_type_kind(""), DNS_TYPE_UNKNOWN);
+    assert_string_equal(dns_type_kind_code(dns_type_kind("RRSIG")), "dnssec_signer_type");
+    assert_string_equal(dns_type_kind_code(dns_type_kind("SPF")), "obsolete_type");
+    assert_string_equal(dns_type_kind_code(dns_type_kind("HINFO")), "unsupported_type");
+    assert_string_equal(dns_type_kind_code(dns_type_kind("FOO")), "unknown_type");
+    assert_string_equal(dns_type_kind_code(dns_type_kind("TXT")), "supported");
 
     char out[16];
     dnsapi_err_t err;
@@ -801,6 +806,9 @@ static void test_generic_content_is_stored_generically(void **state)
     expect_content("TYPE65534", "\\# 4 0A000001", "\\# 4 0a000001");
     expect_content("TYPE65534", "\\# 4 0a00 0001", "\\# 4 0a000001");
     expect_content("TYPE65534", "\\# 0", "\\# 0");
+    /* no data at all is the empty generic data (an unknown type's RDATA
+     * as a parser without its presentation hands it over) */
+    expect_content("TYPE65534", "", "\\# 0");
     expect_error("TYPE65534", "\\# 4 0a0000");
     expect_error("TYPE65534", "\\# 3 0a0000zz");
     expect_error("TYPE65534", "0a000001");
