@@ -971,9 +971,29 @@ def query(**params):
 
 
 def canonical_key(name):
-    """Sort key of an absolute name in DNS canonical order (RFC 4034 6.1)."""
-    labels = name.rstrip(".").lower().split(".") if name.strip(".") else []
-    return tuple(l.encode() for l in reversed(labels))
+    """Sort key of an absolute name in DNS canonical order (RFC 4034 6.1):
+    labels from the root, as octets (\\X and \\DDD escapes read), ASCII
+    letters lowercased."""
+    labels, cur, i = [], bytearray(), 0
+    while i < len(name):
+        c = name[i]
+        if c == "\\" and name[i + 1:i + 4].isdigit() and len(name[i + 1:i + 4]) == 3:
+            cur.append(int(name[i + 1:i + 4]))
+            i += 4
+        elif c == "\\" and i + 1 < len(name):
+            cur += name[i + 1].encode()
+            i += 2
+        elif c == ".":
+            labels.append(bytes(cur))
+            cur = bytearray()
+            i += 1
+        else:
+            cur += c.encode()
+            i += 1
+    if cur:
+        labels.append(bytes(cur))
+    labels = [l for l in labels if l] if name != "." else []
+    return tuple(bytes(b + 32 if 65 <= b <= 90 else b for b in l) for l in reversed(labels))
 
 
 def record_sort_key(rec):

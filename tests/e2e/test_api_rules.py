@@ -98,10 +98,16 @@ class RulesTest(ZoneHelpers, ApiTestCase):
                              422, "validation_failed", "bad_rdata", "content")
 
     def test_unsupported_type(self):
-        for t in ("FOO", "WKS", "A6", "TYPE65280", "A A"):
+        for t in ("FOO", "WKS", "A6", "TYPE13", "RRSIG", "A A"):
             with self.subTest(type=t):
                 self.refused({"name": "t", "type": t, "content": "192.0.2.1"},
                              422, "validation_failed", "unsupported_type", "type")
+        # RFC 3597: a type without a name is stored generically, its content only "\# len hex"
+        self.refused({"name": "t", "type": "TYPE65280", "content": "192.0.2.1"},
+                     422, "validation_failed", "bad_rdata", "content")
+        r = self.ok({"name": "t", "type": "type65280", "content": "\\# 4 C0000201"})
+        self.assertEqual((r.data["record"]["type"], r.data["record"]["content"]),
+                         ("TYPE65280", "\\# 4 c0000201"))
 
     # -- CNAME -------------------------------------------------------------------
 
