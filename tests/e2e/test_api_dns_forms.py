@@ -10,13 +10,11 @@ and dnsapi refuse is refused with the right code, and changes nothing.
 """
 
 import os
-import subprocess
 import sys
-import tempfile
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import ApiTestCase, ZoneHelpers  # noqa: E402
+from harness import ApiTestCase, ZoneHelpers, checkzone_all  # noqa: E402
 
 ZONE = "forms.test"
 
@@ -92,17 +90,7 @@ class DnsFormsTest(ZoneHelpers, ApiTestCase):
                 self.assertEqual((rec["name"], rec["content"]), (name, content))
         r = self.call("GET", self.zone_path(ZONE) + "/export", "/v1/zones/{zone}/export", expect=200)
         text = r.body.decode("utf-8")
-        with tempfile.NamedTemporaryFile("w", suffix=".zone", delete=False) as f:
-            f.write(text)
-            path = f.name
-        try:
-            for argv in (["nsd-checkzone", ZONE + ".", path], ["kzonecheck", "-o", ZONE + ".", path],
-                         ["named-checkzone", "-k", "warn", "-i", "local", ZONE + ".", path]):
-                p = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                                   timeout=120)
-                self.assertEqual(p.returncode, 0, "%s:\n%s\n%s" % (argv[0], p.stdout, text))
-        finally:
-            os.unlink(path)
+        self.assertEqual(checkzone_all(ZONE + ".", text), [], text)
 
     def test_what_dns_or_rfc_9460_refuse_is_refused(self):
         zone = "refused-forms.test"

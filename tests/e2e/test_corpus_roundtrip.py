@@ -27,7 +27,7 @@ import tempfile
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import ApiTestCase, ZoneHelpers, q  # noqa: E402
+from harness import ApiTestCase, ZoneHelpers, checkzone_all, q  # noqa: E402
 
 import dns.name  # noqa: E402
 import dns.rdataclass  # noqa: E402
@@ -138,24 +138,6 @@ def rrset_of(zone, compiled, drop_types=()):
     return out
 
 
-def check_loads(zone, text):
-    """Loads text in the three name servers' checkers; returns the failures."""
-    with tempfile.NamedTemporaryFile("w", suffix=".zone", delete=False, encoding="utf-8") as f:
-        f.write(text)
-        path = f.name
-    failures = []
-    try:
-        for argv in (["nsd-checkzone", zone, path],
-                     ["kzonecheck", "-o", zone, path],
-                     ["named-checkzone", "-k", "warn", "-i", "local", zone, path]):
-            rc, out = run_tool(argv)
-            if rc != 0:
-                failures.append("%s: %s" % (argv[0], out.strip()[-600:]))
-    finally:
-        os.unlink(path)
-    return failures
-
-
 def skipped_entries(data):
     """data.skipped as (line, code) pairs; plain strings (the import before
     issue 10) have neither."""
@@ -222,7 +204,7 @@ class CorpusRoundTripTest(ZoneHelpers, ApiTestCase):
             self.assertEqual(sum(1 for s in skipped if s[1] in codes), lines,
                              "every %s line skipped, with its code" % "/".join(sorted(types)))
         exported = self.export(zone)
-        failures = check_loads(zone, exported)
+        failures = checkzone_all(zone, exported)
         self.assertEqual(failures, [], "the export loads in NSD, Knot and BIND")
         want = rrset_of(zone, compile_zone(zone, text), drop)
         got = rrset_of(zone, compile_zone(zone, exported))
