@@ -443,6 +443,59 @@ static void test_ancestors_are_listed_nearest_first(void **state)
     assert_string_equal(out[1], "c.example.com.");
 }
 
+/* Mutated names: whatever is accepted must read back to itself from both
+ * its key and its display form, and compare equal to them. */
+static uint32_t fuzz_next(uint32_t *seed)
+{
+    *seed = *seed * 1103515245u + 12345u;
+    return (*seed >> 16) & 0x7fff;
+}
+
+static void test_accepted_names_read_back_to_themselves(void **state)
+{
+    static const char *SEEDS[] = {"www",        "Office\\032Printer._ipp._tcp",
+                                  "0/26",       "*.wild",
+                                  "a\\.b.c",    "x\\255\\000y",
+                                  "host.*.sub", "_dmarc"};
+    static const char CHARS[] = ".\\*-_/09azAZ \"();@$#=!~\t";
+    uint32_t seed = 4592;
+    size_t accepted = 0;
+    for (int iter = 0; iter < 20000; iter++) {
+        char buf[128];
+        snprintf(buf, sizeof(buf), "%s", SEEDS[fuzz_next(&seed) % 8]);
+        size_t len = strlen(buf);
+        for (int e = 0; e < 1 + (int)(fuzz_next(&seed) % 4) && len > 0 && len < 100; e++) {
+            size_t pos = fuzz_next(&seed) % len;
+            char c = CHARS[fuzz_next(&seed) % (sizeof(CHARS) - 1)];
+            if (fuzz_next(&seed) % 2) {
+                buf[pos] = c;
+            } else {
+                memmove(buf + pos + 1, buf + pos, len - pos + 1);
+                buf[pos] = c;
+                len++;
+            }
+        }
+        dns_name_t n, k, d;
+        dnsapi_err_t err;
+        if (dns_name_parse(ZONE, buf, &n, &err) != DNSAPI_OK) {
+            continue;
+        }
+        accepted++;
+        if (dns_name_parse(ZONE, n.key, &k, &err) != DNSAPI_OK ||
+            dns_name_parse(ZONE, n.display, &d, &err) != DNSAPI_OK) {
+            fail_msg("\"%s\" -> \"%s\" / \"%s\" does not read back: %s", buf, n.key, n.display,
+                     err.message);
+        }
+        if (strcmp(k.key, n.key) != 0 || strcmp(d.display, n.display) != 0 ||
+            strcmp(d.key, n.key) != 0 || k.wire_len != n.wire_len ||
+            dns_name_compare(n.key, n.display) != 0) {
+            fail_msg("\"%s\" is not stable: %s %s / %s %s", buf, n.key, k.key, n.display,
+                     d.display);
+        }
+    }
+    assert_true(accepted > 2000);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -465,6 +518,7 @@ int main(void)
         cmocka_unit_test(test_lengths_are_counted_in_wire_octets),
         cmocka_unit_test(test_origin_makes_relative_names_as_a_master_file_does),
         cmocka_unit_test(test_names_compare_in_canonical_order),
+        cmocka_unit_test(test_accepted_names_read_back_to_themselves),
         cmocka_unit_test(test_label_of_63_characters_is_accepted),
         cmocka_unit_test(test_label_of_64_characters_is_refused),
         cmocka_unit_test(test_name_of_253_characters_is_accepted),

@@ -673,8 +673,10 @@ static uint32_t fuzz_next(uint32_t *seed)
 
 static void test_normalized_content_is_stable_and_renders(void **state)
 {
-    static const char *TYPES[] = {"A",   "AAAA", "CNAME", "MX",    "TXT",   "NS",   "SRV",  "CAA",
-                                  "PTR", "DS",   "TLSA",  "SSHFP", "NAPTR", "SVCB", "HTTPS"};
+    static const char *TYPES[] = {
+        "A",   "AAAA",    "CNAME",      "MX",     "TXT",       "NS",    "SRV",   "CAA", "PTR",
+        "DS",  "TLSA",    "SSHFP",      "NAPTR",  "SVCB",      "HTTPS", "DNAME", "LOC", "URI",
+        "CDS", "CDNSKEY", "OPENPGPKEY", "SMIMEA", "TYPE65534", "HTTPS", "CAA",   "PTR"};
     static const char *SEEDS[] = {
         "192.0.2.1",
         "2001:db8::1",
@@ -691,13 +693,25 @@ static void test_normalized_content_is_stable_and_renders(void **state)
         "100 10 \"U\" \"E2U+sip\" \"!^.*$!sip:x@example.com!\" .",
         "1 svc.example.com alpn=h2,h3 port=8443 mandatory=alpn",
         "1 . alpn=\"h2,h3\" ipv4hint=1.2.3.4",
+        "other.example.net.",
+        "52 22 23.000 N 4 53 32.000 E -2.00m 0.00m 10000m 10m",
+        "10 1 \"https://www.example.com/path\"",
+        "0 0 0 00",
+        "257 3 13 mdsswUyr3DPW132mOi8V9xESWE8jTo0dxCjjnopKl+GqJxpVXckHAeF+KkxLbxILfDLUT0rAK9iUzy1L5"
+        "3eKGQ==",
+        "mQENBFVHm5sBCACeDj2WUlZd",
+        "3 1 1 abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789",
+        "\\# 4 0a000001",
+        "16 foo.example.org. alpn=\"f\\\\\\\\oo\\\\,bar,h2\" key7=\"/q{?dns}\" key667=\"a\\210\"",
+        "0 issue \"ca\\059.example\"",
+        "Office\\032Printer._ipp._tcp.example.com.",
     };
     static const char CHARS[] = " .\"\\;()=,@*-_0123456789abcdefxyzAZ:#$\xc3\xa9\t\n";
     uint32_t seed = 20261122;
     size_t accepted = 0;
 
     for (int iter = 0; iter < 20000; iter++) {
-        size_t k = fuzz_next(&seed) % 15;
+        size_t k = fuzz_next(&seed) % (sizeof(TYPES) / sizeof(TYPES[0]));
         char buf[512];
         snprintf(buf, sizeof(buf), "%s", SEEDS[k]);
         size_t len = strlen(buf);
