@@ -3,11 +3,12 @@
  * record data, zone rules, master-file rendering and serial arithmetic.
  *
  * No I/O except writing to a caller's FILE. Every name handed in or out is
- * text; a "normalized" name is lowercase, absolute (trailing dot) and at most
- * 253 characters without that dot. A zone argument is always a normalized
- * zone name such as "example.com.". Errors are reported through a caller's
- * dnsapi_err_t (common/error.h): status, machine code (the rule), field and a
- * sentence a person can act on.
+ * text; a "normalized" name (a key) is absolute (trailing dot), in the one
+ * canonical presentation form of dns_name_t below (ASCII letters lowercase,
+ * escapes written one way) and at most 255 octets on the wire. A zone
+ * argument is always a normalized zone name such as "example.com.". Errors are reported through a
+ * caller's dnsapi_err_t (common/error.h): status, machine code (the rule), field and a sentence a
+ * person can act on.
  */
 #ifndef DNSAPI_DNS_H
 #define DNSAPI_DNS_H
@@ -19,9 +20,14 @@
 
 #include "common/error.h"
 
-/* Any name in canonical presentation form with its NUL: 255 wire octets
- * with escapes (\DDD is four characters per octet) take at most 1004. */
-#define DNS_NAME_BUFSIZE 1024
+/* A normalized name with its NUL as the rest of the project stores it:
+ * every name without escapes fits (253 characters and the dot), and so
+ * do most with escapes. A name whose canonical text is longer (up to 1004
+ * characters: \DDD takes four per octet) is refused by dns_name_normalize
+ * with name_too_long when the caller's buffer is this size. */
+#define DNS_NAME_BUFSIZE 256
+/* Any name in canonical presentation form with its NUL. */
+#define DNS_NAME_TEXT_MAX 1024
 #define DNS_CONTENT_BUFSIZE 8192 /* normalized content of every type but long TXT */
 /* The largest normalized content of any record: a TXT of 65,535 octets of
  * RDATA written entirely as \DDD escapes, with quotes and spaces. A
@@ -51,8 +57,8 @@ int dns_zone_name_normalize(const char *in, char *out, size_t outlen, dnsapi_err
  * as \DDD: a space is \032). display is the same form with
  * the case as given ("Office\032Printer._ipp._tcp.Example.COM."). */
 typedef struct {
-    char key[DNS_NAME_BUFSIZE];
-    char display[DNS_NAME_BUFSIZE];
+    char key[DNS_NAME_TEXT_MAX];
+    char display[DNS_NAME_TEXT_MAX];
     size_t wire_len; /* octets on the wire, root label included (<= 255) */
     size_t labels;   /* labels, the root not counted */
     bool wildcard;   /* the leftmost label is '*' */
@@ -245,7 +251,8 @@ size_t dns_rules_warnings(const char *zone, const dns_rr_t *rr, const dns_rr_t *
                           dns_warning_t *out, size_t max);
 
 /* Lists the names strictly between name and zone (the possible delegation
- * points above name), nearest first, into out (each DNS_NAME_BUFSIZE).
+ * points above name), nearest first, into out (each DNS_NAME_BUFSIZE; the
+ * walk stops at an ancestor whose text does not fit).
  * Returns how many (at most max). */
 size_t dns_name_ancestors(const char *zone, const char *name, char (*out)[DNS_NAME_BUFSIZE],
                           size_t max);

@@ -190,7 +190,7 @@ static int name_parse(const char *zone, const char *origin, const char *in, dns_
     }
     n.absolute = true;
     if (!wname_ends_with(&n, &z)) {
-        char shown[DNS_NAME_BUFSIZE];
+        char shown[DNS_NAME_TEXT_MAX];
         if (wname_format(n.lab, n.len, true, shown, sizeof(shown)) == 0) {
             shown[0] = '\0';
         }
@@ -280,7 +280,7 @@ int dns_name_target_parse(const char *zone, const char *origin, const char *in, 
         return wname_append(out, &o, "content", err);
     }
     if (out->labels < 2) {
-        char label[DNS_NAME_BUFSIZE];
+        char label[DNS_NAME_TEXT_MAX];
         size_t len = wname_format(out->lab, out->len, true, label, sizeof(label));
         if (len > 0) {
             label[len - 1] = '\0'; /* without its dot */

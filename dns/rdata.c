@@ -194,7 +194,7 @@ static int target_append(rctx_t *c, dtext_t *t, const word_t *w, field_t kind, c
                          dnsapi_err_t *err)
 {
     wname_t n;
-    char text[DNS_NAME_BUFSIZE];
+    char text[DNS_NAME_TEXT_MAX];
     bool root_ok = kind == FIELD_HOST_OR_ROOT || kind == FIELD_NAME_OR_ROOT;
     int rc = dns_name_target_parse(c->zone, c->origin, w->p, w->len, root_ok, what, &n, err);
     if (rc != DNSAPI_OK) {
@@ -441,7 +441,7 @@ static bool rr_present(const ldns_rr *rr, size_t skip, dtext_t *t)
         }
         switch (ldns_rdf_get_type(rdf)) {
         case LDNS_RDF_TYPE_DNAME: {
-            char name[DNS_NAME_BUFSIZE];
+            char name[DNS_NAME_TEXT_MAX];
             if (n == 0 || wname_format(d, n - 1, true, name, sizeof(name)) == 0) {
                 return false;
             }

@@ -138,7 +138,7 @@ int dns_render_record(FILE *fp, const char *name, const char *type, uint32_t ttl
     dtext_t l = {0};
     int rc;
 
-    char owner[DNS_NAME_BUFSIZE];
+    char owner[DNS_NAME_TEXT_MAX];
     if (name == NULL || !owner_format(name, owner, sizeof(owner))) {
         return dnsapi_err_set(err, DNSAPI_EINVAL, "bad_name", "name",
                               "The stored name cannot be rendered: it is not an absolute "
