@@ -41,7 +41,8 @@ static int build_entry(api_write_t *w, int k, json_t *obj, dns_op_t *op, dnsapi_
             api_body_record_fields(obj, &op->fields, err) != DNSAPI_OK) {
             return err->status;
         }
-        return dns_record_from_fields(w->change.zone, &op->fields, &w->change.arena, &op->rec, err);
+        return dns_record_from_fields(w->change.zone, &op->fields, &w->change.arena, &op->rec,
+                                      &op->warnings, err);
     }
     const char *const *allowed = kinds[k] == DNS_OP_DELETE ? del_fields : patch_fields;
     if (api_body_check_fields(obj, allowed, kinds[k] == DNS_OP_PATCH ? patch_immutable : NULL,

@@ -26,8 +26,8 @@ static int build(api_write_t *w)
     }
     if (api_body_check_fields(w->r->body, fields, NULL, &err) != DNSAPI_OK ||
         api_body_record_fields(w->r->body, &op->fields, &err) != DNSAPI_OK ||
-        dns_record_from_fields(w->change.zone, &op->fields, &w->change.arena, &op->rec, &err) !=
-            DNSAPI_OK) {
+        dns_record_from_fields(w->change.zone, &op->fields, &w->change.arena, &op->rec,
+                               &op->warnings, &err) != DNSAPI_OK) {
         return dns_report_error(&w->report, NULL, &err);
     }
     return DNSAPI_OK;

@@ -21,6 +21,7 @@ static void write_free(void *p)
         dns_change_clear(&w->change);
     }
     dns_report_clear(&w->report);
+    dns_report_clear(&w->early);
     if (w->data_free != NULL) {
         w->data_free(w->data);
     }
@@ -35,6 +36,7 @@ api_write_t *api_write_new(api_req_t *r, size_t max_errors)
     }
     w->r = r;
     dns_report_init(&w->report, max_errors);
+    dns_report_init(&w->early, max_errors);
     r->state = w;
     r->state_free = write_free;
     return w;
@@ -57,6 +59,7 @@ void api_write_answer(api_write_t *w, int status, json_t *d)
     if (w->dry_run) {
         json_object_set_new(d, "dry_run", json_true());
     }
+    dns_report_merge(&w->report, &w->early); /* warnings of the build and plan */
     view_warnings_add(d, &w->report);
     store_tx_t *tx = w->tx;
     w->tx = NULL;
@@ -78,6 +81,11 @@ static bool resume_tx(api_write_t *w, store_tx_t *tx)
 static void fail_report(api_write_t *w)
 {
     end_tx(w);
+    if (dns_report_failed(&w->early)) {
+        dns_report_merge(&w->early, &w->report); /* what was found before first */
+        api_fail_report(w->r, &w->early);
+        return;
+    }
     api_fail_report(w->r, &w->report);
 }
 
@@ -101,6 +109,23 @@ static const char **change_ids(const dns_change_t *c, size_t *n)
     return ids;
 }
 
+/* After a step that may have reported errors: false (answered) when it
+ * did - unless the write keeps going (keep_going: an import reports every
+ * problem, those of the rules too), then its errors wait in w->early. */
+static bool keep_or_fail(api_write_t *w)
+{
+    if (!dns_report_failed(&w->report)) {
+        return true;
+    }
+    if (!w->keep_going) {
+        fail_report(w);
+        return false;
+    }
+    dns_report_merge(&w->early, &w->report);
+    dns_report_clear(&w->report);
+    return true;
+}
+
 /* Builds the change once the zone's name is known; false when that
  * failed and was answered. */
 static bool change_build(api_write_t *w)
@@ -114,11 +139,7 @@ static bool change_build(api_write_t *w)
         fail_nomem(w);
         return false;
     }
-    if (dns_report_failed(&w->report)) {
-        fail_report(w);
-        return false;
-    }
-    return true;
+    return keep_or_fail(w);
 }
 
 static void step_bind(api_write_t *w);
@@ -207,10 +228,10 @@ static void step_bind(api_write_t *w)
             fail_nomem(w);
             return;
         }
-        if (dns_report_failed(&w->report)) {
-            fail_report(w);
+        if (!keep_or_fail(w)) {
             return;
         }
+        dns_report_merge(&w->early, &w->report); /* the plan's warnings */
     }
     dns_report_clear(&w->report);
     int rc = dns_view_bind(w->view, &w->change, &w->report);
@@ -265,8 +286,8 @@ static void step_check_and_write(api_write_t *w)
         fail_report(w);
         return;
     }
-    if (dns_rules_check_change(&lim, &w->change, w->view, &w->report) != DNSAPI_OK ||
-        dns_report_failed(&w->report)) {
+    dns_rules_check_change(&lim, &w->change, w->view, &w->report);
+    if (dns_report_failed(&w->report) || dns_report_failed(&w->early)) {
         fail_report(w);
         return;
     }

@@ -39,6 +39,8 @@ struct api_write {
     bool change_ready;
     dns_view_t *view;
     dns_report_t report;
+    bool keep_going;    /* report every problem: go on past build and plan errors */
+    dns_report_t early; /* their errors meanwhile */
     store_tx_t *tx;
     bool dry_run;
     bool load_all; /* load every record of the zone in the first round */

@@ -40,6 +40,7 @@ typedef struct {
     size_t index; /* its place among the file's records */
     unsigned line;
     bool dup; /* the same record earlier in the file */
+    dns_record_warnings_t warnings;
 } parsed_t;
 
 typedef struct {
@@ -67,7 +68,7 @@ static void import_free(void *p)
     free(im);
 }
 
-static void skip(import_t *im, const dns_zf_record_t *zr, const char *reason)
+static void skip(import_t *im, const dns_zf_record_t *zr, const char *code, const char *reason)
 {
     json_t *o = json_object();
     char *line = NULL;
@@ -78,7 +79,9 @@ static void skip(import_t *im, const dns_zf_record_t *zr, const char *reason)
     free(line);
     json_object_set_new(o, "line", json_integer(zr->line));
     json_object_set_new(o, "record", text != NULL ? text : json_string("?"));
-    json_object_set_new(o, "reason", json_string(reason));
+    json_object_set_new(o, "code", json_string(code));
+    json_t *why = json_string(reason);
+    json_object_set_new(o, "reason", why != NULL ? why : json_string("?"));
     json_array_append_new(im->skipped, o);
 }
 
@@ -94,17 +97,6 @@ static dns_op_t *entry(import_t *im, size_t index, unsigned line)
         op->line = line;
     }
     return op;
-}
-
-static bool is_signer_type(const char *type)
-{
-    static const char *const signer[] = {"RRSIG", "NSEC", "NSEC3", "NSEC3PARAM", "DNSKEY"};
-    for (size_t i = 0; i < sizeof(signer) / sizeof(signer[0]); i++) {
-        if (strcasecmp(type, signer[i]) == 0) {
-            return true;
-        }
-    }
-    return false;
 }
 
 /* The SOA and apex NS of the file, to say whether dnsapi's own replace
@@ -185,30 +177,31 @@ static int build(api_write_t *w)
         p.index = i;
         p.line = zr.line;
         dns_zf_fields(zf, &zr, &p.fields);
-        if (is_signer_type(zr.type)) {
-            skip(im, &zr,
-                 "DNSSEC records are made by the signer of the zone; sign the zone on "
-                 "the name servers after it is imported");
+        dns_type_kind_t kind = dns_type_kind(zr.type);
+        if (kind == DNS_TYPE_SIGNER) {
+            skip(im, &zr, dns_type_kind_code(kind),
+                 "DNSSEC records are made by the signer of the zone; sign the zone on the name "
+                 "servers after it is imported");
             continue;
         }
         char name[DNS_NAME_BUFSIZE];
         if (dns_name_normalize(zone, zr.owner, name, sizeof(name), NULL) == DNSAPI_OK &&
             dns_record_is_system_kind(zone, name, zr.type)) {
             note_system(im, zone, &zr, &p.fields);
-            skip(im, &zr,
+            skip(im, &zr, "system_record",
                  strcmp(zr.type, "SOA") == 0
                      ? "the SOA is dnsapi's: its serial rises with every change"
                      : "the apex NS set is dnsapi's: change it with PUT "
                        "/v1/zones/{zone}/nameservers");
             continue;
         }
-        rc = dns_record_from_fields(zone, &p.fields, &w->change.arena, &p.rec, &err);
+        rc = dns_record_from_fields(zone, &p.fields, &w->change.arena, &p.rec, &p.warnings, &err);
         if (rc == DNSAPI_ENOMEM) {
             break;
         }
         if (rc != DNSAPI_OK) {
-            if (im->skip_unsupported && strcmp(err.code, "unsupported_type") == 0) {
-                skip(im, &zr, err.message);
+            if (im->skip_unsupported && kind != DNS_TYPE_SUPPORTED) {
+                skip(im, &zr, dns_type_kind_code(kind), err.message);
                 continue;
             }
             dns_report_error(&w->report, entry(im, i, zr.line), &err);
@@ -288,10 +281,11 @@ static void system_warnings(api_write_t *w, const dns_record_t *const *rows, siz
         }
     }
     if (im->file_soa && timers != NULL && strcmp(timers, im->soa_timers) != 0) {
-        dns_report_warning(&w->report, "soa_replaced",
-                           "The file's SOA (serial and timers %s) was not imported: the zone "
-                           "keeps dnsapi's SOA (timers %s).",
-                           im->soa_timers, timers);
+        dns_report_warning(
+            &w->report, "soa_replaced",
+            "The file's SOA (refresh, retry, expire, minimum %s) was not imported: the zone "
+            "keeps dnsapi's SOA (timers %s).",
+            im->soa_timers, timers);
     }
     bool same = im->apex_ns.n == ours.n;
     for (size_t i = 0; same && i < ours.n; i++) {
@@ -377,6 +371,7 @@ static int plan(api_write_t *w)
         } else {
             op->fields = p->fields;
             op->rec = p->rec;
+            op->warnings = p->warnings;
         }
     }
     system_warnings(w, all, n);
@@ -431,6 +426,7 @@ void handle_zone_import(api_req_t *r)
     im->replace = mode != NULL && strcmp(mode, "replace") == 0;
     im->skip_unsupported = unsupported != NULL && strcmp(unsupported, "skip") == 0;
     w->load_all = true;
+    w->keep_going = true; /* every problem of the file at once */
     w->build = build;
     w->plan = plan;
     w->answer = answer;

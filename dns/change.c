@@ -170,6 +170,17 @@ void dns_report_clear(dns_report_t *r)
     r->max_errors = max;
 }
 
+void dns_report_merge(dns_report_t *dst, const dns_report_t *src)
+{
+    for (size_t i = 0; i < src->n_errors; i++) {
+        dns_report_problem(dst, src->errors[i].op, &src->errors[i]);
+    }
+    dst->more_errors += src->more_errors;
+    for (size_t i = 0; i < src->n_warnings; i++) {
+        dns_report_warning(dst, src->warnings[i].code, "%s", src->warnings[i].message);
+    }
+}
+
 bool dns_report_failed(const dns_report_t *r)
 {
     return r->n_errors > 0;
@@ -572,8 +583,9 @@ int dns_view_bind(dns_view_t *v, dns_change_t *c, dns_report_t *rep)
             continue;
         }
         dnsapi_err_clear(&err);
-        if (dns_record_patch(c->zone, op->old, &op->fields, &c->arena, &op->rec, &err) !=
-            DNSAPI_OK) {
+        op->warnings.n = 0;
+        if (dns_record_patch(c->zone, op->old, &op->fields, &c->arena, &op->rec, &op->warnings,
+                             &err) != DNSAPI_OK) {
             int rc = dns_report_error(rep, op, &err);
             first = first != DNSAPI_OK ? first : rc;
             op->rec = *op->old;

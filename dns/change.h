@@ -31,6 +31,7 @@
 
 #include "common/arena.h"
 #include "common/error.h"
+#include "dns/dns.h" /* dns_warning_t */
 
 /* A record as every layer sees it. Names are normalized (absolute,
  * lowercase); content is normalized for its type, without the priority of
@@ -54,6 +55,9 @@ typedef struct {
  * as null clears it (has_comment, comment NULL). */
 typedef struct {
     const char *name, *type, *content;
+    const char *origin; /* a master file's $ORIGIN: names in content without
+                           a trailing dot are relative to it; NULL: the API's
+                           rules (fully qualified, single labels refused) */
     bool has_ttl, has_priority, has_disabled, has_comment;
     long long ttl, priority;
     bool disabled;
@@ -70,20 +74,28 @@ typedef struct {
 /* True for the records dnsapi owns: the SOA, and NS at the apex. */
 bool dns_record_is_system_kind(const char *zone, const char *name, const char *type);
 
+/* Warnings that reading a record's content gives (target_not_hostname):
+ * kept with its operation and reported by dns_rules_check_change. */
+typedef struct {
+    dns_warning_t v[DNS_RDATA_MAX_WARNINGS];
+    size_t n;
+} dns_record_warnings_t;
+
 /* A new record from fields: name, type and content required and
  * normalized against zone; priority inside content or as a field; disabled
  * and comment as given. The TTL is left to dns_view_bind when not given
  * (it joins its RRset's TTL, else the type's default). A record dnsapi owns
  * (dns_record_is_system_kind) is not normalized further: the rules refuse
- * it as system_record. Strings are copied into a. */
+ * it as system_record. Strings are copied into a; warnings (may be NULL)
+ * gets what reading the content warns of. */
 int dns_record_from_fields(const char *zone, const dns_fields_t *f, arena_t *a, dns_record_t *out,
-                           dnsapi_err_t *err);
+                           dns_record_warnings_t *warnings, dnsapi_err_t *err);
 
 /* old with the fields of a patch applied (content, ttl, priority, disabled,
  * comment; name and type never change): content normalized again, the
  * priority kept when new content gives none. Strings are copied into a. */
 int dns_record_patch(const char *zone, const dns_record_t *old, const dns_fields_t *f, arena_t *a,
-                     dns_record_t *out, dnsapi_err_t *err);
+                     dns_record_t *out, dns_record_warnings_t *warnings, dnsapi_err_t *err);
 
 /* True when two records hold the same data (type, content, priority). */
 bool dns_record_same_data(const dns_record_t *a, const dns_record_t *b);
@@ -101,12 +113,13 @@ typedef struct {
     const char *list; /* where the client listed it ("posts", "records"), or
                          NULL for a single write: errors name list[index] */
     size_t index;
-    unsigned line;           /* a master file's line, or 0 */
-    const char *id;          /* DELETE, PATCH: the stored record's id */
-    dns_fields_t fields;     /* PATCH: the fields to apply */
-    dns_record_t rec;        /* POST, PATCH: the record as it will be */
-    const dns_record_t *old; /* DELETE, PATCH: the stored record (bound) */
-    bool noop;               /* a PATCH that changes nothing */
+    unsigned line;                  /* a master file's line, or 0 */
+    const char *id;                 /* DELETE, PATCH: the stored record's id */
+    dns_fields_t fields;            /* PATCH: the fields to apply */
+    dns_record_t rec;               /* POST, PATCH: the record as it will be */
+    const dns_record_t *old;        /* DELETE, PATCH: the stored record (bound) */
+    bool noop;                      /* a PATCH that changes nothing */
+    dns_record_warnings_t warnings; /* from reading its content */
 } dns_op_t;
 
 typedef struct {
@@ -206,11 +219,6 @@ size_t dns_view_all(const dns_view_t *v, const dns_record_t *const **out);
 /* ---- reports: the errors and warnings of a check --------------------- */
 
 typedef struct {
-    char code[24]; /* missing_glue, single_ns, occluded */
-    char message[256];
-} dns_warning_t;
-
-typedef struct {
     const dns_op_t *op; /* the entry at fault, or NULL */
     dnsapi_err_t err;
     char existing_id[40];   /* duplicate: the record already there, if any */
@@ -242,6 +250,10 @@ int dns_report_problem(dns_report_t *r, const dns_op_t *op, const dns_problem_t 
 /* Adds a warning unless the same message is there already. */
 void dns_report_warning(dns_report_t *r, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/* Adds src's errors (up to dst's cap; the rest counted) and warnings to
+ * dst. */
+void dns_report_merge(dns_report_t *dst, const dns_report_t *src);
 
 /* True when the report holds an error. */
 bool dns_report_failed(const dns_report_t *r);

@@ -3,6 +3,7 @@
  * every write path shares (a JSON body, a master-file line, a DNS UPDATE
  * record), so a record means the same whichever way it arrives.
  */
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,11 +40,28 @@ static bool txt_literal_fits(const char *content)
     return len + strings <= RDATA_MAX_BYTES;
 }
 
+/* "192.0.2.1", "2001:db8::1", with or without a trailing dot. */
+static bool is_address(const char *content)
+{
+    char buf[64];
+    size_t len = strlen(content);
+    if (len == 0 || len >= sizeof(buf)) {
+        return false;
+    }
+    memcpy(buf, content, len + 1);
+    if (buf[len - 1] == '.') {
+        buf[len - 1] = '\0';
+    }
+    unsigned char addr[16];
+    return inet_pton(AF_INET, buf, addr) == 1 || inet_pton(AF_INET6, buf, addr) == 1;
+}
+
 /* Normalizes content of type with priority (-1: none given) into out
  * (copied into a), through dns_rdata_normalize with a buffer sized for the
  * input. */
-static int content_normalize(const char *zone, const char *type, const char *content,
-                             long long priority, arena_t *a, dns_record_t *out, dnsapi_err_t *err)
+static int content_normalize(const char *zone, const char *origin, const char *type,
+                             const char *content, long long priority, arena_t *a, dns_record_t *out,
+                             dns_record_warnings_t *warnings, dnsapi_err_t *err)
 {
     size_t len = strlen(content);
     if (len > CONTENT_MAX_CHARS) {
@@ -59,18 +77,31 @@ static int content_normalize(const char *zone, const char *type, const char *con
                               "records.",
                               len);
     }
+    if (strcmp(type, "NS") == 0 && is_address(content)) {
+        return dnsapi_err_set(err, DNSAPI_EINVAL, "bad_rdata", "content",
+                              "An NS record names a name server by its host name, not by an "
+                              "address: give the host name (e.g. ns1.example.net) and put the "
+                              "address in an A or AAAA record of that host (glue, when the host "
+                              "lies inside the delegated name).");
+    }
     size_t cap = len * 4 + 1024;
     char *buf = malloc(cap);
     if (buf == NULL) {
         return dnsapi_err_set(err, DNSAPI_ENOMEM, NULL, NULL, "out of memory");
     }
-    int prio = -1;
-    int rc = dns_rdata_normalize(zone, type, content, (long)priority, buf, cap, &prio, err);
+    dns_rdata_in_t in = {zone, origin, type, content, (long)priority};
+    dns_rdata_out_t parsed = {.content = buf, .content_size = cap};
+    int rc = dns_rdata_parse(&in, &parsed, err);
     if (rc == DNSAPI_OK) {
         out->content = arena_strdup(a, buf);
-        out->priority = prio;
+        out->priority = parsed.priority;
         if (out->content == NULL) {
             rc = dnsapi_err_set(err, DNSAPI_ENOMEM, NULL, NULL, "out of memory");
+        }
+        for (size_t i = 0;
+             warnings != NULL && i < parsed.n_warnings && warnings->n < DNS_RDATA_MAX_WARNINGS;
+             i++) {
+            warnings->v[warnings->n++] = parsed.warnings[i];
         }
     }
     free(buf);
@@ -87,7 +118,7 @@ static int comment_check(const dns_fields_t *f, dnsapi_err_t *err)
 }
 
 int dns_record_from_fields(const char *zone, const dns_fields_t *f, arena_t *a, dns_record_t *out,
-                           dnsapi_err_t *err)
+                           dns_record_warnings_t *warnings, dnsapi_err_t *err)
 {
     char type[16], name[DNS_NAME_BUFSIZE];
     static const char *const required[] = {"name", "type", "content"};
@@ -123,12 +154,12 @@ int dns_record_from_fields(const char *zone, const dns_fields_t *f, arena_t *a, 
                    ? DNSAPI_OK
                    : dnsapi_err_set(err, DNSAPI_ENOMEM, NULL, NULL, "out of memory");
     }
-    return content_normalize(zone, type, f->content, f->has_priority ? f->priority : -1, a, out,
-                             err);
+    return content_normalize(zone, f->origin, type, f->content, f->has_priority ? f->priority : -1,
+                             a, out, warnings, err);
 }
 
 int dns_record_patch(const char *zone, const dns_record_t *old, const dns_fields_t *f, arena_t *a,
-                     dns_record_t *out, dnsapi_err_t *err)
+                     dns_record_t *out, dns_record_warnings_t *warnings, dnsapi_err_t *err)
 {
     int rc = comment_check(f, err);
     if (rc != DNSAPI_OK) {
@@ -152,12 +183,13 @@ int dns_record_patch(const char *zone, const dns_record_t *old, const dns_fields
     }
     const char *content = (f->content != NULL) ? f->content : old->content;
     long long prio = f->has_priority ? f->priority : (f->content != NULL) ? -1 : old->priority;
-    rc = content_normalize(zone, old->type, content, prio, a, out, err);
+    rc = content_normalize(zone, f->origin, old->type, content, prio, a, out, warnings, err);
     if (rc != DNSAPI_OK && (f->content != NULL) && !f->has_priority && old->priority >= 0 &&
         strcmp(err->field, "priority") == 0) {
         /* new content without a priority keeps the old one */
         dnsapi_err_clear(err);
-        rc = content_normalize(zone, old->type, content, old->priority, a, out, err);
+        rc = content_normalize(zone, f->origin, old->type, content, old->priority, a, out, warnings,
+                               err);
     }
     return rc;
 }

@@ -90,36 +90,6 @@ static int rule_ttl_range(const rule_ctx_t *x, const dns_op_t *op, dns_problem_t
     return DNSAPI_OK;
 }
 
-/* "192.0.2.1." or "2001:db8::1." read as a name. */
-static bool looks_like_address(const char *content)
-{
-    if (strchr(content, ':') != NULL) {
-        return true;
-    }
-    int labels = 0;
-    for (const char *s = content; *s != '\0' && strcmp(s, ".") != 0; labels++) {
-        size_t len = strspn(s, "0123456789");
-        if (len == 0 || len > 3 || (s[len] != '.' && s[len] != '\0')) {
-            return false;
-        }
-        s += len + (s[len] == '.');
-    }
-    return labels == 4;
-}
-
-static int rule_ns_host(const rule_ctx_t *x, const dns_op_t *op, dns_problem_t *p)
-{
-    (void)x;
-    if (type_is(op->rec.type, "NS") && looks_like_address(op->rec.content)) {
-        return dnsapi_err_set(&p->err, DNSAPI_EINVAL, "bad_rdata", "content",
-                              "An NS record names a name server by its host name, not by an "
-                              "address: give the host name (e.g. ns1.example.net) and put the "
-                              "address in an A or AAAA record of that host (glue, when the host "
-                              "lies inside the delegated name).");
-    }
-    return DNSAPI_OK;
-}
-
 static int rule_ns_wildcard(const rule_ctx_t *x, const dns_op_t *op, dns_problem_t *p)
 {
     (void)x;
@@ -260,7 +230,6 @@ static int rule_ns_target(const rule_ctx_t *x, const dns_op_t *op, dns_problem_t
 static const rule_t rules[] = {
     {"system_record", DNS_OP_POST | DNS_OP_PATCH | DNS_OP_DELETE, rule_system},
     {"ttl_out_of_range", ON_WRITE, rule_ttl_range},
-    {"bad_rdata", ON_WRITE, rule_ns_host},
     {"bad_wildcard", ON_WRITE, rule_ns_wildcard},
     {"cname_at_apex", ON_WRITE, rule_cname_apex},
     {"ds_at_apex", ON_WRITE, rule_ds_apex},
@@ -372,6 +341,10 @@ int dns_rules_check_change(const dns_limits_t *lim, const dns_change_t *c, const
         }
         for (size_t k = 0; k < sizeof(warnings) / sizeof(warnings[0]); k++) {
             warnings[k](&x, op, rep);
+        }
+        /* what reading the content warned of (target_not_hostname) */
+        for (size_t k = 0; k < op->warnings.n; k++) {
+            dns_report_warning(rep, op->warnings.v[k].code, "%s", op->warnings.v[k].message);
         }
     }
     return DNSAPI_OK;

@@ -18,8 +18,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include <ldns/ldns.h>
-
 #include "common/strbuf.h"
 
 #define TTL_MAX 2147483647u /* RFC 2181 section 8 */
@@ -94,7 +92,6 @@ void dns_zf_close(dns_zf_t *zf)
         strbuf_free(&zf->buf);
         strbuf_free(&zf->out);
         strbuf_free(&zf->quoted);
-        strbuf_free(&zf->absolute);
         free(zf);
     }
 }
@@ -207,8 +204,26 @@ static int lex_entry(dns_zf_t *zf, dnsapi_err_t *err)
         }
         while (zf->pos < zf->len) {
             c = t[zf->pos];
+            if (c == '"') {
+                /* a quoted part inside a word (SVCB's alpn="h2,h3") stays
+                 * in the word, quotes and all */
+                size_t q = zf->pos + 1;
+                while (q < zf->len && t[q] != '"' && t[q] != '\n') {
+                    q += t[q] == '\\' && q + 1 < zf->len && t[q + 1] != '\n' ? 2 : 1;
+                }
+                if (q >= zf->len || t[q] != '"') {
+                    skip_line(zf);
+                    return fail(zf, err, "bad_zone_file",
+                                "a quoted string runs past the end of the line");
+                }
+                if (strbuf_add(&zf->buf, t + zf->pos, q + 1 - zf->pos) != DNSAPI_OK) {
+                    return DNSAPI_ENOMEM;
+                }
+                zf->pos = q + 1;
+                continue;
+            }
             if (c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == ';' || c == '(' ||
-                c == ')' || c == '"') {
+                c == ')') {
                 break;
             }
             size_t n = c == '\\' && zf->pos + 1 < zf->len && t[zf->pos + 1] != '\n' ? 2 : 1;
@@ -391,50 +406,6 @@ static bool soa_minimum(const dns_zf_t *zf, size_t first, uint32_t *out)
     return zf->n_tok - first == 7 && ttl_parse(tok_text(zf, zf->n_tok - 1), out);
 }
 
-/* The record data with every domain name in it made absolute against the
- * current $ORIGIN, as a master file means it ("MX 10 mail" in example.com.
- * names mail.example.com.): one record handed to ldns as one string, read
- * with the origin and printed back field by field. NULL when ldns cannot
- * read it; the caller's own parser then says what is wrong. */
-static const char *rdata_absolute(dns_zf_t *zf, const dns_zf_record_t *rec)
-{
-    char *line = NULL;
-    const char *result = NULL;
-    ldns_rdf *origin = ldns_dname_new_frm_str(zf->origin);
-    ldns_rr *rr = NULL;
-    if (origin == NULL || asprintf(&line, ". 0 IN %s %s", rec->type, rec->rdata) < 0) {
-        line = NULL;
-        goto done;
-    }
-    if (ldns_rr_new_frm_str(&rr, line, 0, origin, NULL) != LDNS_STATUS_OK || rr == NULL) {
-        goto done;
-    }
-    strbuf_reset(&zf->absolute);
-    if (strbuf_add(&zf->absolute, "", 0) != DNSAPI_OK) {
-        goto done;
-    }
-    for (size_t i = 0; i < ldns_rr_rd_count(rr); i++) {
-        char *f = ldns_rdf2str(ldns_rr_rdf(rr, i));
-        int rc = f != NULL ? DNSAPI_OK : DNSAPI_ENOMEM;
-        if (rc == DNSAPI_OK && i > 0) {
-            rc = strbuf_add(&zf->absolute, " ", 1);
-        }
-        if (rc == DNSAPI_OK) {
-            rc = strbuf_add(&zf->absolute, f, strlen(f));
-        }
-        free(f);
-        if (rc != DNSAPI_OK) {
-            goto done;
-        }
-    }
-    result = zf->absolute.p;
-done:
-    ldns_rr_free(rr);
-    ldns_rdf_deep_free(origin);
-    free(line);
-    return result;
-}
-
 static int record_fill(dns_zf_t *zf, dns_zf_record_t *rec, dnsapi_err_t *err)
 {
     size_t i = 0;
@@ -532,7 +503,7 @@ static int record_fill(dns_zf_t *zf, dns_zf_record_t *rec, dnsapi_err_t *err)
     }
     rec->rdata = zf->out.p;
     rec->n_rdata = zf->n_tok - i;
-    rec->rdata_absolute = rdata_absolute(zf, rec);
+    rec->origin = zf->origin;
     return 1;
 }
 
@@ -575,15 +546,11 @@ void dns_zf_fields(dns_zf_t *zf, const dns_zf_record_t *rec, dns_fields_t *f)
     memset(f, 0, sizeof(*f));
     f->name = rec->owner;
     f->type = rec->type;
-    /* names in a master file's data are relative to $ORIGIN; unquoted TXT
-     * words are character-strings each */
-    if (rec->rdata_absolute != NULL) {
-        f->content = rec->rdata_absolute;
-    } else if (strcmp(rec->type, "TXT") == 0) {
-        f->content = dns_zf_rdata_quoted(zf);
-    } else {
-        f->content = rec->rdata;
-    }
+    /* names in a master file's data are relative to $ORIGIN (the record
+     * data's reader takes it); unquoted TXT words are character-strings
+     * each, while unquoted API content is one literal text */
+    f->origin = rec->origin;
+    f->content = strcmp(rec->type, "TXT") == 0 ? dns_zf_rdata_quoted(zf) : rec->rdata;
     f->has_ttl = !rec->ttl_unknown;
     f->ttl = rec->ttl;
 }

@@ -46,15 +46,13 @@ typedef struct {
     unsigned line;               /* the line its entry starts on */
     char owner[DNS_ZF_NAME_MAX]; /* absolute, escapes as written */
     uint32_t ttl;
-    bool ttl_given;    /* written on this line (not a default) */
-    bool ttl_unknown;  /* no TTL on the line and none before it: ttl is 0 */
-    char type[24];     /* as written, upper case */
-    const char *rdata; /* the data tokens joined by one space; quoted
-                          strings keep their quotes */
-    size_t n_rdata;    /* how many tokens */
-    /* the data with the domain names in it made absolute against $ORIGIN,
-     * as ldns reads and prints it; NULL when ldns cannot read it */
-    const char *rdata_absolute;
+    bool ttl_given;     /* written on this line (not a default) */
+    bool ttl_unknown;   /* no TTL on the line and none before it: ttl is 0 */
+    char type[24];      /* as written, upper case */
+    const char *rdata;  /* the data tokens joined by one space; quoted
+                           strings keep their quotes */
+    size_t n_rdata;     /* how many tokens */
+    const char *origin; /* the $ORIGIN names in the data are relative to */
 } dns_zf_record_t;
 
 /* Starts reading text[0..len) (need not be NUL-terminated) with origin as
@@ -81,8 +79,8 @@ unsigned dns_zf_line(const dns_zf_t *zf);
 const char *dns_zf_rdata_quoted(dns_zf_t *zf);
 
 /* The record as the fields of a write (dns/change.h): the owner, the type,
- * the data with names made absolute (or, for TXT, every word quoted), and
- * the TTL unless none was known. Strings are valid like rec's. */
+ * the data (for TXT every word quoted) with its $ORIGIN, and the TTL unless
+ * none was known. Strings are valid like rec's. */
 void dns_zf_fields(dns_zf_t *zf, const dns_zf_record_t *rec, dns_fields_t *f);
 
 void dns_zf_close(dns_zf_t *zf);

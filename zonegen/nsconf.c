@@ -38,7 +38,11 @@ static int nsconf_fill(FILE *fp, void *arg, char *errbuf, size_t errlen)
             fprintf(fp, "  - domain: \"%s\"\n    file: \"%s\"\n", nc->names[i], file);
             break;
         case ZONEGEN_NS_BIND:
-            fprintf(fp, "zone \"%s\" { type primary; file \"%s\"; };\n", nc->names[i], file);
+            /* check-names warn: owners and targets that are not host names
+             * (DNS-SD instances, RFC 2317 names, escaped octets) are valid
+             * DNS; BIND's default for primaries would refuse the zone */
+            fprintf(fp, "zone \"%s\" { type primary; file \"%s\"; check-names warn; };\n",
+                    nc->names[i], file);
             break;
         }
     }

@@ -52,6 +52,9 @@ class ImportTest(ZoneHelpers, ApiTestCase):
         self.assertEqual(len(d["skipped"]), 3, "the SOA and the two apex NS: %r" % d["skipped"])
         self.assertTrue(d["skipped"][0]["record"].startswith("imp.test. 7200 IN SOA"), d["skipped"])
         self.assertEqual([x["line"] for x in d["skipped"]], [3, 6, 7])
+        self.assertEqual([x["code"] for x in d["skipped"]], ["system_record"] * 3)
+        warned = {w["code"] for w in d.get("warnings", [])}
+        self.assertEqual(warned, {"soa_replaced", "apex_ns_replaced", "single_ns"}, d.get("warnings"))
         self.assertEqual(d["serial"], z["serial"] + 1, "one serial step")
         recs = {(x["name"], x["type"]): x for x in self.list_records("imp.test")}
         self.assertEqual(recs[("imp.test.", "MX")]["content"], "mail.imp.test.")

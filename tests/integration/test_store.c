@@ -296,7 +296,7 @@ static void post(fx_t *f, const store_auth_t *auth, const char *zone, const char
     dns_op_t *op = dns_change_add(&c.change, DNS_OP_POST, NULL, 0);
     op->fields = (dns_fields_t){.name = name, .type = type, .content = content};
     dnsapi_err_t err;
-    assert_int_equal(dns_record_from_fields(zone, &op->fields, &c.change.arena, &op->rec, &err),
+    assert_int_equal(dns_record_from_fields(zone, &op->fields, &c.change.arena, &op->rec, NULL, &err),
                      DNSAPI_OK);
     store_load_t load = {NULL, 0, NULL, true};
     store_tx_begin_change(f->pool, auth, zone, NULL, false, &load, on_opened, &c);

@@ -385,7 +385,8 @@ static void test_includes_are_accepted_by_the_servers(void **state)
              f->zones);
     assert_non_null(strstr(knot, want));
     snprintf(want, sizeof(want),
-             "zone \"example.com.\" { type primary; file \"%s/example.com.zone\"; };\n", f->zones);
+             "zone \"example.com.\" { type primary; file \"%s/example.com.zone\"; "
+             "check-names warn; };\n", f->zones);
     assert_non_null(strstr(bind, want));
     free(nsd);
     free(knot);

@@ -135,7 +135,7 @@ static outcome_t check_rows(const row_t *extra, size_t n_extra, const spec_t *sp
         if (s->kind == DNS_OP_POST) {
             dnsapi_err_t err;
             dnsapi_err_clear(&err);
-            if (dns_record_from_fields(ZONE, &op->fields, &c.arena, &op->rec, &err) != DNSAPI_OK) {
+            if (dns_record_from_fields(ZONE, &op->fields, &c.arena, &op->rec, &op->warnings, &err) != DNSAPI_OK) {
                 dns_report_error(&rep, op, &err);
             }
         }
