@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/tsig_key.h"
+
 #define DNSAPI_CONFIG_MAX_LIST 16
 #define DNSAPI_NAME_MAX 256
 
@@ -25,6 +27,12 @@ typedef struct {
     char host[DNSAPI_NAME_MAX]; /* address or name; IPv6 without brackets */
     uint16_t port;
 } dnsapi_hostport_t;
+
+/* A name server zonegen checks: a name people know it by and where to ask. */
+typedef struct {
+    char name[DNSAPI_NAME_MAX]; /* absolute host name, e.g. "ns2.example.net." */
+    dnsapi_hostport_t addr;     /* port 53 unless given */
+} dnsapi_server_t;
 
 typedef struct {
     char database_url[1024];
@@ -48,6 +56,26 @@ typedef struct {
     dnsapi_hostport_t verify[DNSAPI_CONFIG_MAX_LIST];
     size_t n_verify;
     int log_json; /* access log as JSON lines (always 1 for now) */
+
+    /* ---- name servers, plural: read by zonegen ----------------------- */
+    /* DNSAPI_CATALOG: the catalog zone (RFC 9432) zonegen keeps, absolute;
+     * empty: none. */
+    char catalog[DNSAPI_NAME_MAX];
+    /* DNSAPI_SECONDARIES: NAME=ADDR[:PORT], comma-separated. */
+    dnsapi_server_t secondaries[DNSAPI_CONFIG_MAX_LIST];
+    size_t n_secondaries;
+    /* DNSAPI_TSIG_KEY_FILE, and the key read from it (has_tsig_key). */
+    char tsig_key_file[1024];
+    int has_tsig_key;
+    dnsapi_tsig_key_t tsig_key;
+    /* DNSAPI_ZONES_ADD_CMD / DNSAPI_ZONES_DEL_CMD: run once per batch of
+     * new or deleted zones with their names on stdin; empty: the includes
+     * list every zone instead. */
+    char zones_add_cmd[1024];
+    char zones_del_cmd[1024];
+    /* DNSAPI_ZONEGEN_METRICS_LISTEN: host:port of zonegen's /metrics. */
+    int has_zonegen_metrics;
+    dnsapi_hostport_t zonegen_metrics_listen;
 } dnsapi_config_t;
 
 /* Loads the configuration from the config file (if DNSAPI_CONFIG is set)

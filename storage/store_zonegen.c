@@ -11,8 +11,10 @@
  * enough that one batch stays well under a megabyte. */
 #define STREAM_BATCH "2000"
 
-static const char zone_columns[] = "id::text, name, serial, exported_serial, published_serial, "
-                                   "last_error IS NOT NULL";
+static const char zone_columns[] =
+    "id::text, name, serial, exported_serial, published_serial, last_error IS NOT NULL, "
+    "publish_failures, coalesce((SELECT bool_and(s.serial = zones.serial) FROM zone_servers s"
+    " WHERE s.zone_id = zones.id AND s.role = 'primary'), false)";
 
 /* Copies a result's message without its trailing newline into errbuf. */
 static int fail_result(PGresult *r, PGconn *c, const char *what, char *errbuf, size_t errlen)
@@ -58,6 +60,8 @@ static void zone_from_row(PGresult *r, int row, store_zonegen_zone_t *z)
     z->has_published = !PQgetisnull(r, row, 4);
     z->published_serial = z->has_published ? value_u32(r, row, 4) : 0;
     z->has_error = PQgetvalue(r, row, 5)[0] == 't';
+    z->publish_failures = atoi(PQgetvalue(r, row, 6));
+    z->primary_current = PQgetvalue(r, row, 7)[0] == 't';
 }
 
 int store_zonegen_listen(PGconn *c, char *errbuf, size_t errlen)
@@ -68,7 +72,7 @@ int store_zonegen_listen(PGconn *c, char *errbuf, size_t errlen)
 int store_zonegen_dirty_list(PGconn *c, store_zonegen_zone_t *out, size_t max, size_t *n,
                              char *errbuf, size_t errlen)
 {
-    char sql[512], limit[24];
+    char sql[1024], limit[24];
     snprintf(limit, sizeof(limit), "%zu", max);
     snprintf(sql, sizeof(sql),
              "SELECT %s FROM zones WHERE exported_serial IS DISTINCT FROM serial"
@@ -92,7 +96,7 @@ int store_zonegen_dirty_list(PGconn *c, store_zonegen_zone_t *out, size_t max, s
 int store_zonegen_zone_get(PGconn *c, const char *key, char which, store_zonegen_zone_t *out,
                            char *errbuf, size_t errlen)
 {
-    char sql[256];
+    char sql[1024];
     /* Compare ids as text so that a malformed id is "not found", not an
      * error of the uuid cast. */
     snprintf(sql, sizeof(sql), "SELECT %s FROM zones WHERE %s = $1", zone_columns,
@@ -112,27 +116,29 @@ int store_zonegen_zone_get(PGconn *c, const char *key, char which, store_zonegen
     return DNSAPI_OK;
 }
 
-int store_zonegen_names_list(PGconn *c, char ***names, size_t *n, char *errbuf, size_t errlen)
+int store_zonegen_names_list(PGconn *c, store_zonegen_name_t **out, size_t *n, char *errbuf,
+                             size_t errlen)
 {
-    *names = NULL;
+    *out = NULL;
     *n = 0;
-    PGresult *r = PQexec(c, "SELECT name FROM zones ORDER BY name COLLATE \"C\"");
+    PGresult *r = PQexec(c, "SELECT name, id::text FROM zones ORDER BY name COLLATE \"C\"");
     if (PQresultStatus(r) != PGRES_TUPLES_OK) {
         return fail_result(r, c, "zone names", errbuf, errlen);
     }
     int rows = PQntuples(r);
-    char **list = calloc((size_t)rows + 1, sizeof(*list));
+    store_zonegen_name_t *list = calloc((size_t)rows + 1, sizeof(*list));
     if (list == NULL) {
         goto nomem;
     }
     for (int i = 0; i < rows; i++) {
-        if ((list[i] = strdup(PQgetvalue(r, i, 0))) == NULL) {
+        if ((list[i].name = strdup(PQgetvalue(r, i, 0))) == NULL) {
             store_zonegen_names_free(list, (size_t)i);
             goto nomem;
         }
+        snprintf(list[i].id, sizeof(list[i].id), "%s", PQgetvalue(r, i, 1));
     }
     PQclear(r);
-    *names = list;
+    *out = list;
     *n = (size_t)rows;
     return DNSAPI_OK;
 nomem:
@@ -141,15 +147,192 @@ nomem:
     return DNSAPI_ENOMEM;
 }
 
-void store_zonegen_names_free(char **names, size_t n)
+void store_zonegen_names_free(store_zonegen_name_t *names, size_t n)
 {
     if (names == NULL) {
         return;
     }
     for (size_t i = 0; i < n; i++) {
-        free(names[i]);
+        free(names[i].name);
     }
     free(names);
+}
+
+int store_zonegen_tombstones_last(PGconn *c, long long *seq, char *errbuf, size_t errlen)
+{
+    PGresult *r = PQexec(c, "SELECT coalesce(max(id), 0) FROM zone_tombstones");
+    if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
+        return fail_result(r, c, "tombstones", errbuf, errlen);
+    }
+    *seq = atoll(PQgetvalue(r, 0, 0));
+    PQclear(r);
+    return DNSAPI_OK;
+}
+
+int store_zonegen_tombstones_since(PGconn *c, long long seq, store_zonegen_tombstone_t *out,
+                                   size_t max, size_t *n, char *errbuf, size_t errlen)
+{
+    char after[24], limit[24];
+    snprintf(after, sizeof(after), "%lld", seq);
+    snprintf(limit, sizeof(limit), "%zu", max);
+    const char *params[2] = {after, limit};
+    PGresult *r = PQexecParams(c,
+                               "SELECT id, zone_id::text, name FROM zone_tombstones"
+                               " WHERE id > $1::bigint ORDER BY id LIMIT $2::int",
+                               2, NULL, params, NULL, NULL, 0);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+        return fail_result(r, c, "tombstones", errbuf, errlen);
+    }
+    int rows = PQntuples(r);
+    *n = 0;
+    for (int i = 0; i < rows && (size_t)i < max; i++) {
+        out[i].seq = atoll(PQgetvalue(r, i, 0));
+        snprintf(out[i].id, sizeof(out[i].id), "%s", PQgetvalue(r, i, 1));
+        snprintf(out[i].name, sizeof(out[i].name), "%s", PQgetvalue(r, i, 2));
+        (*n)++;
+    }
+    PQclear(r);
+    return DNSAPI_OK;
+}
+
+int store_zonegen_tombstones_prune(PGconn *c, char *errbuf, size_t errlen)
+{
+    return exec_cmd(c, "DELETE FROM zone_tombstones WHERE deleted_at < now() - interval '1 day'",
+                    0, NULL, "tombstones", errbuf, errlen);
+}
+
+int store_zonegen_pending_stats(PGconn *c, long long *zones, double *oldest, char *errbuf,
+                                size_t errlen)
+{
+    PGresult *r = PQexec(c, "SELECT count(*), coalesce(extract(epoch FROM now() - min(updated_at)),"
+                            " 0)::float8 FROM zones WHERE exported_serial IS DISTINCT FROM serial"
+                            " OR published_serial IS DISTINCT FROM serial");
+    if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
+        return fail_result(r, c, "pending zones", errbuf, errlen);
+    }
+    *zones = atoll(PQgetvalue(r, 0, 0));
+    *oldest = atof(PQgetvalue(r, 0, 1));
+    PQclear(r);
+    return DNSAPI_OK;
+}
+
+/* ---- arrays for dnsapi_zonegen_checks_store -------------------------- */
+
+/* A PostgreSQL array literal built element by element: {"a",NULL,"b"}. */
+typedef struct {
+    FILE *fp;
+    char *buf;
+    size_t len;
+    size_t count;
+} pg_array_t;
+
+static int pg_array_open(pg_array_t *a)
+{
+    memset(a, 0, sizeof(*a));
+    a->fp = open_memstream(&a->buf, &a->len);
+    if (a->fp == NULL) {
+        return -1;
+    }
+    fputc('{', a->fp);
+    return 0;
+}
+
+/* Appends text quoted (NULL for SQL NULL). */
+static void pg_array_add(pg_array_t *a, const char *text)
+{
+    if (a->count++ > 0) {
+        fputc(',', a->fp);
+    }
+    if (text == NULL) {
+        fputs("NULL", a->fp);
+        return;
+    }
+    fputc('"', a->fp);
+    for (const char *p = text; *p != '\0'; p++) {
+        if (*p == '"' || *p == '\\') {
+            fputc('\\', a->fp);
+        }
+        fputc(*p, a->fp);
+    }
+    fputc('"', a->fp);
+}
+
+/* Ends the literal; a->buf is then the text (free it). */
+static int pg_array_close(pg_array_t *a)
+{
+    fputc('}', a->fp);
+    int bad = ferror(a->fp);
+    fclose(a->fp);
+    a->fp = NULL;
+    return bad ? -1 : 0;
+}
+
+int store_zonegen_checks_store(PGconn *c, const store_zonegen_check_row_t *rows, size_t n,
+                               const store_zonegen_zone_result_t *zones, size_t nz,
+                               store_zonegen_published_fn fn, void *ctx, char *errbuf,
+                               size_t errlen)
+{
+    enum { ZONE, NAME, ADDR, ROLE, SERIAL, SYNC, ERROR, ZIDS, PUB, ZERR, N_ARRAYS };
+    pg_array_t a[N_ARRAYS];
+    int opened = 0, rc = DNSAPI_ENOMEM;
+    for (; opened < N_ARRAYS; opened++) {
+        if (pg_array_open(&a[opened]) != 0) {
+            goto done;
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        char serial[16];
+        snprintf(serial, sizeof(serial), "%u", rows[i].serial);
+        pg_array_add(&a[ZONE], rows[i].zone_id);
+        pg_array_add(&a[NAME], rows[i].name);
+        pg_array_add(&a[ADDR], rows[i].address);
+        pg_array_add(&a[ROLE], rows[i].secondary ? "secondary" : "primary");
+        pg_array_add(&a[SERIAL], rows[i].has_serial ? serial : NULL);
+        pg_array_add(&a[SYNC], rows[i].in_sync ? "t" : "f");
+        pg_array_add(&a[ERROR], rows[i].error != NULL && rows[i].error[0] ? rows[i].error : NULL);
+    }
+    for (size_t i = 0; i < nz; i++) {
+        char serial[16];
+        snprintf(serial, sizeof(serial), "%u", zones[i].published);
+        pg_array_add(&a[ZIDS], zones[i].zone_id);
+        pg_array_add(&a[PUB], zones[i].has_published ? serial : NULL);
+        pg_array_add(&a[ZERR], zones[i].error);
+    }
+    for (int i = 0; i < N_ARRAYS; i++) {
+        if (pg_array_close(&a[i]) != 0) {
+            goto done;
+        }
+    }
+    const char *params[N_ARRAYS];
+    for (int i = 0; i < N_ARRAYS; i++) {
+        params[i] = a[i].buf;
+    }
+    PGresult *r = PQexecParams(
+        c,
+        "SELECT published_zone::text, change_age FROM dnsapi_zonegen_checks_store("
+        "$1::uuid[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::boolean[], $7::text[],"
+        " $8::uuid[], $9::bigint[], $10::text[])",
+        N_ARRAYS, NULL, params, NULL, NULL, 0);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+        rc = fail_result(r, c, "store checks", errbuf, errlen);
+        goto done;
+    }
+    for (int i = 0; fn != NULL && i < PQntuples(r); i++) {
+        fn(PQgetvalue(r, i, 0), atof(PQgetvalue(r, i, 1)), ctx);
+    }
+    PQclear(r);
+    rc = DNSAPI_OK;
+done:
+    if (rc == DNSAPI_ENOMEM) {
+        snprintf(errbuf, errlen, "out of memory storing checks");
+    }
+    for (int i = 0; i < opened; i++) {
+        if (a[i].fp != NULL) {
+            fclose(a[i].fp);
+        }
+        free(a[i].buf);
+    }
+    return rc;
 }
 
 static int lock_call(PGconn *c, const char *fn, const char *zone_id, int *result, char *errbuf,
@@ -290,22 +473,12 @@ int store_zonegen_exported_set(PGconn *c, const char *zone_id, uint32_t serial, 
                     params, "exported serial", errbuf, errlen);
 }
 
-int store_zonegen_published_set(PGconn *c, const char *zone_id, uint32_t serial, char *errbuf,
-                                size_t errlen)
-{
-    char s[16];
-    snprintf(s, sizeof(s), "%u", serial);
-    const char *params[2] = {zone_id, s};
-    return exec_cmd(c,
-                    "UPDATE zones SET published_serial = $2::bigint, last_error = NULL"
-                    " WHERE id = $1::uuid",
-                    2, params, "published serial", errbuf, errlen);
-}
-
 int store_zonegen_error_set(PGconn *c, const char *zone_id, const char *message, char *errbuf,
                             size_t errlen)
 {
     const char *params[2] = {zone_id, message};
-    return exec_cmd(c, "UPDATE zones SET last_error = $2 WHERE id = $1::uuid", 2, params,
-                    "last error", errbuf, errlen);
+    return exec_cmd(c,
+                    "UPDATE zones SET last_error = $2, publish_failures = publish_failures + 1"
+                    " WHERE id = $1::uuid",
+                    2, params, "last error", errbuf, errlen);
 }

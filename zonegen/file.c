@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "common/error.h"
@@ -47,6 +48,12 @@ static int dir_sync(const char *dir, char *errbuf, size_t errlen)
 int zonegen_file_replace(const char *path, zonegen_file_fill_fn fill, void *ctx, char *errbuf,
                          size_t errlen)
 {
+    return zonegen_file_replace_mode(path, 0644, fill, ctx, errbuf, errlen);
+}
+
+int zonegen_file_replace_mode(const char *path, int mode, zonegen_file_fill_fn fill, void *ctx,
+                              char *errbuf, size_t errlen)
+{
     char dir[1024], tmp[1200];
     const char *base = strrchr(path, '/');
     base = base != NULL ? base + 1 : path;
@@ -55,11 +62,13 @@ int zonegen_file_replace(const char *path, zonegen_file_fill_fn fill, void *ctx,
         snprintf(errbuf, errlen, "path too long: %s", path);
         return DNSAPI_EIO;
     }
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, (mode_t)mode);
     if (fd < 0) {
         snprintf(errbuf, errlen, "create %s: %s", tmp, strerror(errno));
         return DNSAPI_EIO;
     }
+    /* The mode asked for, whatever the umask: a secret stays 0640. */
+    fchmod(fd, (mode_t)mode);
     int rc = DNSAPI_EIO;
     char *buf = NULL;
     FILE *fp = fdopen(fd, "w");

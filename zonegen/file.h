@@ -20,6 +20,11 @@ typedef int (*zonegen_file_fill_fn)(FILE *fp, void *ctx, char *errbuf, size_t er
 int zonegen_file_replace(const char *path, zonegen_file_fill_fn fill, void *ctx, char *errbuf,
                          size_t errlen);
 
+/* As zonegen_file_replace, with the new file's permissions (e.g. 0640 for
+ * an include that holds a key). */
+int zonegen_file_replace_mode(const char *path, int mode, zonegen_file_fill_fn fill, void *ctx,
+                              char *errbuf, size_t errlen);
+
 /* Writes "<dir>/<zone without trailing dot>.zone" into out. Returns 0, or
  * -1 when it does not fit. */
 int zonegen_file_zone_path(const char *dir, const char *zone, char *out, size_t outlen);
