@@ -293,10 +293,12 @@ static int servers_init(zonegen_t *zg)
 
 /*
  * After a start: the members found on disk are compared with the
- * database (deleted zones go, ids come), the includes and the catalog are
- * written if they differ, the primary is told about every member (the add
- * command must take a zone it has as a no-op), and zones that have no file
- * here are rendered.
+ * database (deleted zones go, ids come); the includes are written and the
+ * reload command run for the catalog, so the primary reads them (with
+ * NSD, a reload command that starts with `nsd-control reconfig`); the
+ * primary is told about every member (the add command must take a zone it
+ * has as a no-op); the catalog is rewritten if its members differ; and
+ * zones that have no file here are rendered.
  */
 static void startup(zonegen_t *zg)
 {
@@ -307,6 +309,7 @@ static void startup(zonegen_t *zg)
     }
     zonegen_reconcile(zg, 1);
     zonegen_includes_write(zg);
+    zonegen_catalog_reload(zg);
     if (zg->cfg->zones_add_cmd[0] != '\0' && zg->members.n > 0) {
         char **names = zonegen_members_names(&zg->members);
         if (names != NULL && zonegen_primary_add(zg, names, zg->members.n, err, sizeof(err)) !=

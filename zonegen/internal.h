@@ -98,6 +98,10 @@ int zonegen_includes_write(zonegen_t *zg);
  * reload command for it. Returns DNSAPI_OK or a negative status. */
 int zonegen_catalog_publish(zonegen_t *zg, int force);
 
+/* Runs the reload command for the catalog as it is on disk (start-up: the
+ * primary may not have read the includes yet). */
+int zonegen_catalog_reload(zonegen_t *zg);
+
 /* Tells the primary about new zones (names, n): DNSAPI_ZONES_ADD_CMD with
  * their names on stdin. DNSAPI_OK when there is no such command. */
 int zonegen_primary_add(zonegen_t *zg, char *const *names, size_t n, char *errbuf, size_t errlen);

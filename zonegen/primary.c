@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "common/error.h"
 #include "zonegen/catalog.h"
@@ -90,6 +91,20 @@ static int reload_run(zonegen_t *zg, const char *zone, const char *path, char *e
     int rc = zonegen_hook_run(cmd, zg->opt->hook_timeout_ms, why, sizeof(why));
     if (rc != DNSAPI_OK) {
         snprintf(err, errlen, "DNSAPI_RELOAD_CMD %s", why);
+    }
+    return rc;
+}
+
+int zonegen_catalog_reload(zonegen_t *zg)
+{
+    if (zg->cfg->catalog[0] == '\0' || access(zg->catalog_path, F_OK) != 0) {
+        return DNSAPI_OK;
+    }
+    char err[1024];
+    int rc = reload_run(zg, zg->cfg->catalog, zg->catalog_path, err, sizeof(err));
+    if (rc != DNSAPI_OK) {
+        ZONEGEN_LOG(ZONEGEN_LOG_ERROR, "catalog %s: reload: %s", zg->cfg->catalog, err);
+        zonegen_metrics_failed(zg->metrics, ZONEGEN_STEP_RELOAD, 1);
     }
     return rc;
 }
