@@ -32,6 +32,27 @@ static int fail_result(PGresult *r, PGconn *c, const char *what, char *errbuf, s
     return DNSAPI_EDB;
 }
 
+/* Runs sql as the prepared statement name, preparing it on this
+ * connection the first time it is used there (a new or reset connection
+ * answers 26000, "no such prepared statement", and is prepared then). For
+ * the statements run per zone, so that they are planned once. */
+static PGresult *exec_prepared(PGconn *c, const char *name, const char *sql, int n,
+                               const char *const *params)
+{
+    PGresult *r = PQexecPrepared(c, name, n, params, NULL, NULL, 0);
+    const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+    if (PQresultStatus(r) == PGRES_FATAL_ERROR && state != NULL && strcmp(state, "26000") == 0) {
+        PQclear(r);
+        PGresult *p = PQprepare(c, name, sql, n, NULL);
+        if (PQresultStatus(p) != PGRES_COMMAND_OK) {
+            return p;
+        }
+        PQclear(p);
+        r = PQexecPrepared(c, name, n, params, NULL, NULL, 0);
+    }
+    return r;
+}
+
 static int exec_cmd(PGconn *c, const char *sql, int n, const char *const *params, const char *what,
                     char *errbuf, size_t errlen)
 {
@@ -97,12 +118,15 @@ int store_zonegen_zone_get(PGconn *c, const char *key, char which, store_zonegen
                            char *errbuf, size_t errlen)
 {
     char sql[1024];
-    /* Compare ids as text so that a malformed id is "not found", not an
-     * error of the uuid cast. */
-    snprintf(sql, sizeof(sql), "SELECT %s FROM zones WHERE %s = $1", zone_columns,
-             which == 'i' ? "id::text" : "name");
+    /* A malformed id is "not found", not an error of the uuid cast; the
+     * comparison still goes through the primary key. */
+    snprintf(sql, sizeof(sql), "SELECT %s FROM zones WHERE %s", zone_columns,
+             which == 'i' ? "id = CASE WHEN $1 ~* '^[0-9a-f]{8}-([0-9a-f]{4}-){3}[0-9a-f]{12}$'"
+                            " THEN $1::uuid END"
+                          : "name = $1");
     const char *params[1] = {key};
-    PGresult *r = PQexecParams(c, sql, 1, NULL, params, NULL, NULL, 0);
+    PGresult *r = exec_prepared(c, which == 'i' ? "zonegen_zone_by_id" : "zonegen_zone_by_name",
+                                sql, 1, params);
     if (PQresultStatus(r) != PGRES_TUPLES_OK) {
         return fail_result(r, c, "zone", errbuf, errlen);
     }
@@ -341,7 +365,9 @@ static int lock_call(PGconn *c, const char *fn, const char *zone_id, int *result
     char sql[128];
     snprintf(sql, sizeof(sql), "SELECT %s(%d, hashtext($1))", fn, STORE_ZONEGEN_LOCK_CLASS);
     const char *params[1] = {zone_id};
-    PGresult *r = PQexecParams(c, sql, 1, NULL, params, NULL, NULL, 0);
+    char name[64];
+    snprintf(name, sizeof(name), "zonegen_%s", fn);
+    PGresult *r = exec_prepared(c, name, sql, 1, params);
     if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
         return fail_result(r, c, fn, errbuf, errlen);
     }
@@ -405,24 +431,38 @@ static PGresult *result_collect(PGconn *c)
  * mode. The next FETCH is sent before the current batch is handed to fn,
  * so the server reads while the caller renders.
  */
+#define RECORDS_QUERY(limit)                                                                       \
+    "SELECT r.name, r.type, r.ttl, r.priority, " DB_RECORD_CONTENT(                                \
+        "r") " FROM records r WHERE r.zone_id = $1::uuid AND NOT r.disabled"                       \
+             " ORDER BY r.sort_key, r.type <> 'SOA', r.type <> 'NS', r.type, r.content,"           \
+             " r.priority, r.id" limit
+
 int store_zonegen_records_stream(PGconn *c, const char *zone_id, store_zonegen_row_fn fn, void *ctx,
                                  char *errbuf, size_t errlen)
 {
     static const char fetch[] = "FETCH " STREAM_BATCH " FROM zonegen_records";
+    const char *one[1] = {zone_id};
+    /* Most zones fit in one batch: one statement, one round trip. One row
+     * more than a batch says the zone needs the cursor. */
+    PGresult *small = exec_prepared(c, "zonegen_records_small",
+                                    RECORDS_QUERY(" LIMIT " STREAM_BATCH " + 1"), 1, one);
+    if (PQresultStatus(small) != PGRES_TUPLES_OK) {
+        return fail_result(small, c, "records", errbuf, errlen);
+    }
+    if (PQntuples(small) <= atoi(STREAM_BATCH)) {
+        int rc = stream_batch(small, fn, ctx);
+        PQclear(small);
+        return rc;
+    }
+    PQclear(small);
     int rc = exec_cmd(c, "BEGIN READ ONLY", 0, NULL, "begin", errbuf, errlen);
     if (rc != DNSAPI_OK) {
         return rc;
     }
     int in_flight = 0;
     const char *params[1] = {zone_id};
-    rc = exec_cmd(
-        c,
-        "DECLARE zonegen_records NO SCROLL CURSOR FOR"
-        " SELECT r.name, r.type, r.ttl, r.priority, " DB_RECORD_CONTENT(
-            "r") " FROM records r WHERE r.zone_id = $1::uuid AND NOT r.disabled"
-                 " ORDER BY r.sort_key, r.type <> 'SOA', r.type <> 'NS', r.type, r.content,"
-                 " r.priority, r.id",
-        1, params, "declare cursor", errbuf, errlen);
+    rc = exec_cmd(c, "DECLARE zonegen_records NO SCROLL CURSOR FOR " RECORDS_QUERY(""), 1, params,
+                  "declare cursor", errbuf, errlen);
     if (rc != DNSAPI_OK) {
         goto fail;
     }
@@ -463,14 +503,71 @@ fail:
     return rc;
 }
 
-int store_zonegen_exported_set(PGconn *c, const char *zone_id, uint32_t serial, char *errbuf,
-                               size_t errlen)
+/* A text[] literal of ids, for the batch statements. */
+static char *ids_array(const char *const *ids, size_t n)
 {
-    char s[16];
-    snprintf(s, sizeof(s), "%u", serial);
-    const char *params[2] = {zone_id, s};
-    return exec_cmd(c, "UPDATE zones SET exported_serial = $2::bigint WHERE id = $1::uuid", 2,
-                    params, "exported serial", errbuf, errlen);
+    pg_array_t a;
+    if (pg_array_open(&a) != 0) {
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++) {
+        pg_array_add(&a, ids[i]);
+    }
+    if (pg_array_close(&a) != 0) {
+        free(a.buf);
+        return NULL;
+    }
+    return a.buf;
+}
+
+int store_zonegen_exported_set_many(PGconn *c, const char *const *ids, const uint32_t *serials,
+                                    size_t n, char *errbuf, size_t errlen)
+{
+    if (n == 0) {
+        return DNSAPI_OK;
+    }
+    char *idlist = ids_array(ids, n);
+    pg_array_t a;
+    if (idlist == NULL || pg_array_open(&a) != 0) {
+        free(idlist);
+        snprintf(errbuf, errlen, "out of memory");
+        return DNSAPI_ENOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
+        char s[16];
+        snprintf(s, sizeof(s), "%u", serials[i]);
+        pg_array_add(&a, s);
+    }
+    int bad = pg_array_close(&a);
+    const char *params[2] = {idlist, a.buf};
+    int rc = bad ? DNSAPI_ENOMEM
+                 : exec_cmd(c,
+                            "UPDATE zones z SET exported_serial = v.serial FROM"
+                            " unnest($1::uuid[], $2::bigint[]) AS v(id, serial) WHERE z.id = v.id",
+                            2, params, "exported serials", errbuf, errlen);
+    free(idlist);
+    free(a.buf);
+    return rc;
+}
+
+int store_zonegen_lock_release_many(PGconn *c, const char *const *ids, size_t n, char *errbuf,
+                                    size_t errlen)
+{
+    if (n == 0) {
+        return DNSAPI_OK;
+    }
+    char *idlist = ids_array(ids, n);
+    if (idlist == NULL) {
+        snprintf(errbuf, errlen, "out of memory");
+        return DNSAPI_ENOMEM;
+    }
+    char sql[160];
+    snprintf(sql, sizeof(sql), "SELECT count(pg_advisory_unlock(%d, hashtext(x))) FROM unnest($1::text[]) x",
+             STORE_ZONEGEN_LOCK_CLASS);
+    const char *params[1] = {idlist};
+    int rc = exec_cmd(c, sql, 1, params, "unlock", errbuf, errlen);
+    free(idlist);
+    return rc;
 }
 
 int store_zonegen_error_set(PGconn *c, const char *zone_id, const char *message, char *errbuf,

@@ -142,15 +142,21 @@ int store_zonegen_lock_release(PGconn *c, const char *zone_id, char *errbuf, siz
 
 /* Streams the enabled records of a zone in master-file order - SOA first,
  * apex NS next, then names in DNS canonical order, then type, content -
- * through fn, from one query read by a cursor in bounded batches, inside
- * a read-only transaction (one snapshot). Memory does not grow with the
- * zone. Returns 0, fn's non-zero value, or a negative status. */
+ * through fn: a zone of up to one batch of rows in one query (one round
+ * trip), a larger one from one query read by a cursor in bounded batches,
+ * inside a read-only transaction (one snapshot). Memory does not grow with
+ * the zone. Returns 0, fn's non-zero value, or a negative status. */
 int store_zonegen_records_stream(PGconn *c, const char *zone_id, store_zonegen_row_fn fn, void *ctx,
                                  char *errbuf, size_t errlen);
 
-/* Records that the master file of a zone now holds serial. */
-int store_zonegen_exported_set(PGconn *c, const char *zone_id, uint32_t serial, char *errbuf,
-                               size_t errlen);
+/* Records for n zones (ids, serials) that their master files now hold
+ * those serials: one statement. */
+int store_zonegen_exported_set_many(PGconn *c, const char *const *ids, const uint32_t *serials,
+                                    size_t n, char *errbuf, size_t errlen);
+
+/* Releases the locks of n zones taken by store_zonegen_lock_try. */
+int store_zonegen_lock_release_many(PGconn *c, const char *const *ids, size_t n, char *errbuf,
+                                    size_t errlen);
 
 /* Sets last_error of a zone after a zone-level step failed (render,
  * reload, ...) and counts the failure in publish_failures. */

@@ -23,7 +23,6 @@
 #define REFUSED_PAUSE_MS 200 /* a closed port is asked again after this */
 #define POLL_FIRST_MS 10     /* an older serial is asked again after 10 ms, */
 #define POLL_MAX_MS 250      /* growing to 250 ms */
-#define TSIG_FUDGE 300
 
 /* TSIG error codes (RFC 8945). */
 enum { TSIG_BADSIG = 16, TSIG_BADKEY = 17, TSIG_BADTIME = 18 };
@@ -63,14 +62,9 @@ static int query_wire(const zonegen_check_round_t *round, const zonegen_check_t 
         return -1;
     }
     ldns_pkt_set_id(pkt, id);
-    if (sign && round->key != NULL) {
-        char keyname[300];
-        snprintf(keyname, sizeof(keyname), "%s.", round->key->name);
-        if (ldns_pkt_tsig_sign(pkt, keyname, round->key->secret, TSIG_FUDGE, "hmac-sha256.",
-                               NULL) != LDNS_STATUS_OK) {
-            ldns_pkt_free(pkt);
-            return -1;
-        }
+    if (sign && round->key != NULL && zonegen_probe_tsig_sign(pkt, round->key) != 0) {
+        ldns_pkt_free(pkt);
+        return -1;
     }
     int rc = ldns_pkt2wire(wire, pkt, len) == LDNS_STATUS_OK ? 0 : -1;
     ldns_pkt_free(pkt);

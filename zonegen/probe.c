@@ -136,8 +136,25 @@ ldns_pkt *zonegen_probe_soa_packet_new(const char *zone, uint16_t flags)
     return pkt;
 }
 
+int zonegen_probe_tsig_sign(ldns_pkt *pkt, const dnsapi_tsig_key_t *key)
+{
+    char keyname[300];
+    snprintf(keyname, sizeof(keyname), "%s.", key->name);
+    return ldns_pkt_tsig_sign(pkt, keyname, key->secret, 300, "hmac-sha256.", NULL) ==
+                   LDNS_STATUS_OK
+               ? 0
+               : -1;
+}
+
 int zonegen_notify_send(const dnsapi_hostport_t *server, const char *zone, int timeout_ms,
                         char *errbuf, size_t errlen)
+{
+    return zonegen_notify_send_signed(server, zone, NULL, timeout_ms, errbuf, errlen);
+}
+
+int zonegen_notify_send_signed(const dnsapi_hostport_t *server, const char *zone,
+                               const dnsapi_tsig_key_t *key, int timeout_ms, char *errbuf,
+                               size_t errlen)
 {
     ldns_pkt *pkt = zonegen_probe_soa_packet_new(zone, LDNS_AA);
     if (pkt == NULL) {
@@ -145,6 +162,11 @@ int zonegen_notify_send(const dnsapi_hostport_t *server, const char *zone, int t
         return DNSAPI_EINTERNAL;
     }
     ldns_pkt_set_opcode(pkt, LDNS_PACKET_NOTIFY);
+    if (key != NULL && zonegen_probe_tsig_sign(pkt, key) != 0) {
+        ldns_pkt_free(pkt);
+        snprintf(errbuf, errlen, "cannot sign the NOTIFY for %s with key %s", zone, key->name);
+        return DNSAPI_EINTERNAL;
+    }
     ldns_pkt *reply = NULL;
     int rc = udp_exchange(server, pkt, timeout_ms, 3, &reply, errbuf, errlen);
     if (rc == DNSAPI_OK && ldns_pkt_get_rcode(reply) != LDNS_RCODE_NOERROR) {

@@ -20,6 +20,17 @@
 int zonegen_notify_send(const dnsapi_hostport_t *server, const char *zone, int timeout_ms,
                         char *errbuf, size_t errlen);
 
+/* As zonegen_notify_send, signed with key (NULL: unsigned). Secondaries
+ * accept NOTIFY from the primary's address with the transfer key, so
+ * zonegen beside the primary can repeat one the secondary missed. */
+int zonegen_notify_send_signed(const dnsapi_hostport_t *server, const char *zone,
+                               const dnsapi_tsig_key_t *key, int timeout_ms, char *errbuf,
+                               size_t errlen);
+
+/* Adds a TSIG signature (hmac-sha256, fudge 300 s) with key to pkt, which
+ * must be complete. Returns 0 or -1. */
+int zonegen_probe_tsig_sign(ldns_pkt *pkt, const dnsapi_tsig_key_t *key);
+
 /* Asks server once for the SOA of zone, waiting at most timeout_ms. Sets
  * *serial_out from an authoritative answer. Returns DNSAPI_OK,
  * DNSAPI_ETIMEOUT, or DNSAPI_EIO (refused, not authoritative, no SOA). */

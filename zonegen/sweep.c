@@ -32,10 +32,12 @@
 #define DIRTY_BATCH 500
 #define DOWN_BUDGET_MS 1000 /* what a server silent in its last round gets */
 #define PROBE_EVERY_MS 1000
+#define RENOTIFY_MAX 64     /* NOTIFYs zonegen repeats per round */
 
 typedef struct {
     store_zonegen_zone_t z;
     char path[PATH_MAX + 300];
+    char tmp[PATH_MAX + 340]; /* the staged file while rendered and not committed */
     uint32_t serial; /* the serial to publish */
     int rendered;
     int is_new; /* not a member before this round */
@@ -124,10 +126,7 @@ static int zone_prepare(zonegen_t *zg, const char *id, int force, work_t *w)
     if (render) {
         long long t0 = zonegen_now_ms();
         zone_fill_t zf = {.conn = zg->conn, .zone = z};
-        rc = zonegen_file_replace(w->path, zone_fill, &zf, err, sizeof(err));
-        if (rc == DNSAPI_OK) {
-            rc = store_zonegen_exported_set(zg->conn, z->id, zf.serial, err, sizeof(err));
-        }
+        rc = zonegen_file_stage(w->path, zone_fill, &zf, w->tmp, sizeof(w->tmp), err, sizeof(err));
         if (rc != DNSAPI_OK) {
             zonegen_zone_fail(zg, z, "render", err);
             zonegen_metrics_failed(zg->metrics, ZONEGEN_STEP_RENDER, 1);
@@ -135,7 +134,6 @@ static int zone_prepare(zonegen_t *zg, const char *id, int force, work_t *w)
         }
         w->serial = zf.serial;
         w->rendered = 1;
-        zonegen_metrics_rendered(zg->metrics, 1);
         ZONEGEN_LOG(ZONEGEN_LOG_DEBUG, "zone %s: wrote %s serial %u (%zu records, %lld ms)",
                     z->name, w->path, w->serial, zf.count, zonegen_now_ms() - t0);
     }
@@ -152,6 +150,49 @@ skip:
         ZONEGEN_LOG(ZONEGEN_LOG_ERROR, "zone %s: %s", id, err);
     }
     return 0;
+}
+
+/* The staged files take their places, made durable together, and the
+ * database learns their serials in one statement. */
+static void batch_commit(zonegen_t *zg, batch_t *b)
+{
+    char **tmps = calloc(b->n + 1, sizeof(*tmps)), **paths = calloc(b->n + 1, sizeof(*paths));
+    const char **ids = calloc(b->n + 1, sizeof(*ids));
+    uint32_t *serials = calloc(b->n + 1, sizeof(*serials));
+    size_t k = 0;
+    char err[1024];
+    if (tmps == NULL || paths == NULL || ids == NULL || serials == NULL) {
+        snprintf(err, sizeof(err), "out of memory");
+        goto fail;
+    }
+    for (size_t i = 0; i < b->n; i++) {
+        if (b->w[i].rendered) {
+            tmps[k] = b->w[i].tmp;
+            paths[k] = b->w[i].path;
+            ids[k] = b->w[i].z.id;
+            serials[k] = b->w[i].serial;
+            k++;
+        }
+    }
+    if (zonegen_file_commit(zg->dir, tmps, paths, k, err, sizeof(err)) != DNSAPI_OK ||
+        store_zonegen_exported_set_many(zg->conn, ids, serials, k, err, sizeof(err)) !=
+            DNSAPI_OK) {
+        goto fail;
+    }
+    zonegen_metrics_rendered(zg->metrics, k);
+    goto done;
+fail:
+    for (size_t i = 0; i < b->n; i++) {
+        if (b->w[i].rendered && !b->w[i].failed) {
+            unlink(b->w[i].tmp);
+            work_fail(zg, &b->w[i], ZONEGEN_STEP_RENDER, "render", err);
+        }
+    }
+done:
+    free(tmps);
+    free(paths);
+    free(ids);
+    free(serials);
 }
 
 /* ---- 2. members ------------------------------------------------------- */
@@ -277,6 +318,44 @@ static void round_servers(zonegen_t *zg, zonegen_check_server_t *cs)
     }
 }
 
+/*
+ * A secondary that answers but lags missed the primary's NOTIFY (it was
+ * down, or its key was wrong until now): zonegen, beside the primary,
+ * sends it one again, signed, for the zone and, if it does not even have
+ * the zone, for the catalog. Bounded per round; answers are not waited
+ * for beyond a short limit.
+ */
+static void renotify(zonegen_t *zg, const zonegen_check_t *checks, size_t n,
+                     const zonegen_check_server_t *cs)
+{
+    const dnsapi_tsig_key_t *key = zg->cfg->has_tsig_key ? &zg->cfg->tsig_key : NULL;
+    unsigned char *catalog_sent = calloc(zg->n_servers + 1, 1);
+    int budget = RENOTIFY_MAX;
+    char err[512];
+    for (size_t i = 0; catalog_sent != NULL && i < n && budget > 0; i++) {
+        size_t s = checks[i].server;
+        zonegen_check_result_t r = checks[i].result;
+        if (!zg->servers[s].secondary || !cs[s].answered ||
+            (r != ZONEGEN_CHECK_BEHIND && r != ZONEGEN_CHECK_NOT_SERVED)) {
+            continue;
+        }
+        if (r == ZONEGEN_CHECK_NOT_SERVED && zg->cfg->catalog[0] && !catalog_sent[s]) {
+            catalog_sent[s] = 1;
+            budget--;
+            if (zonegen_notify_send_signed(zg->servers[s].addr, zg->cfg->catalog, key, 500, err,
+                                           sizeof(err)) != DNSAPI_OK) {
+                ZONEGEN_LOG(ZONEGEN_LOG_DEBUG, "notify: %s", err);
+            }
+        }
+        budget--;
+        if (zonegen_notify_send_signed(zg->servers[s].addr, checks[i].zone, key, 500, err,
+                                       sizeof(err)) != DNSAPI_OK) {
+            ZONEGEN_LOG(ZONEGEN_LOG_DEBUG, "notify: %s", err);
+        }
+    }
+    free(catalog_sent);
+}
+
 /* Checks the zones still in the batch and stores the answers. */
 static void batch_check(zonegen_t *zg, batch_t *b)
 {
@@ -325,6 +404,7 @@ static void batch_check(zonegen_t *zg, batch_t *b)
     for (size_t s = 0; s < ns; s++) {
         zg->servers[s].down_rounds = cs[s].answered ? 0 : zg->servers[s].down_rounds + 1;
     }
+    renotify(zg, checks, n, cs);
     size_t z = 0, r = 0, c = 0, in_sync_zones = 0;
     for (size_t i = 0; i < b->n; i++) {
         work_t *w = &b->w[i];
@@ -397,16 +477,21 @@ done:
 static void batch_release(zonegen_t *zg, batch_t *b)
 {
     char err[512];
-    for (size_t i = 0; i < b->n; i++) {
-        if (store_zonegen_lock_release(zg->conn, b->w[i].z.id, err, sizeof(err)) != DNSAPI_OK) {
-            ZONEGEN_LOG(ZONEGEN_LOG_ERROR, "zone %s: %s", b->w[i].z.name, err);
-        }
+    const char **ids = calloc(b->n + 1, sizeof(*ids));
+    for (size_t i = 0; ids != NULL && i < b->n; i++) {
+        ids[i] = b->w[i].z.id;
     }
+    if (ids == NULL ||
+        store_zonegen_lock_release_many(zg->conn, ids, b->n, err, sizeof(err)) != DNSAPI_OK) {
+        ZONEGEN_LOG(ZONEGEN_LOG_ERROR, "releasing zone locks: %s", ids ? err : "out of memory");
+    }
+    free(ids);
 }
 
 static void batch_publish(zonegen_t *zg, batch_t *b)
 {
     if (b->n > 0) {
+        batch_commit(zg, b);
         batch_members(zg, b);
         batch_reload(zg, b);
         if (!zonegen_stopping(zg)) {
@@ -425,36 +510,45 @@ static void batch_publish(zonegen_t *zg, batch_t *b)
     }
 }
 
+/* Batch after batch while the list comes back full and a batch made
+ * progress (zones waiting out a backoff are listed last and end it). */
 int zonegen_sweep_dirty(zonegen_t *zg, int ignore_backoff)
 {
     store_zonegen_zone_t *zones = malloc(DIRTY_BATCH * sizeof(*zones));
     batch_t b = {.w = malloc(DIRTY_BATCH * sizeof(work_t)), .n = 0};
+    int rc = DNSAPI_OK;
     if (zones == NULL || b.w == NULL) {
         free(zones);
         free(b.w);
         ZONEGEN_LOG(ZONEGEN_LOG_ERROR, "out of memory");
         return DNSAPI_ENOMEM;
     }
-    size_t n = 0;
-    char err[512];
-    int rc = store_zonegen_dirty_list(zg->conn, zones, DIRTY_BATCH, &n, err, sizeof(err));
-    if (rc != DNSAPI_OK) {
-        ZONEGEN_LOG(ZONEGEN_LOG_ERROR, "%s", err);
-        zg->failures++;
-        goto done;
-    }
-    long long now = zonegen_now_ms();
-    for (size_t i = 0; i < n && !zonegen_stopping(zg); i++) {
-        zonegen_backoff_t *bo = zonegen_backoff_find(zg, zones[i].id);
-        if (!ignore_backoff && bo != NULL && bo->next_ms > now) {
-            continue;
+    for (int round = 0; round < 10000 && !zonegen_stopping(zg); round++) {
+        size_t n = 0;
+        char err[512];
+        rc = store_zonegen_dirty_list(zg->conn, zones, DIRTY_BATCH, &n, err, sizeof(err));
+        if (rc != DNSAPI_OK) {
+            ZONEGEN_LOG(ZONEGEN_LOG_ERROR, "%s", err);
+            zg->failures++;
+            break;
         }
-        if (zone_prepare(zg, zones[i].id, 0, &b.w[b.n])) {
-            b.n++;
+        long long now = zonegen_now_ms();
+        b.n = 0;
+        for (size_t i = 0; i < n && !zonegen_stopping(zg); i++) {
+            zonegen_backoff_t *bo = zonegen_backoff_find(zg, zones[i].id);
+            if (!ignore_backoff && bo != NULL && bo->next_ms > now) {
+                continue;
+            }
+            if (zone_prepare(zg, zones[i].id, 0, &b.w[b.n])) {
+                b.n++;
+            }
         }
+        batch_publish(zg, &b);
+        if (n < DIRTY_BATCH || b.n == 0) {
+            break;
+        }
+        ignore_backoff = 0; /* a zone failed in this sweep waits its turn */
     }
-    batch_publish(zg, &b);
-done:
     free(zones);
     free(b.w);
     return rc;
@@ -504,6 +598,13 @@ int zonegen_servers_probe(zonegen_t *zg)
             ZONEGEN_LOG(ZONEGEN_LOG_INFO, "server %s (%s) answers again", srv->name, srv->address);
             srv->down_rounds = 0;
             back = 1;
+            char err[512];
+            /* It missed the catalog's NOTIFYs while away. */
+            if (srv->secondary && zg->cfg->catalog[0] &&
+                zonegen_notify_send_signed(srv->addr, zg->cfg->catalog, round.key, 500, err,
+                                           sizeof(err)) != DNSAPI_OK) {
+                ZONEGEN_LOG(ZONEGEN_LOG_WARN, "notify: %s", err);
+            }
         }
     }
     return back;
