@@ -376,8 +376,8 @@ static int server_item(const char *item, size_t len, void *ctx, size_t index)
     if (eq == NULL || eq == item) {
         return -1;
     }
-    if (hostname_normalize(item, (size_t)(eq - item), list[index].name,
-                           sizeof(list[index].name)) != 0) {
+    if (hostname_normalize(item, (size_t)(eq - item), list[index].name, sizeof(list[index].name)) !=
+        0) {
         return -1;
     }
     char buf[DNSAPI_NAME_MAX + 8];
@@ -423,11 +423,12 @@ static int fleet_load(const file_conf_t *fc, dnsapi_config_t *cfg, char *errbuf,
     }
     v = lookup(fc, "DNSAPI_SECONDARIES");
     if (v != NULL && *v != '\0' &&
-        split_list(v, server_item, cfg->secondaries, DNSAPI_CONFIG_MAX_LIST,
-                   &cfg->n_secondaries) != 0) {
+        split_list(v, server_item, cfg->secondaries, DNSAPI_CONFIG_MAX_LIST, &cfg->n_secondaries) !=
+            0) {
         snprintf(errbuf, errlen,
                  "DNSAPI_SECONDARIES: '%s' is not a comma-separated list of at most %d "
-                 "NAME=ADDR[:PORT] with an IP address (e.g. ns2.example.net=192.0.2.2,ns3.example.net=[2001:db8::3]:5353)",
+                 "NAME=ADDR[:PORT] with an IP address (e.g. "
+                 "ns2.example.net=192.0.2.2,ns3.example.net=[2001:db8::3]:5353)",
                  v, DNSAPI_CONFIG_MAX_LIST);
         return -1;
     }

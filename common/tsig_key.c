@@ -121,11 +121,9 @@ static void parse_oneline(const char *line, size_t len, key_parts_t *kp)
     if (c2 == NULL) {
         return;
     }
-    part_set(kp->algorithm, sizeof(kp->algorithm), &kp->n_algorithms, line,
-             (size_t)(c1 - line));
+    part_set(kp->algorithm, sizeof(kp->algorithm), &kp->n_algorithms, line, (size_t)(c1 - line));
     part_set(kp->name, sizeof(kp->name), &kp->n_names, c1 + 1, (size_t)(c2 - c1 - 1));
-    part_set(kp->secret, sizeof(kp->secret), &kp->n_secrets, c2 + 1,
-             (size_t)(line + len - c2 - 1));
+    part_set(kp->secret, sizeof(kp->secret), &kp->n_secrets, c2 + 1, (size_t)(line + len - c2 - 1));
 }
 
 static int base64_valid(const char *s, size_t *decoded)
@@ -262,8 +260,8 @@ int dnsapi_tsig_key_parse(const char *text, size_t len, dnsapi_tsig_key_t *key, 
         return -1;
     }
     if (bytes < 16) {
-        snprintf(errbuf, errlen, "the secret of key %s is only %zu bytes; use at least 32",
-                 kp.name, bytes);
+        snprintf(errbuf, errlen, "the secret of key %s is only %zu bytes; use at least 32", kp.name,
+                 bytes);
         return -1;
     }
     snprintf(key->name, sizeof(key->name), "%s", kp.name);

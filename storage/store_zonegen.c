@@ -221,8 +221,8 @@ int store_zonegen_tombstones_since(PGconn *c, long long seq, store_zonegen_tombs
 
 int store_zonegen_tombstones_prune(PGconn *c, char *errbuf, size_t errlen)
 {
-    return exec_cmd(c, "DELETE FROM zone_tombstones WHERE deleted_at < now() - interval '1 day'",
-                    0, NULL, "tombstones", errbuf, errlen);
+    return exec_cmd(c, "DELETE FROM zone_tombstones WHERE deleted_at < now() - interval '1 day'", 0,
+                    NULL, "tombstones", errbuf, errlen);
 }
 
 int store_zonegen_pending_stats(PGconn *c, long long *zones, double *oldest, char *errbuf,
@@ -562,7 +562,8 @@ int store_zonegen_lock_release_many(PGconn *c, const char *const *ids, size_t n,
         return DNSAPI_ENOMEM;
     }
     char sql[160];
-    snprintf(sql, sizeof(sql), "SELECT count(pg_advisory_unlock(%d, hashtext(x))) FROM unnest($1::text[]) x",
+    snprintf(sql, sizeof(sql),
+             "SELECT count(pg_advisory_unlock(%d, hashtext(x))) FROM unnest($1::text[]) x",
              STORE_ZONEGEN_LOCK_CLASS);
     const char *params[1] = {idlist};
     int rc = exec_cmd(c, sql, 1, params, "unlock", errbuf, errlen);

@@ -32,8 +32,8 @@ typedef struct {
     bool has_published;
     uint32_t published_serial;
     bool has_error;
-    int publish_failures;  /* zone-level steps failed in a row */
-    bool primary_current;  /* every primary-side server was last seen serving serial */
+    int publish_failures; /* zone-level steps failed in a row */
+    bool primary_current; /* every primary-side server was last seen serving serial */
 } store_zonegen_zone_t;
 
 /* A zone's name and id (store_zonegen_names_list). */

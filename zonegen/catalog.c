@@ -65,8 +65,9 @@ int zonegen_catalog_header_read(const char *path, uint32_t *serial, uint64_t *di
     uint64_t d;
     size_t members;
     char name[300];
-    if (!ok || sscanf(line, "; catalog %299s serial %lu members %zu digest %" SCNx64, name, &s,
-                      &members, &d) != 4 ||
+    if (!ok ||
+        sscanf(line, "; catalog %299s serial %lu members %zu digest %" SCNx64, name, &s, &members,
+               &d) != 4 ||
         s > 0xffffffffUL) {
         return -1;
     }
@@ -102,8 +103,8 @@ static int catalog_fill(FILE *fp, void *arg, char *errbuf, size_t errlen)
             "%s 0 IN SOA invalid. invalid. %u 300 60 2147483646 0\n"
             "%s 0 IN NS invalid.\n"
             "version.%s 0 IN TXT \"2\"\n",
-            c->catalog, c->serial, c->n, zonegen_catalog_digest(c->m, c->n), c->catalog,
-            c->catalog, c->serial, c->catalog, c->catalog);
+            c->catalog, c->serial, c->n, zonegen_catalog_digest(c->m, c->n), c->catalog, c->catalog,
+            c->serial, c->catalog, c->catalog);
     for (size_t i = 0; i < c->n; i++) {
         char label[40];
         if (zonegen_catalog_label(c->m[i].id, label, sizeof(label)) != 0) {
@@ -120,8 +121,7 @@ static int catalog_fill(FILE *fp, void *arg, char *errbuf, size_t errlen)
 }
 
 int zonegen_catalog_write(const char *path, const char *catalog, uint32_t serial,
-                          const zonegen_catalog_member_t *m, size_t n, char *errbuf,
-                          size_t errlen)
+                          const zonegen_catalog_member_t *m, size_t n, char *errbuf, size_t errlen)
 {
     catalog_ctx_t c = {.catalog = catalog, .serial = serial, .m = m, .n = n};
     return zonegen_file_replace(path, catalog_fill, &c, errbuf, errlen);

@@ -48,7 +48,6 @@ uint32_t zonegen_catalog_serial_next(uint32_t old, int have_old, time_t now);
 /* Replaces the catalog file at path: catalog (absolute) with serial and
  * the n members. Returns DNSAPI_OK or a negative status, errbuf filled. */
 int zonegen_catalog_write(const char *path, const char *catalog, uint32_t serial,
-                          const zonegen_catalog_member_t *m, size_t n, char *errbuf,
-                          size_t errlen);
+                          const zonegen_catalog_member_t *m, size_t n, char *errbuf, size_t errlen);
 
 #endif

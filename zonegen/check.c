@@ -41,7 +41,7 @@ typedef struct {
     long long sent_ms; /* when the query in flight went out; 0: none */
     int pause_ms;
     int done;
-    int rcode;     /* last answer's rcode, when result is NOT_SERVED */
+    int rcode; /* last answer's rcode, when result is NOT_SERVED */
     int tsig_error;
     long long finished_ms;
 } check_rt_t;
@@ -197,8 +197,8 @@ static void server_send(const zonegen_check_round_t *round, zonegen_check_t *che
         }
         uint8_t *wire = NULL;
         size_t len = 0;
-        if (query_wire(round, &checks[ci], (uint16_t)(srt->id_base + k),
-                       round->servers[si].sign, &wire, &len) != 0) {
+        if (query_wire(round, &checks[ci], (uint16_t)(srt->id_base + k), round->servers[si].sign,
+                       &wire, &len) != 0) {
             snprintf(checks[ci].error, sizeof(checks[ci].error), "cannot build the SOA query");
             check_finish(rt, srt);
             continue;
@@ -249,11 +249,12 @@ static void error_write(const zonegen_check_round_t *round, const zonegen_check_
         break;
     case ZONEGEN_CHECK_BEHIND:
         if (s->secondary) {
-            snprintf(out, outlen,
-                     "transfer: %.64s:%u serves serial %u of %.255s, not %u, after %d ms; it has not "
-                     "transferred the change: check that the primary sends it NOTIFY and lets "
-                     "it transfer, and its log",
-                     host, port, c->serial, c->zone, c->want, c->elapsed_ms);
+            snprintf(
+                out, outlen,
+                "transfer: %.64s:%u serves serial %u of %.255s, not %u, after %d ms; it has not "
+                "transferred the change: check that the primary sends it NOTIFY and lets "
+                "it transfer, and its log",
+                host, port, c->serial, c->zone, c->want, c->elapsed_ms);
         } else {
             snprintf(out, outlen,
                      "reload: %.64s:%u serves serial %u of %.255s, not %u, after %d ms; the name "
@@ -266,16 +267,18 @@ static void error_write(const zonegen_check_round_t *round, const zonegen_check_
         const char *how = rt->rcode == LDNS_RCODE_NOERROR ? "answers without authority"
                                                           : (rc != NULL ? rc : "an error");
         if (s->secondary) {
-            snprintf(out, outlen,
-                     "transfer: %.64s:%u %s%.40s for %.255s: it does not serve the zone; check that it "
-                     "follows the catalog %.255s and may transfer from the primary",
-                     host, port, rt->rcode == LDNS_RCODE_NOERROR ? "" : "answers ", how, c->zone,
-                     round->catalog != NULL ? round->catalog : "(none configured)");
+            snprintf(
+                out, outlen,
+                "transfer: %.64s:%u %s%.40s for %.255s: it does not serve the zone; check that it "
+                "follows the catalog %.255s and may transfer from the primary",
+                host, port, rt->rcode == LDNS_RCODE_NOERROR ? "" : "answers ", how, c->zone,
+                round->catalog != NULL ? round->catalog : "(none configured)");
         } else {
-            snprintf(out, outlen,
-                     "reload: %.64s:%u %s%.40s for %.255s: the name server has not loaded the zone; "
-                     "check the include and DNSAPI_RELOAD_CMD or DNSAPI_ZONES_ADD_CMD",
-                     host, port, rt->rcode == LDNS_RCODE_NOERROR ? "" : "answers ", how, c->zone);
+            snprintf(
+                out, outlen,
+                "reload: %.64s:%u %s%.40s for %.255s: the name server has not loaded the zone; "
+                "check the include and DNSAPI_RELOAD_CMD or DNSAPI_ZONES_ADD_CMD",
+                host, port, rt->rcode == LDNS_RCODE_NOERROR ? "" : "answers ", how, c->zone);
         }
         free(rc);
         break;

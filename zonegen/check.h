@@ -32,34 +32,34 @@ typedef enum {
 
 /* A server taking part in a round. */
 typedef struct {
-    const char *name;               /* for messages */
-    const dnsapi_hostport_t *addr;  /* borrowed */
-    int secondary;                  /* 1: a secondary (transfers); 0: the primary side */
-    int sign;                       /* sign queries with the round's key */
-    int budget_ms;                  /* time its checks get (<= the round's) */
-    int answered;                   /* out: it answered anything in the round */
+    const char *name;              /* for messages */
+    const dnsapi_hostport_t *addr; /* borrowed */
+    int secondary;                 /* 1: a secondary (transfers); 0: the primary side */
+    int sign;                      /* sign queries with the round's key */
+    int budget_ms;                 /* time its checks get (<= the round's) */
+    int answered;                  /* out: it answered anything in the round */
 } zonegen_check_server_t;
 
 /* One (zone, server) question and its answer. */
 typedef struct {
-    const char *zone;  /* absolute; borrowed */
+    const char *zone; /* absolute; borrowed */
     uint32_t want;
-    size_t server;     /* index into the round's servers */
+    size_t server; /* index into the round's servers */
     /* out */
     zonegen_check_result_t result;
     int has_serial;
-    uint32_t serial;   /* the last serial seen */
+    uint32_t serial; /* the last serial seen */
     int elapsed_ms;
-    char error[768];   /* empty when in sync: what is wrong, what to look at */
+    char error[768]; /* empty when in sync: what is wrong, what to look at */
 } zonegen_check_t;
 
 typedef struct {
     zonegen_check_server_t *servers;
     size_t n_servers;
-    int total_ms;                    /* the one bounded wait of the round */
-    const dnsapi_tsig_key_t *key;    /* NULL: nothing is signed */
-    const char *catalog;             /* named in errors when set, else NULL */
-    volatile sig_atomic_t *stop;     /* ends the round early when set; may be NULL */
+    int total_ms;                 /* the one bounded wait of the round */
+    const dnsapi_tsig_key_t *key; /* NULL: nothing is signed */
+    const char *catalog;          /* named in errors when set, else NULL */
+    volatile sig_atomic_t *stop;  /* ends the round early when set; may be NULL */
 } zonegen_check_round_t;
 
 /* Runs every check of checks (n of them) and fills in their results.

@@ -312,8 +312,8 @@ static void startup(zonegen_t *zg)
     zonegen_catalog_reload(zg);
     if (zg->cfg->zones_add_cmd[0] != '\0' && zg->members.n > 0) {
         char **names = zonegen_members_names(&zg->members);
-        if (names != NULL && zonegen_primary_add(zg, names, zg->members.n, err, sizeof(err)) !=
-                                 DNSAPI_OK) {
+        if (names != NULL &&
+            zonegen_primary_add(zg, names, zg->members.n, err, sizeof(err)) != DNSAPI_OK) {
             ZONEGEN_LOG(ZONEGEN_LOG_ERROR, "start-up: %s", err);
             zg->failures++;
         }

@@ -53,8 +53,8 @@ int zonegen_file_replace(const char *path, zonegen_file_fill_fn fill, void *ctx,
 
 /* Writes what fill writes into a new temporary file beside path, named
  * into tmp; fsyncs it when durable. On failure nothing is left behind. */
-static int temp_write(const char *path, int mode, int durable, zonegen_file_fill_fn fill,
-                      void *ctx, char *tmp, size_t tmplen, char *errbuf, size_t errlen)
+static int temp_write(const char *path, int mode, int durable, zonegen_file_fill_fn fill, void *ctx,
+                      char *tmp, size_t tmplen, char *errbuf, size_t errlen)
 {
     char dir[1024];
     const char *base = strrchr(path, '/');

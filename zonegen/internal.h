@@ -36,31 +36,31 @@ typedef struct {
     char address[DNSAPI_NAME_MAX + 8];
     const dnsapi_hostport_t *addr;
     int secondary;
-    int down_rounds;      /* rounds in a row in which it answered nothing */
-    long long probed_ms;  /* when it was last probed while down */
+    int down_rounds;     /* rounds in a row in which it answered nothing */
+    long long probed_ms; /* when it was last probed while down */
 } zonegen_server_t;
 
 typedef struct {
     const zonegen_options_t *opt;
     const dnsapi_config_t *cfg;
     PGconn *conn;
-    char dir[PATH_MAX];              /* absolute zone folder */
-    zonegen_members_t members;       /* zones with a file here */
+    char dir[PATH_MAX];        /* absolute zone folder */
+    zonegen_members_t members; /* zones with a file here */
     zonegen_backoff_t *backoff;
     size_t n_backoff, cap_backoff;
-    int failures;                    /* zones that failed in this run, for --once */
-    zonegen_server_t *servers;       /* DNSAPI_VERIFY, then DNSAPI_SECONDARIES */
+    int failures;              /* zones that failed in this run, for --once */
+    zonegen_server_t *servers; /* DNSAPI_VERIFY, then DNSAPI_SECONDARIES */
     size_t n_servers;
-    zonegen_metrics_t *metrics;      /* NULL when off */
+    zonegen_metrics_t *metrics; /* NULL when off */
     /* the catalog */
     char catalog_path[PATH_MAX + 300];
     uint32_t catalog_serial;
     int have_catalog_serial;
-    uint64_t catalog_digest;         /* of the member list in the file */
-    int catalog_dirty;               /* membership changed since the file was written */
-    int includes_dirty;              /* the includes need writing */
-    long long tombstone_seq;         /* last tombstone seen */
-    long long reconciled_ms;         /* last full comparison with the database */
+    uint64_t catalog_digest; /* of the member list in the file */
+    int catalog_dirty;       /* membership changed since the file was written */
+    int includes_dirty;      /* the includes need writing */
+    long long tombstone_seq; /* last tombstone seen */
+    long long reconciled_ms; /* last full comparison with the database */
 } zonegen_t;
 
 long long zonegen_now_ms(void);

@@ -15,8 +15,7 @@
 static const double buckets[] = {0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300};
 #define N_BUCKETS (sizeof(buckets) / sizeof(buckets[0]))
 
-static const char *const step_names[ZONEGEN_STEP_COUNT] = {"render", "reload", "notify",
-                                                            "verify"};
+static const char *const step_names[ZONEGEN_STEP_COUNT] = {"render", "reload", "notify", "verify"};
 
 struct zonegen_metrics {
     pthread_mutex_t lock;
@@ -135,8 +134,8 @@ static void client_serve(zonegen_metrics_t *m, int fd)
     const char *body;
     char *text = NULL;
     int is_get = strncmp(req, "GET ", 4) == 0;
-    int is_metrics = is_get && (strncmp(req + 4, "/metrics ", 9) == 0 ||
-                                strncmp(req + 4, "/metrics?", 9) == 0);
+    int is_metrics =
+        is_get && (strncmp(req + 4, "/metrics ", 9) == 0 || strncmp(req + 4, "/metrics?", 9) == 0);
     if (is_metrics) {
         text = zonegen_metrics_render(m);
         body = text != NULL ? text : "";
@@ -146,7 +145,9 @@ static void client_serve(zonegen_metrics_t *m, int fd)
     int len = snprintf(head, sizeof(head),
                        "HTTP/1.1 %s\r\nContent-Type: text/plain; version=0.0.4\r\n"
                        "Content-Length: %zu\r\nConnection: close\r\n\r\n",
-                       is_metrics ? "200 OK" : is_get ? "404 Not Found" : "405 Method Not Allowed",
+                       is_metrics ? "200 OK"
+                       : is_get   ? "404 Not Found"
+                                  : "405 Method Not Allowed",
                        strlen(body));
     send(fd, head, (size_t)len, MSG_NOSIGNAL);
     for (size_t off = 0, total = strlen(body); off < total;) {
@@ -177,8 +178,9 @@ static void *serve_main(void *arg)
     return NULL;
 }
 
-zonegen_metrics_t *zonegen_metrics_new(const dnsapi_hostport_t *addr, const char *const *server_names,
-                                       size_t n, char *errbuf, size_t errlen)
+zonegen_metrics_t *zonegen_metrics_new(const dnsapi_hostport_t *addr,
+                                       const char *const *server_names, size_t n, char *errbuf,
+                                       size_t errlen)
 {
     zonegen_metrics_t *m = calloc(1, sizeof(*m));
     if (m == NULL) {
@@ -273,7 +275,8 @@ void zonegen_metrics_failed(zonegen_metrics_t *m, zonegen_step_t step, unsigned 
 
 void zonegen_metrics_server_failed(zonegen_metrics_t *m, size_t server, unsigned long long n)
 {
-    LOCKED(m, if (server < m->n_servers) { m->server_failed[server] += n; });
+    LOCKED(
+        m, if (server < m->n_servers) { m->server_failed[server] += n; });
 }
 
 void zonegen_metrics_pending(zonegen_metrics_t *m, long long zones, double oldest_seconds)

@@ -35,8 +35,9 @@ typedef struct zonegen_metrics zonegen_metrics_t;
 /* Listens on addr and starts the serving thread. server_names (n, copied)
  * label the per-server failures. NULL with errbuf filled when the address
  * cannot be bound. */
-zonegen_metrics_t *zonegen_metrics_new(const dnsapi_hostport_t *addr, const char *const *server_names,
-                                       size_t n, char *errbuf, size_t errlen);
+zonegen_metrics_t *zonegen_metrics_new(const dnsapi_hostport_t *addr,
+                                       const char *const *server_names, size_t n, char *errbuf,
+                                       size_t errlen);
 
 /* Stops the thread, closes the socket, frees m. */
 void zonegen_metrics_free(zonegen_metrics_t *m);

@@ -121,8 +121,8 @@ static void knot_fill(FILE *fp, const zonegen_nsconf_t *nc)
 
 static void bind_zone(FILE *fp, const zonegen_nsconf_t *nc, const char *name)
 {
-    fprintf(fp, "zone \"%s\" { type primary; file \"%s/%.*s.zone\";", name, nc->dir,
-            name_len(name), name);
+    fprintf(fp, "zone \"%s\" { type primary; file \"%s/%.*s.zone\";", name, nc->dir, name_len(name),
+            name);
     if (nc->n_secondaries == 0) {
         fputs(" allow-transfer { none; }; notify no; };\n", fp);
         return;
@@ -206,8 +206,8 @@ int zonegen_nsconf_write(zonegen_ns_kind_t kind, const char *path, const zonegen
                          char *errbuf, size_t errlen)
 {
     nsconf_ctx_t ctx = {.kind = kind, .nc = nc};
-    return zonegen_file_replace_mode(path, nc->key != NULL ? 0640 : 0644, nsconf_fill, &ctx,
-                                     errbuf, errlen);
+    return zonegen_file_replace_mode(path, nc->key != NULL ? 0640 : 0644, nsconf_fill, &ctx, errbuf,
+                                     errlen);
 }
 
 int zonegen_nsconf_path_check(const char *path)

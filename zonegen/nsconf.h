@@ -33,7 +33,7 @@ typedef struct {
     const char *dir;    /* absolute zone folder */
     char *const *names; /* member zones, absolute */
     size_t n;
-    int list_members;   /* 0: the server learns members another way (DNSAPI_ZONES_ADD_CMD) */
+    int list_members;    /* 0: the server learns members another way (DNSAPI_ZONES_ADD_CMD) */
     const char *catalog; /* absolute catalog zone name, or "" */
     const dnsapi_server_t *secondaries;
     size_t n_secondaries;

@@ -137,8 +137,8 @@ int zonegen_catalog_publish(zonegen_t *zg, int force)
         zonegen_catalog_serial_next(zg->catalog_serial, zg->have_catalog_serial, time(NULL));
     char err[1024];
     long long t0 = zonegen_now_ms();
-    int rc = zonegen_catalog_write(zg->catalog_path, zg->cfg->catalog, serial, m, n, err,
-                                   sizeof(err));
+    int rc =
+        zonegen_catalog_write(zg->catalog_path, zg->cfg->catalog, serial, m, n, err, sizeof(err));
     free(m);
     if (rc != DNSAPI_OK) {
         ZONEGEN_LOG(ZONEGEN_LOG_ERROR, "catalog %s: %s; retried on the next sweep",
@@ -164,7 +164,8 @@ int zonegen_catalog_publish(zonegen_t *zg, int force)
         zg->catalog_digest = 0; /* rewrite (with a new serial) next time */
         return rc;
     }
-    ZONEGEN_LOG(ZONEGEN_LOG_INFO, "catalog %s: serial %u, %zu members (write %lld ms, reload %lld ms)",
+    ZONEGEN_LOG(ZONEGEN_LOG_INFO,
+                "catalog %s: serial %u, %zu members (write %lld ms, reload %lld ms)",
                 zg->cfg->catalog, serial, n, t1 - t0, zonegen_now_ms() - t1);
     return DNSAPI_OK;
 }
@@ -210,8 +211,7 @@ static int zones_cmd_run(zonegen_t *zg, const char *setting, const char *cmd, ch
         snprintf(errbuf, errlen, "%s %s", setting, why);
         return rc;
     }
-    ZONEGEN_LOG(ZONEGEN_LOG_INFO, "%s: %zu zone(s) in %lld ms", setting, n,
-                zonegen_now_ms() - t0);
+    ZONEGEN_LOG(ZONEGEN_LOG_INFO, "%s: %zu zone(s) in %lld ms", setting, n, zonegen_now_ms() - t0);
     return DNSAPI_OK;
 }
 
@@ -328,8 +328,8 @@ static int reconcile_tombstones(zonegen_t *zg)
     /* Bounded: a few batches per sweep; the rest waits for the next. */
     for (int round = 0; round < 10; round++) {
         size_t n = 0;
-        if (store_zonegen_tombstones_since(zg->conn, zg->tombstone_seq, t, TOMBSTONE_BATCH, &n,
-                                           err, sizeof(err)) != DNSAPI_OK) {
+        if (store_zonegen_tombstones_since(zg->conn, zg->tombstone_seq, t, TOMBSTONE_BATCH, &n, err,
+                                           sizeof(err)) != DNSAPI_OK) {
             ZONEGEN_LOG(ZONEGEN_LOG_ERROR, "%s", err);
             free(t);
             return DNSAPI_EDB;

@@ -219,7 +219,8 @@ int zonegen_soa_query(const dnsapi_hostport_t *server, const char *zone, int tim
                      (unsigned)server->port, rcode != NULL ? rcode : "an error", zone);
             free(rcode);
             rc = DNSAPI_EIO;
-        } else if (!ldns_pkt_aa(reply) || zonegen_probe_reply_serial(reply, zone, serial_out) != 0) {
+        } else if (!ldns_pkt_aa(reply) ||
+                   zonegen_probe_reply_serial(reply, zone, serial_out) != 0) {
             snprintf(errbuf, errlen, "%s:%u is not authoritative for %s", server->host,
                      (unsigned)server->port, zone);
             rc = DNSAPI_EIO;

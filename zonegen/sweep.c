@@ -32,13 +32,13 @@
 #define DIRTY_BATCH 500
 #define DOWN_BUDGET_MS 1000 /* what a server silent in its last round gets */
 #define PROBE_EVERY_MS 1000
-#define RENOTIFY_MAX 64     /* NOTIFYs zonegen repeats per round */
+#define RENOTIFY_MAX 64 /* NOTIFYs zonegen repeats per round */
 
 typedef struct {
     store_zonegen_zone_t z;
     char path[PATH_MAX + 300];
     char tmp[PATH_MAX + 340]; /* the staged file while rendered and not committed */
-    uint32_t serial; /* the serial to publish */
+    uint32_t serial;          /* the serial to publish */
     int rendered;
     int is_new; /* not a member before this round */
     int failed; /* left the batch */
@@ -118,8 +118,8 @@ static int zone_prepare(zonegen_t *zg, const char *id, int force, work_t *w)
         goto skip;
     }
     w->serial = z->exported_serial;
-    int render = force || !z->has_exported || z->exported_serial != z->serial ||
-                 access(w->path, F_OK) != 0;
+    int render =
+        force || !z->has_exported || z->exported_serial != z->serial || access(w->path, F_OK) != 0;
     if (!render && z->has_published && z->published_serial == z->serial) {
         goto skip;
     }
@@ -175,8 +175,7 @@ static void batch_commit(zonegen_t *zg, batch_t *b)
         }
     }
     if (zonegen_file_commit(zg->dir, tmps, paths, k, err, sizeof(err)) != DNSAPI_OK ||
-        store_zonegen_exported_set_many(zg->conn, ids, serials, k, err, sizeof(err)) !=
-            DNSAPI_OK) {
+        store_zonegen_exported_set_many(zg->conn, ids, serials, k, err, sizeof(err)) != DNSAPI_OK) {
         goto fail;
     }
     zonegen_metrics_rendered(zg->metrics, k);
@@ -379,8 +378,8 @@ static void batch_check(zonegen_t *zg, batch_t *b)
     size_t n = 0;
     for (size_t i = 0; i < b->n; i++) {
         for (size_t s = 0; !b->w[i].failed && s < ns; s++) {
-            checks[n++] = (zonegen_check_t){.zone = b->w[i].z.name, .want = b->w[i].serial,
-                                            .server = s};
+            checks[n++] =
+                (zonegen_check_t){.zone = b->w[i].z.name, .want = b->w[i].serial, .server = s};
         }
     }
     zonegen_check_round_t round = {
@@ -443,8 +442,9 @@ static void batch_check(zonegen_t *zg, batch_t *b)
             zr[z].has_published = published_of(zc, ns, &zr[z].published);
         }
         if (bad > 0) {
-            snprintf(zerr[z], sizeof(zerr[z]), "verify: %zu of %zu servers not at serial %u: %s: %s",
-                     bad, ns, w->serial, first_name, first);
+            snprintf(zerr[z], sizeof(zerr[z]),
+                     "verify: %zu of %zu servers not at serial %u: %s: %s", bad, ns, w->serial,
+                     first_name, first);
             zr[z].error = zerr[z];
             zonegen_metrics_failed(zg->metrics, ZONEGEN_STEP_VERIFY, 1);
             long long pause = zonegen_backoff_note_failure(zg, w->z.id);
@@ -464,7 +464,8 @@ static void batch_check(zonegen_t *zg, batch_t *b)
         zg->failures++;
         goto done;
     }
-    ZONEGEN_LOG(ZONEGEN_LOG_INFO, "%zu zone(s) published on %zu server(s), %zu not yet (checks %lld ms)",
+    ZONEGEN_LOG(ZONEGEN_LOG_INFO,
+                "%zu zone(s) published on %zu server(s), %zu not yet (checks %lld ms)",
                 in_sync_zones, ns, z - in_sync_zones, zonegen_now_ms() - t0);
 done:
     free(checks);
@@ -586,12 +587,16 @@ int zonegen_servers_probe(zonegen_t *zg)
             continue;
         }
         srv->probed_ms = now;
-        zonegen_check_server_t cs = (zonegen_check_server_t){.name = srv->name, .addr = srv->addr,
-                                      .secondary = srv->secondary,
-                                      .sign = srv->secondary && zg->cfg->has_tsig_key};
+        zonegen_check_server_t cs =
+            (zonegen_check_server_t){.name = srv->name,
+                                     .addr = srv->addr,
+                                     .secondary = srv->secondary,
+                                     .sign = srv->secondary && zg->cfg->has_tsig_key};
         /* Any answer at all, even a refusal, means it is up again. */
         zonegen_check_t c = {.zone = zg->cfg->catalog[0] ? zg->cfg->catalog : ".", .server = 0};
-        zonegen_check_round_t round = {.servers = &cs, .n_servers = 1, .total_ms = 300,
+        zonegen_check_round_t round = {.servers = &cs,
+                                       .n_servers = 1,
+                                       .total_ms = 300,
                                        .key = zg->cfg->has_tsig_key ? &zg->cfg->tsig_key : NULL,
                                        .stop = zg->opt->stop};
         if (zonegen_check_run(&round, &c, 1) == DNSAPI_OK && cs.answered) {

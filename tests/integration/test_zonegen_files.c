@@ -631,10 +631,11 @@ static void test_notify_sent_and_unverified_zone_stays_pending(void **state)
     close(fd);
     assert_true(notifies >= 1);
     assert_true(queries >= 1);
-    char *row = value(f, "SELECT (exported_serial = serial) || ' ' || (published_serial IS NULL) "
-                         "|| ' ' || (last_error LIKE 'verify: 1 of 1 servers not at serial %% SOA check: "
-                         "no answer from 127.0.0.1:15398 within %% ms;%%') "
-                         "FROM zones");
+    char *row =
+        value(f, "SELECT (exported_serial = serial) || ' ' || (published_serial IS NULL) "
+                 "|| ' ' || (last_error LIKE 'verify: 1 of 1 servers not at serial %% SOA check: "
+                 "no answer from 127.0.0.1:15398 within %% ms;%%') "
+                 "FROM zones");
     assert_string_equal(row, "true true true");
     free(row);
 }
