@@ -21,6 +21,7 @@
 #include "common/config.h"
 #include "common/error.h"
 #include "support/testdb.h"
+#include "support/testutil.h"
 #include "zonegen/zonegen.h"
 
 static const char secret[] = "RQx2zFM3E6jlONbNBclb3OOXis2/BRHQ9lNDdVU47m4=";
@@ -87,32 +88,6 @@ static int teardown(void **state)
         }                                                                                          \
     } while (0)
 
-static void sql(fixture_t *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void sql(fixture_t *f, const char *fmt, ...)
-{
-    char buf[4096];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(buf, sizeof(buf), fmt, ap);
-    va_end(ap);
-    char state[6];
-    int st = testdb_exec(f->conn, buf, state);
-    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
-        fail_msg("SQL failed (%s): %s", state, buf);
-    }
-}
-
-static char *value(fixture_t *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static char *value(fixture_t *f, const char *fmt, ...)
-{
-    char buf[4096];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(buf, sizeof(buf), fmt, ap);
-    va_end(ap);
-    return testdb_value(f->conn, buf);
-}
-
 static void sql_expect(fixture_t *f, const char *want, const char *query)
 {
     char *v = testdb_value(f->conn, query);
@@ -124,36 +99,12 @@ static void sql_expect(fixture_t *f, const char *want, const char *query)
 
 static void zone_create(fixture_t *f, const char *account, const char *zone)
 {
-    sql(f,
+    testutil_sql(
+        f->conn,
         "INSERT INTO zones (account_id, name, nameservers, hostmaster) SELECT id, '%s', "
         "ARRAY['ns1.dnsapi.test.', 'ns2.dnsapi.test.'], 'hostmaster.dnsapi.test.' FROM accounts "
         "WHERE name = '%s'",
         zone, account);
-}
-
-static int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int sh(const char *fmt, ...)
-{
-    char cmd[4096];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(cmd, sizeof(cmd), fmt, ap);
-    va_end(ap);
-    int st = system(cmd);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
-static char *file_read(const char *path)
-{
-    FILE *fp = fopen(path, "rb");
-    if (fp == NULL) {
-        return NULL;
-    }
-    char *buf = calloc(1, 1 << 20);
-    size_t n = fread(buf, 1, (1 << 20) - 1, fp);
-    buf[n] = '\0';
-    fclose(fp);
-    return buf;
 }
 
 static int run_once(fixture_t *f)
@@ -188,9 +139,9 @@ static void test_includes_with_key_and_secondaries_pass_the_checkers(void **stat
     zone_create(f, "acme", "example.com.");
     zone_create(f, "acme", "example.org.");
     assert_int_equal(run_once(f), 1); /* the secondaries are not there */
-    char *nsd = file_read(f->cfg.ns_conf_nsd);
-    char *knot = file_read(f->cfg.ns_conf_knot);
-    char *bind = file_read(f->cfg.ns_conf_bind);
+    char *nsd = testutil_file_read(f->cfg.ns_conf_nsd);
+    char *knot = testutil_file_read(f->cfg.ns_conf_knot);
+    char *bind = testutil_file_read(f->cfg.ns_conf_bind);
     assert_non_null(nsd);
     assert_non_null(knot);
     assert_non_null(bind);
@@ -222,21 +173,9 @@ static void test_includes_with_key_and_secondaries_pass_the_checkers(void **stat
     free(knot);
     free(bind);
 
-    assert_int_equal(sh("printf 'server:\\n\\tzonesdir: \"%s\"\\ninclude: \"%s\"\\n' > %s/nsd.conf"
-                        " && nsd-checkconf %s/nsd.conf",
-                        f->tmp, f->cfg.ns_conf_nsd, f->tmp, f->tmp),
+    assert_int_equal(testutil_ns_includes_check(f->tmp, f->cfg.ns_conf_nsd, f->cfg.ns_conf_knot,
+                                                f->cfg.ns_conf_bind),
                      0);
-    assert_int_equal(sh("printf 'server:\\n  rundir: \"%s\"\\ndatabase:\\n  storage: \"%s\"\\n"
-                        "include: \"%s\"\\n' > %s/knot.conf"
-                        " && knotc -c %s/knot.conf conf-check >/dev/null",
-                        f->tmp, f->tmp, f->cfg.ns_conf_knot, f->tmp, f->tmp),
-                     0);
-    /* -z loads every zone the include names, the catalog among them. */
-    assert_int_equal(
-        sh("printf 'options { directory \"%s\"; };\\ninclude \"%s\";\\n' > %s/named.conf"
-           " && named-checkconf -z %s/named.conf >/dev/null",
-           f->tmp, f->cfg.ns_conf_bind, f->tmp, f->tmp),
-        0);
 }
 
 static void test_without_secondaries_transfers_are_closed(void **state)
@@ -247,8 +186,8 @@ static void test_without_secondaries_transfers_are_closed(void **state)
     f->cfg.catalog[0] = '\0';
     zone_create(f, "acme", "example.com.");
     assert_int_equal(run_once(f), 0);
-    char *nsd = file_read(f->cfg.ns_conf_nsd);
-    char *bind = file_read(f->cfg.ns_conf_bind);
+    char *nsd = testutil_file_read(f->cfg.ns_conf_nsd);
+    char *bind = testutil_file_read(f->cfg.ns_conf_bind);
     assert_null(strstr(nsd, "provide-xfr"));
     assert_null(strstr(nsd, "key:"));
     assert_non_null(strstr(bind, "allow-transfer { none; }; notify no;"));
@@ -268,26 +207,27 @@ static void test_catalog_lists_every_zone_under_its_id(void **state)
     assert_int_equal(run_once(f), 0);
     char path[256];
     snprintf(path, sizeof(path), "%s/catalog.dnsapi.invalid.zone", f->zones);
-    char *cat = file_read(path);
+    char *cat = testutil_file_read(path);
     assert_non_null(cat);
-    char *ida = value(f, "SELECT replace(id::text, '-', '') FROM zones WHERE name = 'a.test.'");
+    char *ida = testutil_value(
+        f->conn, "SELECT replace(id::text, '-', '') FROM zones WHERE name = 'a.test.'");
     char want[256];
     snprintf(want, sizeof(want), "%s.zones.catalog.dnsapi.invalid. 0 IN PTR a.test.\n", ida);
     assert_non_null(strstr(cat, want));
     assert_non_null(strstr(cat, "version.catalog.dnsapi.invalid. 0 IN TXT \"2\"\n"));
     assert_non_null(strstr(cat, "catalog.dnsapi.invalid. 0 IN NS invalid.\n"));
-    assert_int_equal(sh("named-checkzone -q catalog.dnsapi.invalid %s", path), 0);
-    assert_int_equal(sh("nsd-checkzone catalog.dnsapi.invalid %s >/dev/null", path), 0);
+    assert_int_equal(testutil_sh("named-checkzone -q catalog.dnsapi.invalid %s", path), 0);
+    assert_int_equal(testutil_sh("nsd-checkzone catalog.dnsapi.invalid %s >/dev/null", path), 0);
     /* Nothing changed: the same file, the same serial. */
     char *before = cat;
     assert_int_equal(run_once(f), 0);
-    cat = file_read(path);
+    cat = testutil_file_read(path);
     assert_string_equal(cat, before);
     free(cat);
     /* A zone goes: its line goes, the serial rises, the other label stays. */
-    sql(f, "DELETE FROM zones WHERE name = 'b.test.'");
+    testutil_sql(f->conn, "DELETE FROM zones WHERE name = 'b.test.'");
     assert_int_equal(run_once(f), 0);
-    cat = file_read(path);
+    cat = testutil_file_read(path);
     assert_null(strstr(cat, "PTR b.test."));
     assert_non_null(strstr(cat, want));
     unsigned long s1 = 0, s2 = 0;
@@ -310,22 +250,22 @@ static void test_zone_commands_get_the_names(void **state)
     assert_int_equal(run_once(f), 0);
     char path[256];
     snprintf(path, sizeof(path), "%s/added", f->tmp);
-    char *added = file_read(path);
+    char *added = testutil_file_read(path);
     assert_string_equal(added, "one.test\ntwo.test\n");
     free(added);
     /* The includes list no zone: the server learns them from the command. */
-    char *nsd = file_read(f->cfg.ns_conf_nsd);
+    char *nsd = testutil_file_read(f->cfg.ns_conf_nsd);
     assert_null(strstr(nsd, "one.test"));
     free(nsd);
-    sql(f, "DELETE FROM zones WHERE name = 'one.test.'");
+    testutil_sql(f->conn, "DELETE FROM zones WHERE name = 'one.test.'");
     assert_int_equal(run_once(f), 0);
     snprintf(path, sizeof(path), "%s/deleted", f->tmp);
-    char *deleted = file_read(path);
+    char *deleted = testutil_file_read(path);
     assert_string_equal(deleted, "one.test\n");
     free(deleted);
     /* A start tells the primary about every zone again (idempotent). */
     snprintf(path, sizeof(path), "%s/added", f->tmp);
-    added = file_read(path);
+    added = testutil_file_read(path);
     assert_string_equal(added, "one.test\ntwo.test\ntwo.test\n");
     free(added);
     /* A failing add command leaves the new zone pending with the reason. */
@@ -341,14 +281,15 @@ static void test_checks_store_status_and_servers(void **state)
     fixture_t *f = *state;
     NEED_DB(f);
     zone_create(f, "acme", "st.test.");
-    char *id = value(f, "SELECT id FROM zones WHERE name = 'st.test.'");
-    char *serial = value(f, "SELECT serial FROM zones WHERE name = 'st.test.'");
+    char *id = testutil_value(f->conn, "SELECT id FROM zones WHERE name = 'st.test.'");
+    char *serial = testutil_value(f->conn, "SELECT serial FROM zones WHERE name = 'st.test.'");
     char q[1024];
     snprintf(q, sizeof(q), "SELECT dnsapi_zone_status('%s')", id);
     sql_expect(f, "pending", q);
     /* One server in sync, one behind, three rounds in a row: failing. */
     for (int i = 0; i < 3; i++) {
-        sql(f,
+        testutil_sql(
+            f->conn,
             "SELECT * FROM dnsapi_zonegen_checks_store(ARRAY['%s', '%s']::uuid[], "
             "ARRAY['127.0.0.1:53', 'ns2.dnsapi.test.'], ARRAY['127.0.0.1:53', '127.0.0.2:53'], "
             "ARRAY['primary', 'secondary'], ARRAY[%s, NULL]::bigint[], ARRAY[true, false], "
@@ -367,7 +308,8 @@ static void test_checks_store_status_and_servers(void **state)
     snprintf(q, sizeof(q), "SELECT dnsapi_zone_published_serial('%s') IS NULL", id);
     sql_expect(f, "t", q);
     /* Both in sync: published, and the serial every server serves. */
-    sql(f,
+    testutil_sql(
+        f->conn,
         "SELECT * FROM dnsapi_zonegen_checks_store(ARRAY['%s', '%s']::uuid[], "
         "ARRAY['127.0.0.1:53', 'ns2.dnsapi.test.'], ARRAY['127.0.0.1:53', '127.0.0.2:53'], "
         "ARRAY['primary', 'secondary'], ARRAY[%s, %s]::bigint[], ARRAY[true, true], "
@@ -379,7 +321,8 @@ static void test_checks_store_status_and_servers(void **state)
              id, id, serial, id);
     sql_expect(f, "published true 2", q);
     /* A server taken out of the configuration loses its row. */
-    sql(f,
+    testutil_sql(
+        f->conn,
         "SELECT * FROM dnsapi_zonegen_checks_store(ARRAY['%s']::uuid[], ARRAY['127.0.0.1:53'], "
         "ARRAY['127.0.0.1:53'], ARRAY['primary'], ARRAY[%s]::bigint[], ARRAY[true], "
         "ARRAY[NULL]::text[], ARRAY['%s']::uuid[], ARRAY[%s]::bigint[], ARRAY[NULL]::text[])",
@@ -387,7 +330,7 @@ static void test_checks_store_status_and_servers(void **state)
     snprintf(q, sizeof(q), "SELECT jsonb_array_length(dnsapi_zone_servers('%s'))", id);
     sql_expect(f, "1", q);
     /* Zone-level steps failing three times: failing too. */
-    sql(f, "UPDATE zones SET publish_failures = 3 WHERE id = '%s'", id);
+    testutil_sql(f->conn, "UPDATE zones SET publish_failures = 3 WHERE id = '%s'", id);
     snprintf(q, sizeof(q), "SELECT dnsapi_zone_status('%s')", id);
     sql_expect(f, "failing", q);
     free(id);
@@ -418,10 +361,12 @@ static void test_tree_conflict_by_index(void **state)
     sql_expect(f, "f", CONFLICT("other", "x.axb.test."));
     sql_expect(f, "t", CONFLICT("other", "x.a_b.test."));
     /* Both probes are index scans, whatever the number of zones. */
-    sql(f, "INSERT INTO zones (account_id, name, nameservers, hostmaster) SELECT a.id, 'z' || i || "
-           "'.bulk.test.', ARRAY['ns1.dnsapi.test.'], 'h.dnsapi.test.' FROM accounts a, "
-           "generate_series(1, 3000) i WHERE a.name = 'acme'");
-    sql(f, "ANALYZE zones");
+    testutil_sql(
+        f->conn,
+        "INSERT INTO zones (account_id, name, nameservers, hostmaster) SELECT a.id, 'z' || i || "
+        "'.bulk.test.', ARRAY['ns1.dnsapi.test.'], 'h.dnsapi.test.' FROM accounts a, "
+        "generate_series(1, 3000) i WHERE a.name = 'acme'");
+    testutil_sql(f->conn, "ANALYZE zones");
     static const char *const probes[] = {
         "EXPLAIN SELECT 1 FROM zones o WHERE o.name = ANY (dnsapi_name_ancestors('www.z7.bulk."
         "test.')) AND o.account_id <> (SELECT id FROM accounts WHERE name = 'other')",

@@ -16,9 +16,8 @@
 
 #include "common/config.h"
 #include "common/tsig_key.h"
+#include "support/testutil.h"
 #include "zonegen/catalog.h"
-
-extern char **environ;
 
 static dnsapi_config_t *cfg;
 static char err[1024];
@@ -26,27 +25,10 @@ static char keypath[64];
 
 static const char secret[] = "RQx2zFM3E6jlONbNBclb3OOXis2/BRHQ9lNDdVU47m4=";
 
-static void env_clear_dnsapi(void)
-{
-    char names[128][128];
-    size_t n = 0;
-    for (char **e = environ; *e != NULL && n < 128; e++) {
-        const char *eq = strchr(*e, '=');
-        if (strncmp(*e, "DNSAPI_", 7) == 0 && eq != NULL && (size_t)(eq - *e) < sizeof(names[0])) {
-            memcpy(names[n], *e, (size_t)(eq - *e));
-            names[n][eq - *e] = '\0';
-            n++;
-        }
-    }
-    for (size_t i = 0; i < n; i++) {
-        unsetenv(names[i]);
-    }
-}
-
 static int setup(void **state)
 {
     (void)state;
-    env_clear_dnsapi();
+    testutil_env_clear_dnsapi();
     cfg = calloc(1, sizeof(*cfg));
     snprintf(keypath, sizeof(keypath), "/tmp/dnsapi-key-XXXXXX");
     int fd = mkstemp(keypath);
@@ -61,7 +43,7 @@ static int teardown(void **state)
     (void)state;
     free(cfg);
     unlink(keypath);
-    env_clear_dnsapi();
+    testutil_env_clear_dnsapi();
     return 0;
 }
 
