@@ -11,6 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <arpa/inet.h>
+
 const char dnsapi_config_help[] =
     "Environment (a file named by DNSAPI_CONFIG may set the same KEY=VALUE lines):\n"
     "  DNSAPI_DATABASE_URL   libpq connection string         [postgresql:///dnsapi]\n"
@@ -38,7 +40,18 @@ const char dnsapi_config_help[] =
     "  DNSAPI_MAX_CONNECTIONS  open client connections at most; more get 503 [from LimitNOFILE]\n"
     "  DNSAPI_HEADER_TIMEOUT seconds to receive a request's headers [10]\n"
     "  DNSAPI_BODY_TIMEOUT   seconds to receive a request's body [30]\n"
-    "  DNSAPI_IDLE_TIMEOUT   seconds a kept-alive connection may wait for a request [60]\n";
+    "  DNSAPI_IDLE_TIMEOUT   seconds a kept-alive connection may wait for a request [60]\n"
+    /* name servers, plural (zonegen) */
+    "  DNSAPI_CATALOG        catalog zone (RFC 9432) zonegen keeps, e.g.\n"
+    "                        catalog.dnsapi.invalid                           [none]\n"
+    "  DNSAPI_SECONDARIES    secondaries, NAME=ADDR[:PORT], comma-separated:  [none]\n"
+    "                        allowed to transfer, sent NOTIFY, checked for the SOA\n"
+    "  DNSAPI_TSIG_KEY_FILE  TSIG key (hmac-sha256) for transfers and NOTIFY, as\n"
+    "                        tsig-keygen or keymgr -t print it                [none]\n"
+    "  DNSAPI_ZONES_ADD_CMD  command run per batch of new zones, names on stdin;\n"
+    "                        the includes then list no zones (e.g. nsd-control addzones) [none]\n"
+    "  DNSAPI_ZONES_DEL_CMD  command run per batch of deleted zones, names on stdin [none]\n"
+    "  DNSAPI_ZONEGEN_METRICS_LISTEN  host:port of zonegen's Prometheus /metrics [none]\n";
 
 /* Values read from the config file; the environment overrides them. */
 typedef struct {
@@ -390,6 +403,123 @@ static int timeout_parse(const char *v, int default_s, int *ms)
     return 0;
 }
 
+/* ---- name servers, plural: secondaries, TSIG key, catalog, zonegen ---- */
+
+/* NAME=ADDR[:PORT]: the name is a host name (made absolute), the address
+ * what zonegen asks and the servers' ACLs name. */
+static int server_item(const char *item, size_t len, void *ctx, size_t index)
+{
+    dnsapi_server_t *list = ctx;
+    const char *eq = memchr(item, '=', len);
+    if (eq == NULL || eq == item) {
+        return -1;
+    }
+    if (hostname_normalize(item, (size_t)(eq - item), list[index].name, sizeof(list[index].name)) !=
+        0) {
+        return -1;
+    }
+    char buf[DNSAPI_NAME_MAX + 8];
+    size_t alen = len - (size_t)(eq + 1 - item);
+    if (alen == 0 || alen >= sizeof(buf)) {
+        return -1;
+    }
+    memcpy(buf, eq + 1, alen);
+    buf[alen] = '\0';
+    if (dnsapi_hostport_parse(buf, 53, &list[index].addr) != 0) {
+        return -1;
+    }
+    /* The name servers' transfer ACLs take addresses, not names. */
+    unsigned char bin[16];
+    return inet_pton(AF_INET, list[index].addr.host, bin) == 1 ||
+                   inet_pton(AF_INET6, list[index].addr.host, bin) == 1
+               ? 0
+               : -1;
+}
+
+/* Shell commands may hold anything but must fit. */
+static int command_copy(const char *v, char *dst, size_t cap)
+{
+    if (v == NULL) {
+        dst[0] = '\0';
+        return 0;
+    }
+    if (strlen(v) >= cap) {
+        return -1;
+    }
+    memcpy(dst, v, strlen(v) + 1);
+    return 0;
+}
+
+static int fleet_load(const file_conf_t *fc, dnsapi_config_t *cfg, char *errbuf, size_t errlen)
+{
+    const char *v = lookup(fc, "DNSAPI_CATALOG");
+    if (v != NULL && *v != '\0' &&
+        hostname_normalize(v, strlen(v), cfg->catalog, sizeof(cfg->catalog)) != 0) {
+        snprintf(errbuf, errlen,
+                 "DNSAPI_CATALOG: '%s' is not a zone name (e.g. catalog.dnsapi.invalid)", v);
+        return -1;
+    }
+    v = lookup(fc, "DNSAPI_SECONDARIES");
+    if (v != NULL && *v != '\0' &&
+        split_list(v, server_item, cfg->secondaries, DNSAPI_CONFIG_MAX_LIST, &cfg->n_secondaries) !=
+            0) {
+        snprintf(errbuf, errlen,
+                 "DNSAPI_SECONDARIES: '%s' is not a comma-separated list of at most %d "
+                 "NAME=ADDR[:PORT] with an IP address (e.g. "
+                 "ns2.example.net=192.0.2.2,ns3.example.net=[2001:db8::3]:5353)",
+                 v, DNSAPI_CONFIG_MAX_LIST);
+        return -1;
+    }
+    for (size_t i = 0; i < cfg->n_secondaries; i++) {
+        for (size_t j = 0; j < i; j++) {
+            if (strcmp(cfg->secondaries[i].name, cfg->secondaries[j].name) == 0) {
+                snprintf(errbuf, errlen, "DNSAPI_SECONDARIES: %s is listed twice",
+                         cfg->secondaries[i].name);
+                return -1;
+            }
+        }
+    }
+    v = lookup(fc, "DNSAPI_TSIG_KEY_FILE");
+    if (v != NULL && *v != '\0') {
+        char msg[600];
+        if (command_copy(v, cfg->tsig_key_file, sizeof(cfg->tsig_key_file)) != 0 ||
+            dnsapi_tsig_key_load(v, &cfg->tsig_key, msg, sizeof(msg)) != 0) {
+            snprintf(errbuf, errlen, "DNSAPI_TSIG_KEY_FILE: %s",
+                     cfg->tsig_key_file[0] ? msg : "path too long");
+            return -1;
+        }
+        cfg->has_tsig_key = 1;
+    }
+    if (command_copy(lookup(fc, "DNSAPI_ZONES_ADD_CMD"), cfg->zones_add_cmd,
+                     sizeof(cfg->zones_add_cmd)) != 0 ||
+        command_copy(lookup(fc, "DNSAPI_ZONES_DEL_CMD"), cfg->zones_del_cmd,
+                     sizeof(cfg->zones_del_cmd)) != 0) {
+        snprintf(errbuf, errlen, "DNSAPI_ZONES_ADD_CMD / DNSAPI_ZONES_DEL_CMD: longer than %zu",
+                 sizeof(cfg->zones_add_cmd) - 1);
+        return -1;
+    }
+    if ((cfg->zones_add_cmd[0] == '\0') != (cfg->zones_del_cmd[0] == '\0')) {
+        snprintf(errbuf, errlen,
+                 "%s: set together with %s (zones added by one must be deleted by the other)",
+                 cfg->zones_add_cmd[0] ? "DNSAPI_ZONES_ADD_CMD" : "DNSAPI_ZONES_DEL_CMD",
+                 cfg->zones_add_cmd[0] ? "DNSAPI_ZONES_DEL_CMD" : "DNSAPI_ZONES_ADD_CMD");
+        return -1;
+    }
+    v = lookup(fc, "DNSAPI_ZONEGEN_METRICS_LISTEN");
+    if (v != NULL && *v != '\0') {
+        if (dnsapi_hostport_parse(v, 9153, &cfg->zonegen_metrics_listen) != 0) {
+            snprintf(errbuf, errlen,
+                     "DNSAPI_ZONEGEN_METRICS_LISTEN: '%s' is not host:port (e.g. 127.0.0.1:9153)",
+                     v);
+            return -1;
+        }
+        cfg->has_zonegen_metrics = 1;
+    }
+    return 0;
+}
+
+/* ---- end of name servers, plural ---- */
+
 #define FAIL(...)                                                                                  \
     do {                                                                                           \
         snprintf(errbuf, errlen, __VA_ARGS__);                                                     \
@@ -645,7 +775,8 @@ int dnsapi_config_load(dnsapi_config_t *cfg, unsigned need, char *errbuf, size_t
         FAIL("DNSAPI_VERIFY: '%s' is not a comma-separated list of addr[:port]", v);
     }
 
-    if (config_load_ops(cfg, &fc, errbuf, errlen) != 0) {
+    if (config_load_ops(cfg, &fc, errbuf, errlen) != 0 ||
+        fleet_load(&fc, cfg, errbuf, errlen) != 0) {
         goto fail;
     }
 

@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/tsig_key.h"
+
 #define DNSAPI_CONFIG_MAX_LIST 16
 #define DNSAPI_NAME_MAX 256
 #define DNSAPI_JWT_MAX_PREVIOUS 8
@@ -33,6 +35,11 @@ enum {
     DNSAPI_HTTP2_TLS = 1, /* over TLS, chosen by ALPN (the default) */
     DNSAPI_HTTP2_ALL = 2, /* also in cleartext (prior knowledge or Upgrade: h2c) */
 };
+/* A name server zonegen checks: a name people know it by and where to ask. */
+typedef struct {
+    char name[DNSAPI_NAME_MAX]; /* absolute host name, e.g. "ns2.example.net." */
+    dnsapi_hostport_t addr;     /* port 53 unless given */
+} dnsapi_server_t;
 
 typedef struct {
     char database_url[1024];
@@ -69,6 +76,26 @@ typedef struct {
     int http2;                          /* DNSAPI_HTTP2_* */
     int max_connections;                /* 0: derived from the descriptor limit */
     int header_timeout_ms, body_timeout_ms, idle_timeout_ms;
+
+    /* ---- name servers, plural: read by zonegen ----------------------- */
+    /* DNSAPI_CATALOG: the catalog zone (RFC 9432) zonegen keeps, absolute;
+     * empty: none. */
+    char catalog[DNSAPI_NAME_MAX];
+    /* DNSAPI_SECONDARIES: NAME=ADDR[:PORT], comma-separated. */
+    dnsapi_server_t secondaries[DNSAPI_CONFIG_MAX_LIST];
+    size_t n_secondaries;
+    /* DNSAPI_TSIG_KEY_FILE, and the key read from it (has_tsig_key). */
+    char tsig_key_file[1024];
+    int has_tsig_key;
+    dnsapi_tsig_key_t tsig_key;
+    /* DNSAPI_ZONES_ADD_CMD / DNSAPI_ZONES_DEL_CMD: run once per batch of
+     * new or deleted zones with their names on stdin; empty: the includes
+     * list every zone instead. */
+    char zones_add_cmd[1024];
+    char zones_del_cmd[1024];
+    /* DNSAPI_ZONEGEN_METRICS_LISTEN: host:port of zonegen's /metrics. */
+    int has_zonegen_metrics;
+    dnsapi_hostport_t zonegen_metrics_listen;
 } dnsapi_config_t;
 
 /* Loads the configuration from the config file (if DNSAPI_CONFIG is set)

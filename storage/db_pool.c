@@ -69,6 +69,7 @@ struct db_pool {
     h2o_timeout_t zero;
     unsigned long long rounds, errors;
     bool closing;
+    bool starting; /* no connection has been ready yet: work waits for the first */
 };
 
 static void conn_start(db_session_t *c);
@@ -271,6 +272,7 @@ static void on_prepared(db_session_t *c, void *arg, int status, PGresult **res, 
     }
     c->retry_step = 0;
     c->state = CONN_IDLE;
+    c->pool->starting = false;
     dispatch(c->pool);
 }
 
@@ -528,7 +530,7 @@ static void dispatch(db_pool_t *pool)
         free(w);
     }
     (void)any_connecting;
-    if (!db_pool_ready(pool)) {
+    if (!db_pool_ready(pool) && !(pool->starting && any_connecting)) {
         waiter_t *w;
         while ((w = queue_pop(pool)) != NULL) {
             round_clear(&w->round);
@@ -596,7 +598,7 @@ static void defer_failure(db_pool_t *pool, db_round_cb cb, void *arg, int status
 
 void db_pool_run(db_pool_t *pool, const db_stmt_t *stmts, size_t n, db_round_cb cb, void *arg)
 {
-    if (!db_pool_ready(pool)) {
+    if (!db_pool_ready(pool) && !pool->starting) {
         defer_failure(pool, cb, arg, DNSAPI_EDB);
         return;
     }
@@ -683,6 +685,7 @@ db_pool_t *db_pool_new(h2o_loop_t *loop, const char *conninfo, size_t nconns, si
     pool->conninfo = strdup(conninfo);
     pool->nconns = nconns;
     pool->max_queue = max_queue;
+    pool->starting = true;
     pool->conns = calloc(nconns, sizeof(*pool->conns));
     if (pool->conninfo == NULL || pool->conns == NULL) {
         free(pool->conninfo);

@@ -45,7 +45,8 @@ deps_install build-essential cmake pkg-config libh2o-evloop-dev libssl-dev libpq
     libjansson-dev libjwt-dev libldns-dev libcmocka-dev postgresql-15 nsd knot knot-dnsutils \
     knot-dnssecutils \
     bind9-dnsutils bind9utils ldnsutils python3-dnspython python3-yaml python3-jsonschema wrk \
-    curl valgrind prometheus openssl python3-h2 docker-compose systemd util-linux chromium nodejs
+    curl valgrind prometheus openssl python3-h2 docker-compose systemd util-linux chromium nodejs \
+    bind9
 # nodejs from Debian comes without npm; NodeSource's carries its own
 command -v npm >/dev/null || deps_install npm
 

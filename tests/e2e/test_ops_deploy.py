@@ -32,7 +32,9 @@ DEPLOY = os.path.join(ROOT, "deploy")
 COMPOSE = shutil.which("docker-compose") or "/usr/bin/docker-compose"
 SANDBOX_PORT = tport(15422)  # the sandboxed serve
 # set only on the zone generator's service, not the API's
-ZONEGEN_ONLY = {"DNSAPI_NS_CONF", "DNSAPI_RELOAD_CMD", "DNSAPI_VERIFY"}
+ZONEGEN_ONLY = {"DNSAPI_NS_CONF", "DNSAPI_RELOAD_CMD", "DNSAPI_VERIFY", "DNSAPI_CATALOG",
+                "DNSAPI_SECONDARIES", "DNSAPI_TSIG_KEY_FILE", "DNSAPI_ZONES_ADD_CMD",
+                "DNSAPI_ZONES_DEL_CMD", "DNSAPI_ZONEGEN_METRICS_LISTEN"}
 # set by compose itself, per service
 FIXED = {"DNSAPI_DATABASE_URL", "DNSAPI_ZONE_DIR", "DNSAPI_LISTEN"}
 

@@ -95,6 +95,7 @@ class LogTest(ZoneHelpers, ApiTestCase):
     def test_zonegen_writes_json_lines(self):
         self.create_zone("logged.example")
         env = self.stack.base_env()
+        env["DNSAPI_LOG_LEVEL"] = "debug"  # per-zone lines are debug
         p = subprocess.run([self.stack.binary, "zonegen", "--once"], env=env, capture_output=True,
                            text=True, timeout=60)
         self.assertEqual(p.returncode, 0, p.stderr)
