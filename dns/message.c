@@ -271,3 +271,8 @@ int dns_reply_build(const dns_msg_info_t *req, const dns_reply_t *r, uint8_t *bu
     *len = w.len;
     return DNSAPI_OK;
 }
+
+void dns_reply_ede_text(const dnsapi_err_t *err, char *out, size_t outlen)
+{
+    snprintf(out, outlen, "%s: %s", err->code[0] != '\0' ? err->code : "error", err->message);
+}

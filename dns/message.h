@@ -102,6 +102,16 @@ typedef struct {
 int dns_reply_build(const dns_msg_info_t *req, const dns_reply_t *r, uint8_t *buf, size_t cap,
                     size_t max_size, size_t *len);
 
+/* Room for dns_reply_ede_text's output. */
+#define DNS_EDE_TEXT_BUFSIZE                                                                       \
+    (sizeof(((dnsapi_err_t *)0)->code) + 2 + sizeof(((dnsapi_err_t *)0)->message))
+
+/* The EXTRA-TEXT dnsapi sends for a refusal: "<rule code>: <message>",
+ * e.g. "cname_conflict: A CNAME record cannot ...", so that a client's
+ * log says which rule refused (dns_reply_build cuts it to
+ * DNS_EDE_TEXT_MAX). */
+void dns_reply_ede_text(const dnsapi_err_t *err, char *out, size_t outlen);
+
 /* The size a UDP answer to req may have: its EDNS payload size capped at
  * DNS_EDNS_UDP_SIZE, or 512 without EDNS. */
 size_t dns_reply_udp_limit(const dns_msg_info_t *req);
