@@ -128,6 +128,11 @@ int dns_msg_info_parse(const uint8_t *msg, size_t len, dns_msg_info_t *info, dns
     return DNSAPI_OK;
 }
 
+bool dns_msg_badvers(const dns_msg_info_t *req)
+{
+    return req->has_opt && req->edns_version != 0;
+}
+
 bool dns_query_apex_name(const dns_msg_info_t *info, char *name, size_t namelen)
 {
     if (info->drop || DNS_FLAGS_OPCODE(info->flags) != DNS_OPCODE_QUERY || info->count[0] != 1 ||
@@ -202,12 +207,7 @@ int dns_reply_build(const dns_msg_info_t *req, const dns_reply_t *r, uint8_t *bu
     dns_wire_writer_t w;
     uint16_t rcode = r->rcode;
     size_t n_answer = r->n_answer;
-    bool badvers = req->has_opt && req->edns_version != 0;
 
-    if (badvers) {
-        rcode = DNS_RCODE_BADVERS;
-        n_answer = 0;
-    }
     if (rcode > 15 && !req->has_opt) {
         return DNSAPI_EINVAL;
     }
@@ -232,7 +232,7 @@ int dns_reply_build(const dns_msg_info_t *req, const dns_reply_t *r, uint8_t *bu
         return DNSAPI_EINVAL;
     }
 
-    const char *text = badvers ? NULL : r->ede_text;
+    const char *text = r->ede_text;
     size_t text_len = text != NULL ? utf8_cut(text, DNS_EDE_TEXT_MAX) : 0;
     size_t opt_size = req->has_opt ? 11 + (text != NULL ? 6 + text_len : 0) : 0;
     if (opt_size > max_size - w.len) {

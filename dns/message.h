@@ -10,7 +10,8 @@
  * Listener flow (the order RFC 2136 and RFC 8945 ask for):
  *
  *     dns_msg_info_parse()          drop, FORMERR, or go on
- *     dns_tsig_find/verify()        dns/tsig.h: BADKEY/BADSIG/BADTIME answers
+ *     dns_tsig_read/verify()        dns/tsig.h: BADKEY/BADSIG/BADTIME answers
+ *     EDNS version other than 0     BADVERS (RFC 6891 6.1.3): dns_msg_badvers()
  *     opcode QUERY:   dns_query_apex_name() -> the caller looks up the zone
  *                     -> dns_reply_build() with its SOA or NS records, or
  *                     REFUSED
@@ -72,6 +73,10 @@ typedef struct {
  * TSIG that is not the last record or not of class ANY. */
 int dns_msg_info_parse(const uint8_t *msg, size_t len, dns_msg_info_t *info, dnsapi_err_t *err);
 
+/* True when req has an OPT record of a version dnsapi does not speak
+ * (anything but 0): the answer is BADVERS, RFC 6891 6.1.3. */
+bool dns_msg_badvers(const dns_msg_info_t *req);
+
 /* For a QUERY of one question, class IN, type SOA or NS: writes the
  * question's name (absolute lowercase text) into name (DNS_WIRE_NAME_TEXT
  * bytes) and returns true. The caller answers it with the zone's SOA or NS
@@ -95,8 +100,7 @@ typedef struct {
  * rcode bits, and the EDE option when ede_text is set) when req had one.
  * max_size is the size the answer must fit in (the UDP limit less room for
  * a TSIG record, or 65535 on TCP): answer records that do not fit are left
- * out and TC set. An EDNS version other than 0 in req answers BADVERS
- * whatever r says (RFC 6891 6.1.3). Returns DNSAPI_OK with *len, or
+ * out and TC set. Returns DNSAPI_OK with *len, or
  * DNSAPI_EINVAL when a record cannot be encoded or the header and question
  * alone do not fit. */
 int dns_reply_build(const dns_msg_info_t *req, const dns_reply_t *r, uint8_t *buf, size_t cap,

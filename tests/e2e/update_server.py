@@ -193,27 +193,30 @@ def send_udp_raw(port, wire, timeout=5.0):
 
 
 def send_tcp_raw(port, wire, timeout=5.0):
-    """Sends one length-prefixed message over TCP; returns the answer or None."""
+    """Sends one length-prefixed message over TCP; returns the answer, or
+    None when the server sent none within timeout or closed."""
     import socket
-    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
-        s.sendall(len(wire).to_bytes(2, "big") + wire)
-        head = b""
-        deadline = time.monotonic() + timeout
-        while len(head) < 2 and time.monotonic() < deadline:
-            chunk = s.recv(2 - len(head))
+
+    def recv_exactly(s, n, deadline):
+        data = b""
+        while len(data) < n:
+            s.settimeout(max(0.01, deadline - time.monotonic()))
+            chunk = s.recv(n - len(data))
             if not chunk:
                 return None
-            head += chunk
-        if len(head) < 2:
+            data += chunk
+        return data
+
+    deadline = time.monotonic() + timeout
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
+        s.sendall(len(wire).to_bytes(2, "big") + wire)
+        try:
+            head = recv_exactly(s, 2, deadline)
+            if head is None:
+                return None
+            return recv_exactly(s, int.from_bytes(head, "big"), deadline)
+        except socket.timeout:
             return None
-        n = int.from_bytes(head, "big")
-        body = b""
-        while len(body) < n and time.monotonic() < deadline:
-            chunk = s.recv(n - len(body))
-            if not chunk:
-                break
-            body += chunk
-        return body if len(body) == n else None
 
 
 def _name_end(wire, pos):

@@ -470,6 +470,10 @@ static size_t handle(const uint8_t *msg, size_t len, uint8_t *out, size_t cap, b
             goto answer;
         }
     }
+    if (dns_msg_badvers(&info)) {
+        o.rcode = DNS_RCODE_BADVERS;
+        goto answer;
+    }
     switch (DNS_FLAGS_OPCODE(info.flags)) {
     case DNS_OPCODE_QUERY:
         handle_query(&info, &o, answer, &n_answer);
