@@ -353,6 +353,7 @@ static void test_data_dnsapi_cannot_store_is_kept_with_the_reason(void **state)
     msg_rr(&m, 2, "h.example.com.", 13, DNS_CLASS_NONE, 0, hinfo, sizeof(hinfo));
     assert_int_equal(evaluate(&m, &ops, &res), DNSAPI_OK);
     assert_int_equal(ops.n_deletes + ops.n_posts + ops.n_patches, 0);
+    dns_update_ops_clear(&ops);
     msg_begin(&m, "example.com.", DNS_TYPE_SOA, DNS_CLASS_IN);
     msg_rr(&m, 1, "h.example.com.", 13, DNS_CLASS_IN, 0, hinfo, sizeof(hinfo));
     assert_int_equal(evaluate(&m, &ops, &res), DNSAPI_ECONFLICT);
@@ -407,6 +408,7 @@ static void test_value_dependent_prerequisite_is_set_equality(void **state)
     msg_rr(&m, 1, "www.example.com.", DNS_TYPE_A, DNS_CLASS_IN, 0, A_1, 4);
     msg_rr(&m, 1, "www.example.com.", DNS_TYPE_A, DNS_CLASS_IN, 0, A_1, 4);
     assert_int_equal(evaluate(&m, &ops, &res), DNSAPI_OK);
+    dns_update_ops_clear(&ops);
     /* A subset: fails. */
     msg_begin(&m, "example.com.", DNS_TYPE_SOA, DNS_CLASS_IN);
     msg_rr(&m, 1, "www.example.com.", DNS_TYPE_A, DNS_CLASS_IN, 0, A_1, 4);
@@ -426,6 +428,7 @@ static void test_value_dependent_prerequisite_is_set_equality(void **state)
     msg_begin(&m, "example.com.", DNS_TYPE_SOA, DNS_CLASS_IN);
     msg_rr(&m, 1, "mail.example.com.", DNS_TYPE_MX, DNS_CLASS_IN, 0, mx10self, sizeof(mx10self));
     assert_int_equal(evaluate(&m, &ops, &res), DNSAPI_OK);
+    dns_update_ops_clear(&ops);
     msg_begin(&m, "example.com.", DNS_TYPE_SOA, DNS_CLASS_IN);
     msg_rr(&m, 1, "mail.example.com.", DNS_TYPE_MX, DNS_CLASS_IN, 0, mx20self, sizeof(mx20self));
     assert_int_equal(evaluate(&m, &ops, &res), DNSAPI_ECONFLICT);
