@@ -21,6 +21,9 @@
  * applied update, in the same form, with a first line "; serial N"
  * ("--dump -": none, for benchmarks).
  * Prints "listening" on stdout once bound; stops on SIGTERM or SIGINT.
+ *
+ * One file of about 700 lines on purpose: it is the listener's flow in
+ * miniature, read top to bottom, and test-only.
  */
 #include <arpa/inet.h>
 #include <errno.h>
