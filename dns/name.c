@@ -5,7 +5,7 @@
  * Owner names are DNS names: any label of 1 to 63 octets, presentation
  * escapes (\. \DDD \X) read as RFC 1035 says, lengths counted in wire
  * octets (255 at most, the root label included). A name is read into
- * octets (wire.c) and written back in one canonical presentation, so each
+ * octets (presentation.c) and written back in one canonical presentation, so each
  * name has exactly one stored text: the key (ASCII letters lowercased)
  * that everything compares with, and the display form that keeps the case
  * as given.
@@ -24,7 +24,7 @@
  * not have; "\*foo" says a literal asterisk is meant.
  */
 #include "dns/dns.h"
-#include "dns/wire.h"
+#include "dns/presentation.h"
 
 #include <ctype.h>
 #include <stdio.h>

@@ -35,7 +35,7 @@
  */
 #include "dns/dns.h"
 #include "dns/types.h"
-#include "dns/wire.h"
+#include "dns/presentation.h"
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -429,7 +429,7 @@ static int ldns_parse(const ldns_rdf *origin, const char *type, const char *rdat
 
 /* Appends the presentation of the rdata fields from index skip on,
  * separated by single spaces: names and character-strings in this
- * project's canonical forms (wire.c), everything else as ldns prints it. */
+ * project's canonical forms (presentation.c), everything else as ldns prints it. */
 static bool rr_present(const ldns_rr *rr, size_t skip, dtext_t *t)
 {
     for (size_t i = skip; i < ldns_rr_rd_count(rr); i++) {

@@ -5,7 +5,7 @@
  * them) and LOC ranges.
  */
 #include "dns/dns.h"
-#include "dns/wire.h"
+#include "dns/presentation.h"
 
 #include <ctype.h>
 #include <regex.h>

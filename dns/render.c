@@ -1,7 +1,7 @@
 /*
  * render.c - master-file (RFC 1035) lines for records.
  *
- * Owner names go out in canonical presentation (wire.c) with the case they
+ * Owner names go out in canonical presentation (presentation.c) with the case they
  * were stored with; content is written as dns/rdata.c stored it, which is
  * already in the one form NSD, Knot and BIND all load (SVCB keys from 7
  * as keyN, RFC 3597 types as "\# len hex").
@@ -14,7 +14,7 @@
  * \DDD, and any other content holding one is refused.
  */
 #include "dns/dns.h"
-#include "dns/wire.h"
+#include "dns/presentation.h"
 
 #include <ctype.h>
 #include <stdlib.h>

@@ -13,7 +13,7 @@
  * '\' escaped and every octet outside printable ASCII as \DDD.
  */
 #include "dns/dns.h"
-#include "dns/wire.h"
+#include "dns/presentation.h"
 
 #include <ctype.h>
 #include <stdlib.h>

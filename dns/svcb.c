@@ -23,7 +23,7 @@
  * digits and "-._:/+=,".
  */
 #include "dns/dns.h"
-#include "dns/wire.h"
+#include "dns/presentation.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>

@@ -1,374 +1,333 @@
 /*
- * wire.c - names and character-strings between presentation text and
- * octets (see wire.h).
+ * wire.c - the bounded DNS wire reader and writer (see wire.h).
  *
- * Reading follows RFC 1035 section 5.1: '\' followed by three digits is
- * the octet of that decimal value, '\' followed by any other character is
- * that character taken literally, and an unescaped '.' ends a label. We
- * are stricter than a master-file reader in one way only: text arrives
- * from JSON as often as from files, so raw control characters, raw spaces
- * and raw bytes above 0x7e are refused with a hint to write them as \DDD
- * (or punycode), rather than stored as something the user did not see.
- *
- * Writing has one canonical form, so that a name or string has exactly one
- * stored text. In names, letters, digits, '-', '_', '/' and a lone '*'
- * stay as they are, other printable ASCII is escaped with a backslash
- * (Knot 3.2 refuses "a=b" unescaped, BIND and NSD read "a\=b" alike), and
- * every other octet is \DDD. In character-strings only '"' and '\' are
- * escaped and octets outside printable ASCII are \DDD.
+ * Compression pointers: a pointer must point strictly before the label
+ * that holds it. Every jump then goes backwards, so a name can take at
+ * most as many jumps as the message has octets; with the 255-octet limit
+ * on the name that is also a bound on the work per name.
  */
 #include "dns/wire.h"
+
+#include "dns/dns.h"
+#include "dns/presentation.h"
 
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
-bool dtext_add(dtext_t *t, const char *p, size_t len)
+uint16_t dns_wire_get_u16(const uint8_t *p)
 {
-    if (t->failed) {
+    return (uint16_t)((p[0] << 8) | p[1]);
+}
+
+uint32_t dns_wire_get_u32(const uint8_t *p)
+{
+    return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
+}
+
+uint64_t dns_wire_get_u48(const uint8_t *p)
+{
+    return ((uint64_t)dns_wire_get_u16(p) << 32) | dns_wire_get_u32(p + 2);
+}
+
+bool dns_wire_header_read(const uint8_t *msg, size_t len, dns_wire_header_t *h)
+{
+    if (msg == NULL || len < DNS_WIRE_HEADER) {
         return false;
     }
-    if (len > DNS_TEXT_LIMIT || t->len + len > DNS_TEXT_LIMIT) {
-        t->failed = true;
-        return false;
+    h->id = dns_wire_get_u16(msg);
+    h->flags = dns_wire_get_u16(msg + 2);
+    for (int i = 0; i < 4; i++) {
+        h->count[i] = dns_wire_get_u16(msg + 4 + 2 * i);
     }
-    if (t->len + len + 1 > t->cap) {
-        size_t cap = t->cap == 0 ? 256 : t->cap;
-        while (t->len + len + 1 > cap) {
-            cap *= 2;
-        }
-        char *s = realloc(t->s, cap);
-        if (s == NULL) {
-            t->failed = true;
-            return false;
-        }
-        t->s = s;
-        t->cap = cap;
-    }
-    memcpy(t->s + t->len, p, len);
-    t->len += len;
-    t->s[t->len] = '\0';
     return true;
 }
 
-bool dtext_adds(dtext_t *t, const char *s)
+int dns_wire_name_read(const uint8_t *msg, size_t len, size_t *pos, bool allow_compression,
+                       uint8_t out[DNS_WIRE_NAME_MAX], size_t *outlen)
 {
-    return dtext_add(t, s, strlen(s));
-}
+    size_t p = *pos;
+    size_t n = 0;
+    size_t end = 0; /* where the caller continues: after the first pointer */
+    bool jumped = false;
 
-bool dtext_add_cstr(dtext_t *t, const uint8_t *p, size_t len)
-{
-    for (size_t i = 0; i < len; i++) {
-        char esc[8];
-        uint8_t c = p[i];
-        if (c == '"' || c == '\\') {
-            esc[0] = '\\';
-            esc[1] = (char)c;
-            dtext_add(t, esc, 2);
-        } else if (c < 0x20 || c > 0x7e) {
-            snprintf(esc, sizeof(esc), "\\%03u", c);
-            dtext_add(t, esc, 4);
-        } else {
-            dtext_add(t, (const char *)&p[i], 1);
+    for (;;) {
+        if (p >= len) {
+            return DNSAPI_EBADREQ;
         }
-    }
-    return !t->failed;
-}
-
-size_t cstr_escape_read(const char *s, size_t slen, uint8_t *octet, const char **why)
-{
-    if (slen < 2) {
-        *why = "it ends with a lone backslash (write \\\\ for a backslash)";
-        return 0;
-    }
-    if (isdigit((unsigned char)s[1])) {
-        if (slen < 4 || !isdigit((unsigned char)s[2]) || !isdigit((unsigned char)s[3])) {
-            *why = "a \\DDD escape needs exactly three digits, as in \\032";
-            return 0;
-        }
-        unsigned v =
-            (unsigned)(s[1] - '0') * 100 + (unsigned)(s[2] - '0') * 10 + (unsigned)(s[3] - '0');
-        if (v > 255) {
-            *why = "a \\DDD escape is a decimal octet from \\000 to \\255";
-            return 0;
-        }
-        *octet = (uint8_t)v;
-        return 4;
-    }
-    unsigned char c = (unsigned char)s[1];
-    if (c < 0x20 || c > 0x7e) {
-        *why = "a backslash escapes one printable ASCII character; write other octets as \\DDD";
-        return 0;
-    }
-    *octet = c;
-    return 2;
-}
-
-static bool octet_is_host(uint8_t c)
-{
-    return isascii(c) && (isalnum(c) || c == '-' || c == '_');
-}
-
-/* Closes the label that starts at lab[start] in n. */
-static int label_close(wname_t *n, size_t start, bool star, const char *field, const char *what,
-                       dnsapi_err_t *err)
-{
-    size_t len = n->len - start - 1;
-    if (len == 0) {
-        return dnsapi_err_set(err, DNSAPI_EINVAL, "bad_name", field,
-                              "The %s has an empty label (a leading dot or \"..\"): write it "
-                              "like www.example.com.",
-                              what);
-    }
-    if (len > WLABEL_MAX) {
-        return dnsapi_err_set(err, DNSAPI_EINVAL, "label_too_long", field,
-                              "A label of the %s is %zu octets long; a label has at most 63.", what,
-                              len);
-    }
-    if (star && len > 1) {
-        return dnsapi_err_set(err, DNSAPI_EINVAL, "bad_wildcard", field,
-                              "'*' is a wildcard only as a whole label, as in *.example.com; "
-                              "write \\* for a literal asterisk inside a label.");
-    }
-    bool host = true;
-    for (size_t i = start + 1; i < n->len; i++) {
-        host = host && octet_is_host(n->lab[i]);
-    }
-    if (!(host || (len == 1 && n->lab[start + 1] == '*' && n->labels == 0))) {
-        n->host = false;
-    }
-    n->lab[start] = (uint8_t)len;
-    n->labels++;
-    return DNSAPI_OK;
-}
-
-int wname_parse(const char *in, size_t inlen, wname_t *n, const char *field, const char *what,
-                dnsapi_err_t *err)
-{
-    memset(n, 0, sizeof(*n));
-    n->host = true;
-    if (inlen == 1 && in[0] == '@') {
-        n->at = true;
-        return DNSAPI_OK;
-    }
-    if (inlen == 1 && in[0] == '.') {
-        n->absolute = true;
-        return DNSAPI_OK;
-    }
-    if (inlen == 0) {
-        return dnsapi_err_set(err, DNSAPI_EINVAL, "bad_name", field, "The %s is empty.", what);
-    }
-    if (inlen > 4 * WNAME_MAX + 8) {
-        return dnsapi_err_set(err, DNSAPI_EINVAL, "name_too_long", field,
-                              "The %s is %zu characters long; a domain name has at most 255 "
-                              "octets.",
-                              what, inlen);
-    }
-    size_t start = 0; /* where the current label's length octet goes */
-    bool star = false;
-    n->len = 1;
-    for (size_t i = 0; i < inlen;) {
-        unsigned char c = (unsigned char)in[i];
-        uint8_t octet;
-        if (c == '.') {
-            int rc = label_close(n, start, star, field, what, err);
-            if (rc != DNSAPI_OK) {
-                return rc;
+        uint8_t l = msg[p];
+        if ((l & 0xc0) == 0xc0) {
+            if (!allow_compression || p + 1 >= len) {
+                return DNSAPI_EBADREQ;
             }
-            i++;
-            if (i == inlen) {
-                n->absolute = true;
-                break;
+            size_t target = ((size_t)(l & 0x3f) << 8) | msg[p + 1];
+            if (target >= p) {
+                return DNSAPI_EBADREQ; /* forwards or onto itself: could loop */
             }
-            start = n->len++;
-            star = false;
+            if (!jumped) {
+                end = p + 2;
+                jumped = true;
+            }
+            p = target;
             continue;
         }
-        if (c == '\\') {
-            const char *why = NULL;
-            size_t used = cstr_escape_read(in + i, inlen - i, &octet, &why);
-            if (used == 0) {
-                return dnsapi_err_set(err, DNSAPI_EINVAL, "bad_name", field,
-                                      "The %s is not valid: %s.", what, why);
-            }
-            i += used;
-        } else if (c < 0x20 || c == 0x7f) {
-            return dnsapi_err_set(err, DNSAPI_EINVAL, "bad_name", field,
-                                  "The %s contains a control character: write it as \\DDD.", what);
-        } else if (c == ' ') {
-            return dnsapi_err_set(err, DNSAPI_EINVAL, "bad_name", field,
-                                  "The %s contains a space: write it as \\032, as in "
-                                  "Office\\032Printer._ipp._tcp.",
-                                  what);
-        } else if (c > 0x7f) {
-            return dnsapi_err_set(err, DNSAPI_EINVAL, "bad_name", field,
-                                  "The %s contains non-ASCII characters: write an "
-                                  "internationalized name in punycode (xn--...), or other octets "
-                                  "as \\DDD.",
-                                  what);
-        } else {
-            octet = c;
-            star = star || c == '*';
-            i++;
+        if ((l & 0xc0) != 0) {
+            return DNSAPI_EBADREQ; /* 0x40 and 0x80: extended label types, reserved */
         }
-        if (n->len >= sizeof(n->lab) - 1 || n->len - start > WLABEL_MAX) {
-            if (n->len - start > WLABEL_MAX) {
-                return dnsapi_err_set(err, DNSAPI_EINVAL, "label_too_long", field,
-                                      "A label of the %s is longer than 63 octets.", what);
-            }
-            return dnsapi_err_set(err, DNSAPI_EINVAL, "name_too_long", field,
-                                  "The %s is longer than 255 octets.", what);
+        if (n + 1 + l > DNS_WIRE_NAME_MAX || p + 1 + l > len) {
+            return DNSAPI_EBADREQ;
         }
-        n->lab[n->len++] = octet;
-    }
-    if (!n->absolute) {
-        int rc = label_close(n, start, star, field, what, err);
-        if (rc != DNSAPI_OK) {
-            return rc;
+        memcpy(out + n, msg + p, (size_t)l + 1);
+        n += (size_t)l + 1;
+        p += (size_t)l + 1;
+        if (l == 0) {
+            break;
         }
     }
-    if (n->len + 1 > WNAME_MAX) {
-        return dnsapi_err_set(err, DNSAPI_EINVAL, "name_too_long", field,
-                              "The %s is %zu octets long in DNS; a name has at most 255.", what,
-                              n->len + 1);
-    }
+    *outlen = n;
+    *pos = jumped ? end : p;
     return DNSAPI_OK;
 }
 
-int wname_append(wname_t *n, const wname_t *suffix, const char *field, dnsapi_err_t *err)
+int dns_wire_name_skip(const uint8_t *msg, size_t len, size_t *pos)
 {
-    if (n->len + suffix->len + 1 > WNAME_MAX) {
-        return dnsapi_err_set(err, DNSAPI_EINVAL, "name_too_long", field,
-                              "The name is %zu octets long in DNS; a name has at most 255 (about "
-                              "253 characters without the trailing dot).",
-                              n->len + suffix->len + 1);
+    uint8_t scratch[DNS_WIRE_NAME_MAX];
+    size_t n;
+    return dns_wire_name_read(msg, len, pos, true, scratch, &n);
+}
+
+/* Text and wire form of names go through presentation.c, the one reader
+ * and writer of names in dns/, so a name from a message has the same text
+ * as the same name written to the API. */
+void dns_wire_name_to_text(const uint8_t *name, size_t len, char *out, size_t outlen)
+{
+    if (outlen == 0) {
+        return;
     }
-    memcpy(n->lab + n->len, suffix->lab, suffix->len);
-    n->len += suffix->len;
-    n->labels += suffix->labels;
-    n->host = n->host && suffix->host;
-    n->absolute = true;
-    n->at = false;
+    /* name is an uncompressed wire name: its labels, then the root label */
+    size_t labels = len > 0 ? len - 1 : 0;
+    if (wname_format(name, labels, true, out, outlen) == 0) {
+        out[0] = '\0';
+    }
+}
+
+int dns_wire_name_from_text(const char *text, uint8_t out[DNS_WIRE_NAME_MAX], size_t *outlen)
+{
+    wname_t n;
+    dnsapi_err_t err;
+
+    if (wname_parse(text, strlen(text), &n, "name", "name", &err) != DNSAPI_OK || n.at ||
+        n.len + 1 > DNS_WIRE_NAME_MAX) {
+        return DNSAPI_EINVAL;
+    }
+    memcpy(out, n.lab, n.len);
+    out[n.len] = 0;
+    *outlen = n.len + 1;
     return DNSAPI_OK;
 }
 
-size_t wname_label_at(const wname_t *n, size_t i)
+bool dns_wire_name_equal(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
 {
-    size_t off = 0;
-    while (i-- > 0 && off < n->len) {
-        off += (size_t)n->lab[off] + 1;
-    }
-    return off;
-}
-
-bool wname_ends_with(const wname_t *n, const wname_t *suffix)
-{
-    if (suffix->labels > n->labels || suffix->len > n->len) {
+    if (alen != blen) {
         return false;
     }
-    size_t off = wname_label_at(n, n->labels - suffix->labels);
-    if (n->len - off != suffix->len) {
-        return false;
-    }
-    for (size_t i = 0; i < suffix->len; i++) {
-        if (tolower(n->lab[off + i]) != tolower(suffix->lab[i])) {
-            return false;
+    for (size_t i = 0; i < alen; i++) {
+        if (tolower(a[i]) != tolower(b[i])) {
+            return false; /* length octets are below 64 and unaffected by tolower */
         }
     }
     return true;
 }
 
-size_t wname_format(const uint8_t *lab, size_t len, bool lower, char *out, size_t outlen)
+bool dns_wire_name_is_at_or_below(const uint8_t *name, size_t len, const uint8_t *zone, size_t zlen)
 {
-    size_t o = 0;
-    if (len == 0) {
-        if (outlen < 2) {
-            return 0;
+    size_t p = 0;
+    /* Walk name's label boundaries; the suffix starting at one of them must
+     * equal zone exactly (a suffix at a non-boundary would be "xexample."). */
+    while (p < len) {
+        if (len - p == zlen) {
+            return dns_wire_name_equal(name + p, len - p, zone, zlen);
         }
-        out[0] = '.';
-        out[1] = '\0';
-        return 1;
+        if (name[p] == 0) {
+            break;
+        }
+        p += (size_t)name[p] + 1;
     }
-    for (size_t off = 0; off < len; off += (size_t)lab[off] + 1) {
-        for (size_t i = off + 1; i <= off + lab[off] && i < len; i++) {
-            uint8_t c = lab[i];
-            char buf[8];
-            size_t k;
-            if (lower && c >= 'A' && c <= 'Z') {
-                c = (uint8_t)(c - 'A' + 'a');
-            }
-            /* Knot's reader takes only these unescaped; a lone '*' is the
-             * wildcard, beside other octets it is escaped */
-            bool plain =
-                isalnum(c) || c == '-' || c == '_' || c == '/' || (c == '*' && lab[off] == 1);
-            /* '#' as \035: NSD reads "\#" opening rdata as RFC 3597's mark */
-            if (c > 0x20 && c < 0x7f && c != '#' && !plain) {
-                buf[0] = '\\';
-                buf[1] = (char)c;
-                k = 2;
-            } else if (c <= 0x20 || c >= 0x7f || c == '#') {
-                snprintf(buf, sizeof(buf), "\\%03u", c);
-                k = 4;
-            } else {
-                buf[0] = (char)c;
-                k = 1;
-            }
-            if (o + k + 2 > outlen) {
-                return 0;
-            }
-            memcpy(out + o, buf, k);
-            o += k;
-        }
-        if (o + 2 > outlen) {
-            return 0;
-        }
-        out[o++] = '.';
-    }
-    out[o] = '\0';
-    return o;
+    return false;
 }
 
-long cstr_decode(const char *s, size_t slen, uint8_t *out, size_t max, const char **why)
+void dns_wire_name_lower(uint8_t *name, size_t len)
 {
-    size_t n = 0;
-    size_t i = 0;
-    bool quoted = slen >= 1 && s[0] == '"';
-    if (quoted) {
-        if (slen < 2 || s[slen - 1] != '"') {
-            *why = "a quoted string has no closing quote";
-            return -1;
+    size_t p = 0;
+    while (p < len && name[p] != 0) {
+        size_t l = name[p];
+        for (size_t i = 1; i <= l && p + i < len; i++) {
+            name[p + i] = (uint8_t)tolower(name[p + i]);
         }
-        i = 1;
-        slen--;
+        p += l + 1;
     }
-    while (i < slen) {
-        uint8_t octet;
-        unsigned char c = (unsigned char)s[i];
-        if (c == '\\') {
-            size_t used = cstr_escape_read(s + i, slen - i, &octet, why);
-            if (used == 0) {
-                return -1;
-            }
-            i += used;
-        } else if (c == '"') {
-            *why = "a '\"' inside a string must be written \\\"";
-            return -1;
-        } else if (c < 0x20 || c == 0x7f) {
-            *why = "it contains a control character (write it as \\DDD)";
-            return -1;
-        } else if (!quoted && c == ' ') {
-            *why = "a string with spaces must be quoted";
-            return -1;
-        } else {
-            octet = c;
-            i++;
-        }
-        if (n == max) {
-            *why = "it is too long";
-            return -1;
-        }
-        out[n++] = octet;
+}
+
+static const struct {
+    uint16_t type;
+    const char *name;
+} TYPE_NAMES[] = {
+    {DNS_TYPE_A, "A"},
+    {DNS_TYPE_NS, "NS"},
+    {DNS_TYPE_CNAME, "CNAME"},
+    {DNS_TYPE_SOA, "SOA"},
+    {DNS_TYPE_PTR, "PTR"},
+    {DNS_TYPE_MX, "MX"},
+    {DNS_TYPE_TXT, "TXT"},
+    {DNS_TYPE_AAAA, "AAAA"},
+    {DNS_TYPE_SRV, "SRV"},
+    {DNS_TYPE_NAPTR, "NAPTR"},
+    {DNS_TYPE_OPT, "OPT"},
+    {DNS_TYPE_DS, "DS"},
+    {DNS_TYPE_SSHFP, "SSHFP"},
+    {DNS_TYPE_TLSA, "TLSA"},
+    {DNS_TYPE_SVCB, "SVCB"},
+    {DNS_TYPE_HTTPS, "HTTPS"},
+    {DNS_TYPE_TKEY, "TKEY"},
+    {DNS_TYPE_TSIG, "TSIG"},
+    {DNS_TYPE_IXFR, "IXFR"},
+    {DNS_TYPE_AXFR, "AXFR"},
+    {DNS_TYPE_MAILB, "MAILB"},
+    {DNS_TYPE_MAILA, "MAILA"},
+    {DNS_TYPE_ANY, "ANY"},
+    {DNS_TYPE_CAA, "CAA"},
+    {13, "HINFO"},
+    {46, "RRSIG"},
+    {47, "NSEC"},
+    {48, "DNSKEY"},
+    {50, "NSEC3"},
+    {51, "NSEC3PARAM"},
+};
+
+void dns_wire_type_to_text(uint16_t type, char *out, size_t outlen)
+{
+    /* a type dnsapi stores takes the name dns_type_normalize gives it
+     * ("CDS", "TYPE65280"), so a type from a message compares equal to the
+     * same type written to the API */
+    char generic[16];
+    dnsapi_err_t err;
+    snprintf(generic, sizeof(generic), "TYPE%u", (unsigned)type);
+    if (!dns_wire_type_is_meta(type) && dns_type_normalize(generic, out, outlen, &err) == DNSAPI_OK) {
+        return;
     }
-    return (long)n;
+    for (size_t i = 0; i < sizeof(TYPE_NAMES) / sizeof(TYPE_NAMES[0]); i++) {
+        if (TYPE_NAMES[i].type == type) {
+            snprintf(out, outlen, "%s", TYPE_NAMES[i].name);
+            return;
+        }
+    }
+    snprintf(out, outlen, "TYPE%u", (unsigned)type);
+}
+
+uint16_t dns_wire_type_from_text(const char *text)
+{
+    for (size_t i = 0; i < sizeof(TYPE_NAMES) / sizeof(TYPE_NAMES[0]); i++) {
+        if (strcasecmp(TYPE_NAMES[i].name, text) == 0) {
+            return TYPE_NAMES[i].type;
+        }
+    }
+    if (strncasecmp(text, "TYPE", 4) == 0 && text[4] != '\0' && strlen(text) <= 9) {
+        char *end;
+        unsigned long v = strtoul(text + 4, &end, 10);
+        if (*end == '\0' && isdigit((unsigned char)text[4]) && v <= 65535) {
+            return (uint16_t)v;
+        }
+    }
+    return 0;
+}
+
+bool dns_wire_type_is_meta(uint16_t type)
+{
+    return type == DNS_TYPE_OPT || (type >= 128 && type <= 255);
+}
+
+void dns_wire_writer_init(dns_wire_writer_t *w, uint8_t *buf, size_t cap)
+{
+    w->buf = buf;
+    w->cap = cap;
+    w->len = 0;
+    w->overflow = false;
+}
+
+void dns_wire_put_bytes(dns_wire_writer_t *w, const void *p, size_t n)
+{
+    if (w->overflow || n > w->cap - w->len) {
+        w->overflow = true;
+        return;
+    }
+    if (n > 0) {
+        memcpy(w->buf + w->len, p, n);
+    }
+    w->len += n;
+}
+
+void dns_wire_put_u8(dns_wire_writer_t *w, uint8_t v)
+{
+    dns_wire_put_bytes(w, &v, 1);
+}
+
+void dns_wire_put_u16(dns_wire_writer_t *w, uint16_t v)
+{
+    uint8_t b[2] = {(uint8_t)(v >> 8), (uint8_t)v};
+    dns_wire_put_bytes(w, b, 2);
+}
+
+void dns_wire_put_u32(dns_wire_writer_t *w, uint32_t v)
+{
+    uint8_t b[4] = {(uint8_t)(v >> 24), (uint8_t)(v >> 16), (uint8_t)(v >> 8), (uint8_t)v};
+    dns_wire_put_bytes(w, b, 4);
+}
+
+void dns_wire_put_u48(dns_wire_writer_t *w, uint64_t v)
+{
+    dns_wire_put_u16(w, (uint16_t)(v >> 32));
+    dns_wire_put_u32(w, (uint32_t)v);
+}
+
+void dns_wire_patch_u16(dns_wire_writer_t *w, size_t at, uint16_t v)
+{
+    if (!w->overflow && at + 2 <= w->len) {
+        w->buf[at] = (uint8_t)(v >> 8);
+        w->buf[at + 1] = (uint8_t)v;
+    }
+}
+
+int dns_wire_rr_skip(const uint8_t *msg, size_t len, size_t *pos, size_t *owner_at, uint16_t *type,
+                     uint16_t *rrclass, uint32_t *ttl, size_t *rdata_at, uint16_t *rdlength)
+{
+    size_t p = *pos;
+    if (owner_at != NULL) {
+        *owner_at = p;
+    }
+    if (dns_wire_name_skip(msg, len, &p) != DNSAPI_OK || len - p < 10) {
+        return DNSAPI_EBADREQ;
+    }
+    uint16_t rdlen = dns_wire_get_u16(msg + p + 8);
+    if (len - p - 10 < rdlen) {
+        return DNSAPI_EBADREQ;
+    }
+    if (type != NULL) {
+        *type = dns_wire_get_u16(msg + p);
+    }
+    if (rrclass != NULL) {
+        *rrclass = dns_wire_get_u16(msg + p + 2);
+    }
+    if (ttl != NULL) {
+        *ttl = dns_wire_get_u32(msg + p + 4);
+    }
+    if (rdata_at != NULL) {
+        *rdata_at = p + 10;
+    }
+    if (rdlength != NULL) {
+        *rdlength = rdlen;
+    }
+    *pos = p + 10 + rdlen;
+    return DNSAPI_OK;
 }

@@ -1,11 +1,12 @@
 /*
- * wire.h - helpers private to dns/: names and character-strings between
- * presentation text (RFC 1035 section 5.1, with \X and \DDD escapes) and
- * the octets DNS puts on the wire.
+ * wire.h - DNS messages in wire form (RFC 1035 section 4): a bounded
+ * reader and writer, domain names with compression, type names, and the
+ * conversion of record data between wire form and the presentation text
+ * that dns_rdata_normalize() accepts.
  *
- * dns.h is what the rest of the project calls; this header is shared only
- * by name.c, rdata.c, svcb.c and render.c, so that every place that reads
- * or writes a name or a string does it one way.
+ * Nothing here trusts a length it reads: every read is checked against the
+ * end of the message, compression pointers must point strictly backwards
+ * (so a name cannot loop) and a name is at most 255 octets. No I/O.
  */
 #ifndef DNSAPI_DNS_WIRE_H
 #define DNSAPI_DNS_WIRE_H
@@ -16,111 +17,175 @@
 
 #include "common/error.h"
 
-#define WNAME_MAX 255 /* wire octets of a name, root label included */
-#define WLABEL_MAX 63 /* octets of one label */
+#define DNS_WIRE_NAME_MAX 255   /* octets of an uncompressed name */
+#define DNS_WIRE_NAME_TEXT 1024 /* its text with every octet as \DDD, and the NUL */
+#define DNS_WIRE_HEADER 12
 
-/* A name as labels: lab holds length-prefixed labels without the final
- * root label, so a name's wire length is len + 1. */
+/* Classes, types and opcodes the protocol code names. */
+enum {
+    DNS_CLASS_IN = 1,
+    DNS_CLASS_NONE = 254,
+    DNS_CLASS_ANY = 255,
+};
+enum {
+    DNS_TYPE_A = 1,
+    DNS_TYPE_NS = 2,
+    DNS_TYPE_CNAME = 5,
+    DNS_TYPE_SOA = 6,
+    DNS_TYPE_PTR = 12,
+    DNS_TYPE_MX = 15,
+    DNS_TYPE_TXT = 16,
+    DNS_TYPE_AAAA = 28,
+    DNS_TYPE_SRV = 33,
+    DNS_TYPE_NAPTR = 35,
+    DNS_TYPE_OPT = 41,
+    DNS_TYPE_DS = 43,
+    DNS_TYPE_SSHFP = 44,
+    DNS_TYPE_TLSA = 52,
+    DNS_TYPE_SVCB = 64,
+    DNS_TYPE_HTTPS = 65,
+    DNS_TYPE_TKEY = 249,
+    DNS_TYPE_TSIG = 250,
+    DNS_TYPE_IXFR = 251,
+    DNS_TYPE_AXFR = 252,
+    DNS_TYPE_MAILB = 253,
+    DNS_TYPE_MAILA = 254,
+    DNS_TYPE_ANY = 255,
+    DNS_TYPE_CAA = 257,
+};
+enum {
+    DNS_OPCODE_QUERY = 0,
+    DNS_OPCODE_NOTIFY = 4,
+    DNS_OPCODE_UPDATE = 5,
+};
+/* RCODEs (RFC 1035, 2136, 6891) and TSIG error codes (RFC 8945). */
+enum {
+    DNS_RCODE_NOERROR = 0,
+    DNS_RCODE_FORMERR = 1,
+    DNS_RCODE_SERVFAIL = 2,
+    DNS_RCODE_NXDOMAIN = 3,
+    DNS_RCODE_NOTIMP = 4,
+    DNS_RCODE_REFUSED = 5,
+    DNS_RCODE_YXDOMAIN = 6,
+    DNS_RCODE_YXRRSET = 7,
+    DNS_RCODE_NXRRSET = 8,
+    DNS_RCODE_NOTAUTH = 9,
+    DNS_RCODE_NOTZONE = 10,
+    DNS_RCODE_BADVERS = 16, /* extended: needs an OPT record */
+    DNS_TSIG_ERR_BADSIG = 16,
+    DNS_TSIG_ERR_BADKEY = 17,
+    DNS_TSIG_ERR_BADTIME = 18,
+    DNS_TSIG_ERR_BADTRUNC = 22,
+};
+
+/* The fixed header, in host order. */
 typedef struct {
-    uint8_t lab[WNAME_MAX + WLABEL_MAX + 2]; /* room to detect overflow */
-    size_t len;
-    size_t labels;
-    bool absolute; /* written with a trailing unescaped '.' (or "." alone) */
-    bool at;       /* written as "@" */
-    bool host;     /* every label is letters, digits, '-', '_' (or a lone leading '*') */
-} wname_t;
+    uint16_t id;
+    uint16_t flags;    /* QR, opcode, AA, TC, RD, RA, Z, AD, CD, rcode */
+    uint16_t count[4]; /* QD/ZO, AN/PR, NS/UP, AR */
+} dns_wire_header_t;
 
-/* Parses presentation text in[0..inlen) into n. Refuses empty labels,
- * labels over 63 octets, names over 255 octets, control characters,
- * unescaped spaces and raw non-ASCII bytes, an escape \DDD above 255, a
- * lone trailing backslash, and a label holding an unescaped '*' beside
- * other octets ("bad_wildcard": only a whole "*" label is special).
- * field names the request field for err ("name" or "content"), what the
- * thing being read ("name", "target"). */
-int wname_parse(const char *in, size_t inlen, wname_t *n, const char *field, const char *what,
-                dnsapi_err_t *err);
+#define DNS_FLAG_QR 0x8000u
+#define DNS_FLAG_AA 0x0400u
+#define DNS_FLAG_TC 0x0200u
+#define DNS_FLAG_RD 0x0100u
+#define DNS_FLAG_CD 0x0010u
+#define DNS_FLAGS_OPCODE(f) (((f) >> 11) & 0xfu)
+#define DNS_FLAGS_RCODE(f) ((f)&0xfu)
 
-/* Appends the labels of suffix to n (n must not be absolute); refuses a
- * result over 255 octets with name_too_long. */
-int wname_append(wname_t *n, const wname_t *suffix, const char *field, dnsapi_err_t *err);
+/* Reads the header of msg. False when len is below 12. */
+bool dns_wire_header_read(const uint8_t *msg, size_t len, dns_wire_header_t *h);
 
-/* True when the labels of n end with the labels of suffix, compared
- * without regard to ASCII case (equal names included). */
-bool wname_ends_with(const wname_t *n, const wname_t *suffix);
+/* Reads the name at *pos of msg[0..len), following compression pointers
+ * when allow_compression (else a pointer is an error), into out (its
+ * uncompressed wire form, case kept, at most 255 octets) and advances *pos
+ * past it. DNSAPI_EBADREQ when the name runs past the message, a pointer
+ * does not point strictly before the label that holds it, a label type is
+ * reserved, or the name is longer than 255 octets. */
+int dns_wire_name_read(const uint8_t *msg, size_t len, size_t *pos, bool allow_compression,
+                       uint8_t out[DNS_WIRE_NAME_MAX], size_t *outlen);
 
-/* The offset in n->lab of label i (0 = leftmost). */
-size_t wname_label_at(const wname_t *n, size_t i);
+/* Skips the name at *pos (pointers allowed) with the same checks. */
+int dns_wire_name_skip(const uint8_t *msg, size_t len, size_t *pos);
 
-/* Writes the canonical presentation of the labels lab[0..len) with a
- * trailing dot ("." for no labels): letters, digits, '-', '_', '/' and a
- * lone '*' as they are, other printable ASCII escaped with a backslash,
- * anything else as \DDD; with lower, ASCII letters lowercased. Returns the length
- * written, or 0 when out is too small. */
-size_t wname_format(const uint8_t *lab, size_t len, bool lower, char *out, size_t outlen);
+/* Writes an uncompressed wire name as absolute lowercase text into out
+ * (DNS_WIRE_NAME_TEXT bytes suffice): "www.example.com.", "." for the
+ * root; an octet other than a letter, digit, '-', '_' or '*' is written
+ * \DDD. */
+void dns_wire_name_to_text(const uint8_t *name, size_t len, char *out, size_t outlen);
 
-/* Reads a name inside record content (a target). With origin (a master
- * file) a name without a trailing dot is relative to origin; without
- * (the API) it is fully qualified with or without the trailing dot, and a
- * single label without one is refused with a hint. "@" is origin (or
- * zone); "." is the root, refused unless root_ok. Errors have field
- * "content". */
-int dns_name_target_parse(const char *zone, const char *origin, const char *in, size_t inlen,
-                          bool root_ok, const char *what, wname_t *out, dnsapi_err_t *err);
+/* Parses an absolute or relative text name (relative ones are taken as
+ * absolute) into wire form; accepts \X and \DDD escapes. DNSAPI_EINVAL for
+ * empty labels, labels over 63 octets or names over 255. */
+int dns_wire_name_from_text(const char *text, uint8_t out[DNS_WIRE_NAME_MAX], size_t *outlen);
 
-/* A growing text buffer; failed is set (and sticks) when memory runs
- * out or the text passes DNS_TEXT_LIMIT. s is NUL-terminated when not
- * NULL; free it with free(). */
+/* Case-insensitive (ASCII) comparison of two uncompressed wire names. */
+bool dns_wire_name_equal(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen);
+
+/* True when name equals zone or lies below it (uncompressed wire names). */
+bool dns_wire_name_is_at_or_below(const uint8_t *name, size_t len, const uint8_t *zone,
+                                  size_t zlen);
+
+/* Lowercases the ASCII letters of an uncompressed wire name in place. */
+void dns_wire_name_lower(uint8_t *name, size_t len);
+
+/* Writes a type's mnemonic ("TXT", "ANY") or "TYPE<n>" into out. */
+void dns_wire_type_to_text(uint16_t type, char *out, size_t outlen);
+
+/* The type number of a mnemonic this module knows (case-insensitive), or
+ * of "TYPE<n>"; 0 when unknown. */
+uint16_t dns_wire_type_from_text(const char *text);
+
+/* True for the meta and query types (OPT, TKEY, TSIG, IXFR, AXFR, MAILB,
+ * MAILA, ANY and the rest of 128..255) that never name stored data. */
+bool dns_wire_type_is_meta(uint16_t type);
+
+/* A bounded writer: a write that does not fit sets overflow and writes
+ * nothing further, so a caller checks once at the end. */
 typedef struct {
-    char *s;
-    size_t len;
+    uint8_t *buf;
     size_t cap;
-    bool failed;
-} dtext_t;
+    size_t len;
+    bool overflow;
+} dns_wire_writer_t;
 
-#define DNS_TEXT_LIMIT (1u << 20) /* far beyond any record's text */
+void dns_wire_writer_init(dns_wire_writer_t *w, uint8_t *buf, size_t cap);
+void dns_wire_put_u8(dns_wire_writer_t *w, uint8_t v);
+void dns_wire_put_u16(dns_wire_writer_t *w, uint16_t v);
+void dns_wire_put_u32(dns_wire_writer_t *w, uint32_t v);
+void dns_wire_put_u48(dns_wire_writer_t *w, uint64_t v);
+void dns_wire_put_bytes(dns_wire_writer_t *w, const void *p, size_t n);
+/* Overwrites a 16-bit value written earlier at offset at. */
+void dns_wire_patch_u16(dns_wire_writer_t *w, size_t at, uint16_t v);
 
-/* Appends p[0..len); false once the buffer has failed. */
-bool dtext_add(dtext_t *t, const char *p, size_t len);
-bool dtext_adds(dtext_t *t, const char *s);
+/* Reads big-endian integers at p (the caller has checked the length). */
+uint16_t dns_wire_get_u16(const uint8_t *p);
+uint32_t dns_wire_get_u32(const uint8_t *p);
+uint64_t dns_wire_get_u48(const uint8_t *p);
 
-/* Appends octets as the inside of a quoted character-string: '"' and '\\'
- * escaped, printable ASCII as is, anything else as \DDD. */
-bool dtext_add_cstr(dtext_t *t, const uint8_t *p, size_t len);
+/* Skips one resource record at *pos (owner, type, class, ttl, rdata),
+ * filling the fields that are not NULL; *rdata_at is where its rdata
+ * starts. DNSAPI_EBADREQ when it runs past the message. */
+int dns_wire_rr_skip(const uint8_t *msg, size_t len, size_t *pos, size_t *owner_at, uint16_t *type,
+                     uint16_t *rrclass, uint32_t *ttl, size_t *rdata_at, uint16_t *rdlength);
 
-/* Reads the escape at s[0..slen) (s[0] is the backslash: \DDD or \X)
- * into *octet; returns the characters it took, or 0 (*why set). */
-size_t cstr_escape_read(const char *s, size_t slen, uint8_t *octet, const char **why);
+/* ---- record data (dns/rdata_wire.c) --------------------------------- */
 
-/* Reads one master-file word at s[0..slen) as octets: a quoted string
- * (the quotes removed) or a bare word, with \X and \DDD read. At most max
- * octets. Returns the count, or -1 with *why set. */
-long cstr_decode(const char *s, size_t slen, uint8_t *out, size_t max, const char **why);
+/* Converts the rdata of a record of type (msg[at..at+rdlength), names
+ * inside it possibly compressed against msg for the RFC 1035 types) into
+ * presentation text that dns_rdata_normalize() reads, written into out:
+ * names absolute, TXT as quoted character-strings, MX/SRV without the
+ * priority, which goes to *priority (-1 for other types).
+ * Returns DNSAPI_OK; DNSAPI_EBADREQ when the rdata is malformed for its
+ * type (wrong length, a name running past it, bytes left over: the
+ * message is a FORMERR); DNSAPI_EINVAL with code unsupported_type for a
+ * type dnsapi does not store (err says which). */
+int dns_rdata_from_wire(uint16_t type, const uint8_t *msg, size_t len, size_t at, uint16_t rdlength,
+                        char *out, size_t outlen, int *priority, dnsapi_err_t *err);
 
-/* TXT and CAA (strings.c). The RDATA octets literal text of len octets
- * takes once split into 255-octet strings. */
-size_t txt_literal_rdata_len(size_t len);
-/* Literal TXT content into out, refused when its RDATA would pass 65,535
- * octets or it does not fit outlen. */
-int txt_literal_normalize(const char *content, char *out, size_t outlen, dnsapi_err_t *err);
-/* Quoted TXT content (ldns presentation) that equals a literal text is
- * rewritten in place as that text (one stored form per RDATA). */
-void txt_canonical(char *content, size_t outlen);
-/* CAA content rebuilt as "flags tag \"value\"" into t. */
-int caa_rebuild(const char *content, dtext_t *t, dnsapi_err_t *err);
-
-/* Checks on parsed data (rdata_checks.c). The NAPTR regexp field (rdf 4)
- * is empty or a valid delimited POSIX ERE with its replacement; refused
- * with bad_rdata otherwise. */
-struct ldns_struct_rr;
-int rdata_naptr_regexp_check(const struct ldns_struct_rr *rr, dnsapi_err_t *err);
-/* LOC latitude, longitude, sizes and precisions within RFC 1876's range. */
-bool rdata_loc_ok(const struct ldns_struct_rr *rr);
-
-/* SVCB/HTTPS parameters (svcb.c): words[i][0..lens[i]) are the words
- * after the target, each "key" or "key=value". Appends " key=value" for
- * each, in ascending key order and canonical form, to out; refuses what
- * RFC 9460 refuses (field "content", code bad_rdata). */
-int dns_svcb_params_normalize(const char *const *words, const size_t *lens, size_t nwords,
-                              dtext_t *out, dnsapi_err_t *err);
+/* Appends the wire rdata of a stored SOA or NS record (normalized content
+ * text, absolute names) to w, preceded by its 16-bit length. DNSAPI_EINVAL
+ * when the content does not parse or the type is another. */
+int dns_rdata_to_wire(uint16_t type, const char *content, dns_wire_writer_t *w);
 
 #endif
