@@ -230,8 +230,10 @@ static int authenticate(api_req_t *r)
         return -1;
     }
     r->authed = true;
-    r->auth = (store_auth_t){r->token.token_id, r->token.account_id,
-                             (const char(*)[256])r->token.zones, r->token.n_zones};
+    r->auth = (store_auth_t){.token_id = r->token.token_id,
+                             .account_id = r->token.account_id,
+                             .zones = (const char(*)[256])r->token.zones,
+                             .n_zones = r->token.n_zones};
     return 0;
 }
 

@@ -9,9 +9,8 @@
 
 #define MAX_LOADS 2 /* after the first: the ids, then where patches lead */
 
-static void write_free(void *p)
+void api_write_free(api_write_t *w)
 {
-    api_write_t *w = p;
     if (w == NULL) {
         return;
     }
@@ -28,15 +27,64 @@ static void write_free(void *p)
     free(w);
 }
 
-api_write_t *api_write_new(api_req_t *r, size_t max_errors)
+static void write_free(void *p)
+{
+    api_write_free(p);
+}
+
+/* ---- the HTTP request as the asker ---------------------------------------- */
+
+static void http_hold(api_write_t *w)
+{
+    api_hold(w->r);
+}
+
+static bool http_resume(api_write_t *w)
+{
+    return api_resume(w->r);
+}
+
+static void http_fail(api_write_t *w, const dnsapi_err_t *err)
+{
+    api_fail(w->r, err);
+}
+
+static void http_fail_report(api_write_t *w, const dns_report_t *rep)
+{
+    api_fail_report(w->r, rep);
+}
+
+static void http_replay(api_write_t *w, int status, const char *body, size_t len)
+{
+    api_answer_replay(w->r, status, body, len);
+}
+
+static const api_write_host_t HTTP_HOST = {http_hold, http_resume, http_fail, http_fail_report,
+                                           http_replay};
+
+api_write_t *api_write_new_for(const api_write_host_t *host, void *ctx, size_t max_errors)
 {
     api_write_t *w = calloc(1, sizeof(*w));
     if (w == NULL) {
         abort();
     }
-    w->r = r;
+    w->host = host;
+    w->host_ctx = ctx;
     dns_report_init(&w->report, max_errors);
     dns_report_init(&w->early, max_errors);
+    return w;
+}
+
+api_write_t *api_write_new(api_req_t *r, size_t max_errors)
+{
+    api_write_t *w = api_write_new_for(&HTTP_HOST, NULL, max_errors);
+    w->r = r;
+    w->db = r->thread->db;
+    w->auth = &r->auth;
+    w->zone_key = r->zone_key;
+    w->zone_key_is_id = r->zone_key_is_id;
+    w->idem = r->has_idem ? &r->idem : NULL;
+    w->limits = api_limits(r);
     r->state = w;
     r->state_free = write_free;
     return w;
@@ -51,7 +99,7 @@ static void end_tx(api_write_t *w)
 void api_write_fail(api_write_t *w, const dnsapi_err_t *err)
 {
     end_tx(w);
-    api_fail(w->r, err);
+    w->host->fail(w, err);
 }
 
 void api_write_answer(api_write_t *w, int status, json_t *d)
@@ -70,7 +118,7 @@ void api_write_answer(api_write_t *w, int status, json_t *d)
  * may be gone too, and only tx is ended). */
 static bool resume_tx(api_write_t *w, store_tx_t *tx)
 {
-    if (!api_resume(w->r)) {
+    if (!w->host->resume(w)) {
         store_tx_end(tx);
         return false;
     }
@@ -83,10 +131,10 @@ static void fail_report(api_write_t *w)
     end_tx(w);
     if (dns_report_failed(&w->early)) {
         dns_report_merge(&w->early, &w->report); /* what was found before first */
-        api_fail_report(w->r, &w->early);
+        w->host->fail_report(w, &w->early);
         return;
     }
-    api_fail_report(w->r, &w->report);
+    w->host->fail_report(w, &w->report);
 }
 
 static void fail_nomem(api_write_t *w)
@@ -166,7 +214,7 @@ static void on_loaded(void *ctx, store_tx_t *tx, const store_tx_result_t *res)
 {
     load_call_t *call = ctx;
     api_write_t *w = call->w;
-    bool here = api_resume(w->r);
+    bool here = w->host->resume(w);
     if (!here) {
         /* the request (and w) may be gone: only the transaction is ours */
         dns_interest_clear(&call->in);
@@ -195,7 +243,7 @@ static void on_loaded(void *ctx, store_tx_t *tx, const store_tx_result_t *res)
 /* Loads ids (when not loaded yet) and the names of in. Takes in. */
 static void load_more(api_write_t *w, dns_interest_t *in, bool with_ids)
 {
-    api_hold(w->r);
+    w->host->hold(w);
     load_call_t *call = calloc(1, sizeof(*call));
     if (call == NULL) {
         abort();
@@ -277,12 +325,38 @@ static void on_written(void *ctx, store_tx_t *tx, const store_written_t *res)
     w->answer(w, res);
 }
 
-/* 3. the rules; 4. the write. */
+/* The credential's policies, on each operation with its actual name and
+ * type (a delete's from the stored record). */
+static void check_policies(api_write_t *w)
+{
+    const store_auth_t *a = w->auth;
+    for (size_t i = 0; a->n_policies > 0 && i < w->change.n; i++) {
+        const dns_op_t *op = &w->change.ops[i];
+        const dns_record_t *rec = op->kind == DNS_OP_DELETE ? op->old : &op->rec;
+        if (rec == NULL || (op->kind == DNS_OP_PATCH && op->noop) ||
+            dns_policy_allows(a->policies, a->n_policies, w->change.zone, rec->name, rec->type,
+                              true)) {
+            continue;
+        }
+        dnsapi_err_t err;
+        dnsapi_err_set(&err, DNSAPI_EFORBIDDEN, "insufficient_scope", NULL,
+                       "This credential's policies do not allow writing %s records at %s.",
+                       rec->type, rec->name);
+        dns_report_error(&w->report, op, &err);
+    }
+}
+
+/* 3. the policies and the rules; 4. the write. */
 static void step_check_and_write(api_write_t *w)
 {
-    dns_limits_t lim = api_limits(w->r);
+    dns_limits_t lim = w->limits;
     dns_report_clear(&w->report);
     if (w->bound != NULL && (w->bound(w) != DNSAPI_OK || dns_report_failed(&w->report))) {
+        fail_report(w);
+        return;
+    }
+    check_policies(w);
+    if (dns_report_failed(&w->report)) {
         fail_report(w);
         return;
     }
@@ -301,7 +375,7 @@ static void step_check_and_write(api_write_t *w)
     }
     store_tx_t *tx = w->tx;
     w->tx = NULL;
-    api_hold(w->r);
+    w->host->hold(w);
     store_tx_write(tx, &w->change, on_written, w);
 }
 
@@ -325,7 +399,7 @@ static void on_opened(void *ctx, store_tx_t *tx, const store_tx_result_t *res)
     }
     if (res->replay) {
         end_tx(w);
-        api_answer_replay(w->r, res->replay_status, res->replay_body, res->replay_len);
+        w->host->replay(w, res->replay_status, res->replay_body, res->replay_len);
         return;
     }
     if (res->status != DNSAPI_OK) {
@@ -365,13 +439,12 @@ static void on_opened(void *ctx, store_tx_t *tx, const store_tx_result_t *res)
 
 void api_write_start(api_write_t *w)
 {
-    api_req_t *r = w->r;
     size_t n_ids = 0;
     const char **ids = NULL;
     dns_interest_t in = {{0}, {0}};
-    if (!r->zone_key_is_id) {
+    if (!w->zone_key_is_id) {
         /* the name is known: build now, and load what it needs at once */
-        snprintf(w->zone_name, sizeof(w->zone_name), "%s", r->zone_key);
+        snprintf(w->zone_name, sizeof(w->zone_name), "%s", w->zone_key);
         if (!change_build(w)) {
             return;
         }
@@ -386,9 +459,8 @@ void api_write_start(api_write_t *w)
         }
     }
     store_load_t load = {ids, n_ids, &in, w->load_all};
-    api_hold(r);
-    store_tx_begin_change(r->thread->db, &r->auth, r->zone_key, r->has_idem ? &r->idem : NULL,
-                          w->dry_run, &load, on_opened, w);
+    w->host->hold(w);
+    store_tx_begin_change(w->db, w->auth, w->zone_key, w->idem, w->dry_run, &load, on_opened, w);
     free(ids);
     dns_interest_clear(&in);
 }

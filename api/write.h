@@ -33,8 +33,33 @@
 
 typedef struct api_write api_write_t;
 
+/* Who asked for the write and how it is answered: the HTTP request
+ * (api_write_new) or another way in, such as the DNS UPDATE listener
+ * (api_write_new_for). The engine calls these; each answers at most once. */
+typedef struct {
+    /* before a store operation starts: keep the asker (and w) alive */
+    void (*hold)(api_write_t *w);
+    /* when it has called back: false when the asker has gone meanwhile
+     * (the engine then only ends the transaction) */
+    bool (*resume)(api_write_t *w);
+    void (*fail)(api_write_t *w, const dnsapi_err_t *err);
+    void (*fail_report)(api_write_t *w, const dns_report_t *rep);
+    /* the stored answer of an earlier request with the same key */
+    void (*replay)(api_write_t *w, int status, const char *body, size_t len);
+} api_write_host_t;
+
 struct api_write {
-    api_req_t *r;
+    api_req_t *r; /* the HTTP request, or NULL */
+    const api_write_host_t *host;
+    void *host_ctx;
+    /* what the store needs: set from r by api_write_new, by the caller
+     * otherwise (borrowed: they must outlive the write) */
+    db_pool_t *db;
+    const store_auth_t *auth;
+    const char *zone_key; /* the zone's name (absolute) or id */
+    bool zone_key_is_id;
+    const store_idem_t *idem; /* NULL: no Idempotency-Key */
+    dns_limits_t limits;
     dns_change_t change;
     bool change_ready;
     dns_view_t *view;
@@ -64,6 +89,12 @@ struct api_write {
 /* Sets w up for r, reporting at most max_errors problems; gives r the state
  * (freed with it). Returns w. */
 api_write_t *api_write_new(api_req_t *r, size_t max_errors);
+
+/* A write for another way in: the caller sets db, auth, zone_key, limits
+ * (and idem) and the hooks, and frees w with api_write_free once the host
+ * has been answered. */
+api_write_t *api_write_new_for(const api_write_host_t *host, void *ctx, size_t max_errors);
+void api_write_free(api_write_t *w);
 
 /* Starts the write (hooks set). */
 void api_write_start(api_write_t *w);

@@ -19,6 +19,7 @@
 
 #include "common/error.h"
 #include "dns/change.h"
+#include "dns/policy.h"
 #include "storage/db_pool.h"
 
 /* The caller of an operation. Every operation checks, in its own
@@ -30,6 +31,12 @@ typedef struct {
     const char *account_id;
     const char (*zones)[256]; /* the token's zone limit as it says it; */
     size_t n_zones;           /* 0: every zone of the account */
+    /* the credential's policies (dns/policy.h), checked on every write
+     * operation by the write path; 0: limited by scopes and zones only */
+    const dns_policy_t *policies;
+    size_t n_policies;
+    /* a TSIG key (its id) instead of a token: token_id is then NULL */
+    const char *tsig_key_id;
 } store_auth_t;
 
 /* A copy of a caller that an operation keeps while it runs (the caller's

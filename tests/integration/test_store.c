@@ -83,8 +83,8 @@ static int setup(void **state)
                "INSERT INTO tokens (account_id, scopes, expires_at) VALUES ('%s', '{}', "
                "now() + interval '1 day') RETURNING id",
                f->other_account);
-    f->auth = (store_auth_t){f->token, f->account, NULL, 0};
-    f->other = (store_auth_t){f->other_token, f->other_account, NULL, 0};
+    f->auth = (store_auth_t){.token_id = f->token, .account_id = f->account};
+    f->other = (store_auth_t){.token_id = f->other_token, .account_id = f->other_account};
     f->loop = h2o_evloop_create();
     f->pool = db_pool_new(f->loop, f->db.conninfo, 2, 16, 5000);
     /* the pool refuses work until a connection is up: wait for it */
@@ -418,12 +418,12 @@ static void test_revoked_token_and_zone_limit(void **state)
                "'{free.test.}', now() + interval '1 day') RETURNING id",
                f->account);
     static const char zones[1][256] = {"free.test."};
-    store_auth_t lim = {limited, f->account, zones, 1};
+    store_auth_t lim = {.token_id = limited, .account_id = f->account, .zones = zones, .n_zones = 1};
     store_zone_get(f->pool, &lim, "limit.test.", on_zone, f);
     wait_done(f);
     assert_int_equal(f->status, DNSAPI_ENOTFOUND);
     /* the database keeps the limit too: a delete by id outside it is a no-op */
-    store_auth_t lim_unsaid = {limited, f->account, NULL, 0};
+    store_auth_t lim_unsaid = {.token_id = limited, .account_id = f->account};
     char id[40];
     copy_value(f, id, sizeof(id), "SELECT id FROM zones WHERE name = '%s'", "limit.test.");
     store_zone_delete(f->pool, &lim_unsaid, id, on_zone, f);
