@@ -44,7 +44,7 @@ step "packages"
 deps_install build-essential cmake pkg-config libh2o-evloop-dev libssl-dev libpq-dev \
     libjansson-dev libjwt-dev libldns-dev libcmocka-dev postgresql-15 nsd knot knot-dnsutils \
     bind9-dnsutils bind9utils ldnsutils python3-dnspython python3-yaml python3-jsonschema wrk \
-    curl valgrind
+    curl valgrind unbound
 
 # One run per port at a time: a second run waits (bounded) for the first.
 exec 9>"$LOCK"
