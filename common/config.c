@@ -1,5 +1,6 @@
 #include "common/config.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
@@ -23,7 +24,8 @@ const char dnsapi_config_help[] =
     "  DNSAPI_NS_CONF        include files to keep: nsd:PATH,knot:PATH,bind:PATH [none]\n"
     "  DNSAPI_RELOAD_CMD     command per changed zone, {zone} and {file} substituted [none]\n"
     "  DNSAPI_NOTIFY         secondaries to NOTIFY, addr[:port], comma-separated [none]\n"
-    "  DNSAPI_VERIFY         servers asked for the SOA, addr[:port], comma-separated [none]\n";
+    "  DNSAPI_VERIFY         servers asked for the SOA, addr[:port], comma-separated [none]\n"
+    "  DNSAPI_RESOLVER       recursive resolver for delegation checks, IP[:port] [none]\n";
 
 /* Values read from the config file; the environment overrides them. */
 typedef struct {
@@ -504,6 +506,20 @@ int dnsapi_config_load(dnsapi_config_t *cfg, unsigned need, char *errbuf, size_t
     if (v != NULL && *v != '\0' &&
         split_list(v, hostport_item, &hc, DNSAPI_CONFIG_MAX_LIST, &cfg->n_verify) != 0) {
         FAIL("DNSAPI_VERIFY: '%s' is not a comma-separated list of addr[:port]", v);
+    }
+
+    v = lookup(&fc, "DNSAPI_RESOLVER");
+    cfg->has_resolver = 0;
+    if (v != NULL && *v != '\0') {
+        unsigned char bin[16];
+        if (dnsapi_hostport_parse(v, 53, &cfg->resolver) != 0 ||
+            (inet_pton(AF_INET, cfg->resolver.host, bin) != 1 &&
+             inet_pton(AF_INET6, cfg->resolver.host, bin) != 1)) {
+            FAIL("DNSAPI_RESOLVER: '%s' is not an IP address with an optional port, such as "
+                 "127.0.0.1:53 or [::1]:5353 (a name would need a resolver to find it)",
+                 v);
+        }
+        cfg->has_resolver = 1;
     }
 
     file_conf_free(&fc);
