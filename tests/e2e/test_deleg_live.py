@@ -20,6 +20,7 @@ following the delegation after it changed.
 """
 
 import os
+import re
 import shutil
 import sys
 import unittest
@@ -52,6 +53,7 @@ class DelegationLiveTest(unittest.TestCase):
             print(cls.fleet.log_tails(), file=sys.stderr)
             cls.fleet.stop()
             raise
+        cls.spec = harness.load_spec()
         cls.serial = F.PARENT_SERIAL
         cls.zone_json = os.path.join(cls.fleet.dir, "example.test.json")
         cls.sc.probe_json(cls.zone_json, serial=cls.serial)
@@ -62,9 +64,23 @@ class DelegationLiveTest(unittest.TestCase):
 
     # ---- helpers
 
+    SCHEMAS = {"check": "DelegationCheck", "check-zone": "ZoneDelegationCheck"}
+
     def probe(self, *args, expect_rc=0):
+        """Runs the probe; its JSON must match the schemas of openapi.yaml that
+        the delegation endpoints will answer with."""
         rc, body, err = F.probe(*args)
         self.assertEqual(rc, expect_rc, "probe %s: %s" % (" ".join(map(str, args)), err))
+        cmd = next(a for a in args if a in ("delegations", "check", "check-zone"))
+        if body is not None:
+            if cmd == "delegations":
+                items = [("Delegation", d) for d in body["delegations"]]
+            else:
+                items = [(self.SCHEMAS[cmd], body)]
+            for schema, value in items:
+                errs = harness.validate(self.spec, {"$ref": "#/components/schemas/" + schema},
+                                        value)
+                self.assertEqual(errs, [], "%s does not match %s" % (cmd, schema))
         return body
 
     def check(self, name, resolver=True):
@@ -117,6 +133,20 @@ class DelegationLiveTest(unittest.TestCase):
         for name in ("www.example.test.", "ns1.good.example.test.", "example.test.",
                      "nothing.example.test."):
             self.probe(*FAST, "check", self.zone_json, name, expect_rc=4)
+
+    def test_every_problem_code_the_code_can_produce_is_documented(self):
+        src = os.environ.get("DNSAPI_SOURCE_DIR", os.path.dirname(os.path.dirname(HERE)))
+
+        def codes(path, pattern):
+            with open(os.path.join(src, path)) as f:
+                return set(re.findall(pattern, f.read()))
+        static = codes("dns/delegation.c", r'problem_add\(c, "([a-z_]+)"')
+        live = codes("dns/livecheck.c", r'problem_add\(&?ps, "([a-z_]+)"')
+        live |= codes("dns/livecheck.c", r'code = "([a-z_]+)";')
+        live |= codes("api/view_delegation.c", r'"code", "([a-z_]+)"')
+        schemas = self.spec["components"]["schemas"]
+        self.assertEqual(static, set(schemas["DelegationProblem"]["properties"]["code"]["enum"]))
+        self.assertEqual(live, set(schemas["LiveProblemCode"]["enum"]))
 
     # ---- live checks of delegations
 
