@@ -71,19 +71,46 @@ int dns_name_canonical_compare(const char *a, const char *b)
     }
 }
 
-static int rr_compare(const void *pa, const void *pb)
+/* A record with its canonical sort key: the labels from the root down,
+ * lowercase, each followed by \001 (below every character a label holds,
+ * so a label sorts before its own extensions) - the same order as
+ * dns_name_canonical_compare, for the price of one strcmp. Keys are built
+ * once; sorting and searching then never walk labels again. */
+typedef struct {
+    const char *key;
+    const dns_zone_rr_t *rr;
+} keyed_t;
+
+/* Writes name's key into out (at least strlen(name) + 2 bytes); returns
+ * its length. */
+static size_t name_key(const char *name, char *out)
 {
-    const dns_zone_rr_t *a = *(const dns_zone_rr_t *const *)pa;
-    const dns_zone_rr_t *b = *(const dns_zone_rr_t *const *)pb;
-    int c = dns_name_canonical_compare(a->name, b->name);
+    size_t end = name_stem(name), used = 0;
+    const char *label;
+    size_t len;
+    while (label_before(name, &end, &label, &len)) {
+        for (size_t i = 0; i < len; i++) {
+            char ch = label[i];
+            out[used++] = ch >= 'A' && ch <= 'Z' ? (char)(ch + 32) : ch;
+        }
+        out[used++] = '\001';
+    }
+    out[used] = '\0';
+    return used;
+}
+
+static int keyed_compare(const void *pa, const void *pb)
+{
+    const keyed_t *a = pa, *b = pb;
+    int c = strcmp(a->key, b->key);
     if (c == 0) {
-        c = strcmp(a->type, b->type);
+        c = strcmp(a->rr->type, b->rr->type);
     }
     if (c == 0) {
-        c = strcmp(a->content, b->content);
+        c = strcmp(a->rr->content, b->rr->content);
     }
     if (c == 0) {
-        c = a->priority - b->priority;
+        c = a->rr->priority - b->rr->priority;
     }
     return c;
 }
@@ -103,6 +130,8 @@ typedef struct {
 typedef struct {
     const char *zone;
     const dns_zone_rr_t **sorted;
+    const char **keys; /* keys[i] is the sort key of sorted[i]'s name */
+    char *key_buf;
     size_t m;
     cut_t *cuts;
     size_t n_cuts;
@@ -121,13 +150,13 @@ static bool is_address_type(const dns_zone_rr_t *rr)
     return type_is(rr, "A") || type_is(rr, "AAAA");
 }
 
-/* The first sorted index whose name is not before name. */
-static size_t lower_bound(const deleg_ctx_t *c, const char *name)
+/* The first sorted index whose name is not before the name of key. */
+static size_t lower_bound(const deleg_ctx_t *c, const char *key)
 {
     size_t lo = 0, hi = c->m;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if (dns_name_canonical_compare(c->sorted[mid]->name, name) < 0) {
+        if (strcmp(c->keys[mid], key) < 0) {
             lo = mid + 1;
         } else {
             hi = mid;
@@ -139,9 +168,15 @@ static size_t lower_bound(const deleg_ctx_t *c, const char *name)
 /* The records at name: [*begin, return). */
 static size_t records_at(const deleg_ctx_t *c, const char *name, size_t *begin)
 {
-    size_t i = lower_bound(c, name);
+    char key[DNS_NAME_BUFSIZE + 2];
+    if (strlen(name) >= DNS_NAME_BUFSIZE) {
+        *begin = 0;
+        return 0;
+    }
+    name_key(name, key);
+    size_t i = lower_bound(c, key);
     *begin = i;
-    while (i < c->m && strcasecmp(c->sorted[i]->name, name) == 0) {
+    while (i < c->m && strcmp(c->keys[i], key) == 0) {
         i++;
     }
     return i;
@@ -151,11 +186,15 @@ static size_t records_at(const deleg_ctx_t *c, const char *name, size_t *begin)
  * in canonical order, so only the last cut not after name can hold it. */
 static const cut_t *cut_holding(const deleg_ctx_t *c, const char *name)
 {
+    char key[DNS_NAME_BUFSIZE + 2];
+    if (strlen(name) >= DNS_NAME_BUFSIZE) {
+        return NULL;
+    }
+    name_key(name, key);
     size_t lo = 0, hi = c->n_cuts;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        const char *cut_name = c->sorted[c->cuts[mid].at_begin]->name;
-        if (dns_name_canonical_compare(cut_name, name) <= 0) {
+        if (strcmp(c->keys[c->cuts[mid].at_begin], key) <= 0) {
             lo = mid + 1;
         } else {
             hi = mid;
@@ -441,7 +480,7 @@ static void cuts_find(deleg_ctx_t *c)
         const char *name = c->sorted[i]->name;
         size_t j = i;
         bool has_ns = false;
-        while (j < c->m && strcasecmp(c->sorted[j]->name, name) == 0) {
+        while (j < c->m && strcmp(c->keys[j], c->keys[i]) == 0) {
             has_ns = has_ns || type_is(c->sorted[j], "NS");
             j++;
         }
@@ -467,6 +506,49 @@ static void cuts_find(deleg_ctx_t *c)
     qsort(c->all_targets, c->n_all_targets, sizeof(*c->all_targets), str_compare);
 }
 
+/* The records of the zone in DNS order into c->out->sorted (which must
+ * hold n), with their keys in c->keys. */
+static int records_sort(deleg_ctx_t *c, const dns_zone_rr_t *rrs, size_t n)
+{
+    size_t bytes = 1;
+    for (size_t i = 0; i < n; i++) {
+        bytes += rrs[i].name != NULL ? strlen(rrs[i].name) + 2 : 0;
+    }
+    keyed_t *v = malloc((n > 0 ? n : 1) * sizeof(*v));
+    c->keys = malloc((n > 0 ? n : 1) * sizeof(*c->keys));
+    c->key_buf = malloc(bytes);
+    if (v == NULL || c->keys == NULL || c->key_buf == NULL) {
+        free(v);
+        return DNSAPI_ENOMEM;
+    }
+    size_t used = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (rrs[i].name != NULL && rrs[i].type != NULL && rrs[i].content != NULL &&
+            dns_name_is_at_or_below(rrs[i].name, c->zone)) {
+            v[c->m].key = c->key_buf + used;
+            v[c->m].rr = &rrs[i];
+            used += name_key(rrs[i].name, c->key_buf + used) + 1;
+            c->m++;
+        }
+    }
+    /* storage hands records over in DNS order already: then one pass is
+     * all it takes */
+    bool ordered = true;
+    for (size_t i = 1; i < c->m && ordered; i++) {
+        ordered = keyed_compare(&v[i - 1], &v[i]) <= 0;
+    }
+    if (!ordered) {
+        qsort(v, c->m, sizeof(*v), keyed_compare);
+    }
+    for (size_t i = 0; i < c->m; i++) {
+        c->out->sorted[i] = v[i].rr;
+        c->keys[i] = v[i].key;
+    }
+    c->sorted = c->out->sorted;
+    free(v);
+    return DNSAPI_OK;
+}
+
 int dns_delegations_analyze(const char *zone, const dns_zone_rr_t *rrs, size_t n,
                             dns_delegations_t *out, dnsapi_err_t *err)
 {
@@ -484,14 +566,9 @@ int dns_delegations_analyze(const char *zone, const dns_zone_rr_t *rrs, size_t n
         out->occluded_all == NULL || c.cuts == NULL || c.all_targets == NULL) {
         goto nomem;
     }
-    for (size_t i = 0; i < n; i++) {
-        if (rrs[i].name != NULL && rrs[i].type != NULL && rrs[i].content != NULL &&
-            dns_name_is_at_or_below(rrs[i].name, zone)) {
-            out->sorted[c.m++] = &rrs[i];
-        }
+    if (records_sort(&c, rrs, n) != DNSAPI_OK) {
+        goto nomem;
     }
-    qsort(out->sorted, c.m, sizeof(*out->sorted), rr_compare);
-    c.sorted = out->sorted;
     cuts_find(&c);
 
     out->v = calloc(c.n_cuts > 0 ? c.n_cuts : 1, sizeof(*out->v));
@@ -515,12 +592,16 @@ int dns_delegations_analyze(const char *zone, const dns_zone_rr_t *rrs, size_t n
     free(prob_start);
     free(c.cuts);
     free(c.all_targets);
+    free(c.keys);
+    free(c.key_buf);
     return DNSAPI_OK;
 
 nomem:
     free(prob_start);
     free(c.cuts);
     free(c.all_targets);
+    free(c.keys);
+    free(c.key_buf);
     dns_delegations_clear(out);
     return dnsapi_err_set(err, DNSAPI_ENOMEM, "internal", NULL,
                           "Out of memory while analysing the delegations of %s.", zone);

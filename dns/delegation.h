@@ -6,9 +6,10 @@
  * Pure: no I/O, no allocation the caller cannot free with
  * dns_delegations_clear. The input is the zone's served records (leave
  * disabled ones out), typed as storage hands them over: absolute lowercase
- * names, content as dns_rdata_normalize stores it, in any order. The result
- * borrows the records (pointers into the caller's array and their strings):
- * keep them alive and unchanged until dns_delegations_clear.
+ * names, content as dns_rdata_normalize stores it, in any order (in DNS
+ * order, as storage lists records, the sort is skipped). The result borrows
+ * the records (pointers into the caller's array and their strings): keep
+ * them alive and unchanged until dns_delegations_clear.
  *
  * Terms (RFC 8499): a delegation point (a "cut") is a name strictly below
  * the apex that holds NS records and is not itself below another cut.

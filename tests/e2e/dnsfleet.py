@@ -213,6 +213,11 @@ class Nsd(_Server):
                 '    logfile: "%s/nsd.log"' % d,
                 "    server-count: 1",
                 "    verbosity: 1",
+                # NSD limits responses to 200 per second per client /24 by
+                # default (RRL), dropping the rest: everything here comes
+                # from 127.0.0.1
+                "    rrl-ratelimit: 0",
+                "    rrl-whitelist-ratelimit: 0",
                 "remote-control:",
                 "    control-enable: no"]
         for zone, text in self.zones.items():

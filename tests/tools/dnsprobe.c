@@ -17,6 +17,8 @@
  * ZONE.json: {"zone": "example.test.", "serial": N, "records": [{"name",
  * "type", "content", "ttl", "priority"?}]} with names and content as a
  * client would send them; they are normalized as storage stores them.
+ * DNSAPI_PROBE_TIMING set: "delegations" says on stderr how long the analysis
+ * took (for bench/README.md).
  * Exit status: 0 with JSON on stdout; 2 bad usage or input; 4 the name is
  * not a delegation (the API's 404).
  */
@@ -109,9 +111,8 @@ typedef struct {
     uint32_t serial;
     dns_zone_rr_t *rrs;
     size_t n;
-    char (*names)[DNS_NAME_BUFSIZE];
-    char (*types)[16];
-    char (*contents)[DNS_CONTENT_BUFSIZE];
+    char **strings; /* every name, type and content, compact as rows would be */
+    size_t n_strings;
 } zone_input_t;
 
 static void zone_load(const char *path, zone_input_t *z)
@@ -136,33 +137,38 @@ static void zone_load(const char *path, zone_input_t *z)
     z->serial = (uint32_t)serial;
     size_t n = json_array_size(records);
     z->rrs = calloc(n + 1, sizeof(*z->rrs));
-    z->names = calloc(n + 1, sizeof(*z->names));
-    z->types = calloc(n + 1, sizeof(*z->types));
-    z->contents = calloc(n + 1, sizeof(*z->contents));
-    if (z->rrs == NULL || z->names == NULL || z->types == NULL || z->contents == NULL) {
+    z->strings = calloc(3 * n + 1, sizeof(*z->strings));
+    if (z->rrs == NULL || z->strings == NULL) {
         die(path, "out of memory");
     }
     for (size_t i = 0; i < n; i++) {
         const char *name, *type, *content;
         json_int_t ttl = 0, priority = -1;
         int prio_out = -1;
+        char nbuf[DNS_NAME_BUFSIZE], tbuf[16], cbuf[DNS_CONTENT_BUFSIZE];
         if (json_unpack_ex(json_array_get(records, i), &jerr, 0, "{s:s, s:s, s:s, s:I, s?I}",
                            "name", &name, "type", &type, "content", &content, "ttl", &ttl,
                            "priority", &priority) != 0) {
             die(path, jerr.text);
         }
-        if (dns_name_normalize(z->zone, name, z->names[i], sizeof(z->names[i]), &err) != 0 ||
-            dns_type_normalize(type, z->types[i], sizeof(z->types[i]), &err) != 0 ||
-            (strcmp(z->types[i], "SOA") != 0 &&
-             dns_rdata_normalize(z->zone, z->types[i], content, (long)priority, z->contents[i],
-                                 sizeof(z->contents[i]), &prio_out, &err) != 0)) {
+        if (dns_name_normalize(z->zone, name, nbuf, sizeof(nbuf), &err) != 0 ||
+            dns_type_normalize(type, tbuf, sizeof(tbuf), &err) != 0 ||
+            (strcmp(tbuf, "SOA") != 0 &&
+             dns_rdata_normalize(z->zone, tbuf, content, (long)priority, cbuf, sizeof(cbuf),
+                                 &prio_out, &err) != 0)) {
             die(name, err.message);
         }
-        if (strcmp(z->types[i], "SOA") == 0) {
-            snprintf(z->contents[i], sizeof(z->contents[i]), "%s", content);
+        if (strcmp(tbuf, "SOA") == 0) {
+            snprintf(cbuf, sizeof(cbuf), "%s", content);
         }
-        z->rrs[i] =
-            (dns_zone_rr_t){z->names[i], z->types[i], z->contents[i], (uint32_t)ttl, prio_out};
+        char *fields[3] = {strdup(nbuf), strdup(tbuf), strdup(cbuf)};
+        for (int f = 0; f < 3; f++) {
+            if (fields[f] == NULL) {
+                die(path, "out of memory");
+            }
+            z->strings[z->n_strings++] = fields[f];
+        }
+        z->rrs[i] = (dns_zone_rr_t){fields[0], fields[1], fields[2], (uint32_t)ttl, prio_out};
     }
     z->n = n;
     json_decref(root);
@@ -170,10 +176,11 @@ static void zone_load(const char *path, zone_input_t *z)
 
 static void zone_clear(zone_input_t *z)
 {
+    for (size_t i = 0; i < z->n_strings; i++) {
+        free(z->strings[i]);
+    }
+    free(z->strings);
     free(z->rrs);
-    free(z->names);
-    free(z->types);
-    free(z->contents);
 }
 
 /* ---- query -------------------------------------------------------- */
@@ -339,8 +346,17 @@ static int cmd_delegations(int argc, char **argv)
         usage();
     }
     zone_load(argv[0], &z);
+    struct timespec c0, c1;
+    long long t0 = now_ms();
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c0);
     if (dns_delegations_analyze(z.zone, z.rrs, z.n, &d, &err) != DNSAPI_OK) {
         die(argv[0], err.message);
+    }
+    if (getenv("DNSAPI_PROBE_TIMING") != NULL) {
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c1);
+        fprintf(stderr, "analysis: %zu records, %zu delegations, %lld ms wall, %.1f ms cpu\n",
+                z.n, d.n, now_ms() - t0,
+                (c1.tv_sec - c0.tv_sec) * 1e3 + (c1.tv_nsec - c0.tv_nsec) / 1e6);
     }
     json_t *list = json_array();
     for (size_t i = 0; i < d.n; i++) {

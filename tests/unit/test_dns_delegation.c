@@ -251,6 +251,25 @@ static void test_input_order_does_not_change_the_result(void **state)
             assert_string_equal(a.v[i].glue[j].rr->content, b.v[i].glue[j].rr->content);
         }
     }
+    /* records already in DNS order (as storage lists them) skip the sort */
+    dns_zone_rr_t in_order[MAX_RRS];
+    for (size_t i = 0; i < f.n; i++) {
+        in_order[i] = *a.sorted[i];
+    }
+    dns_delegations_t c;
+    dnsapi_err_t err;
+    assert_int_equal(dns_delegations_analyze(ZONE, in_order, f.n, &c, &err), DNSAPI_OK);
+    assert_int_equal(a.n, c.n);
+    for (size_t i = 0; i < a.n; i++) {
+        assert_string_equal(a.v[i].name, c.v[i].name);
+        assert_int_equal(a.v[i].n_glue, c.v[i].n_glue);
+        assert_int_equal(a.v[i].n_problems, c.v[i].n_problems);
+        for (size_t j = 0; j < a.v[i].n_targets; j++) {
+            assert_string_equal(a.v[i].targets[j].ns->content, c.v[i].targets[j].ns->content);
+            assert_int_equal(a.v[i].targets[j].n_addrs, c.v[i].targets[j].n_addrs);
+        }
+    }
+    dns_delegations_clear(&c);
     dns_delegations_clear(&a);
     dns_delegations_clear(&b);
 }
