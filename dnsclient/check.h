@@ -79,7 +79,7 @@ const dns_live_zone_report_t *dns_check_zone_report(const dns_check_t *k);
 const dns_live_expect_t *dns_check_expect(const dns_check_t *k);
 
 /* Cancels a running check (done will not run) or releases a finished one;
- * safe inside done. */
+ * safe inside done. Free every check before its client (dns_client_free). */
 void dns_check_free(dns_check_t *k);
 
 #endif
