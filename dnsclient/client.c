@@ -14,6 +14,9 @@
  * the group) happens after the query is detached, so nothing it does can
  * pull the query out from under us; a group freed inside a callback is
  * only marked, and really freed when the outermost callback returns.
+ *
+ * Longer than our usual 600 lines on purpose: the states, the one exit and
+ * the rules about who may free what must be read together.
  */
 #include "dnsclient/client.h"
 

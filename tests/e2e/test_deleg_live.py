@@ -28,6 +28,7 @@ import unittest
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
+import deleg_scenario as S  # noqa: E402
 import dnsfleet as F  # noqa: E402
 import harness  # noqa: E402
 
@@ -46,15 +47,15 @@ class DelegationLiveTest(unittest.TestCase):
             raise unittest.SkipTest("dnsapi_dnsprobe is not built (set DNSAPI_BINARY)")
         cls.fleet = F.Fleet()
         try:
-            cls.sc = F.Scenario().build(cls.fleet)
+            cls.sc = S.Scenario().build(cls.fleet)
             cls.fleet.start()
-            cls.resolver = cls.fleet.unbound(RESOLVER_PORT, [("ns.rootsrv.", F.ROOT)])
+            cls.resolver = cls.fleet.unbound(RESOLVER_PORT, [("ns.rootsrv.", S.ROOT)])
         except Exception:
             print(cls.fleet.log_tails(), file=sys.stderr)
             cls.fleet.stop()
             raise
         cls.spec = harness.load_spec()
-        cls.serial = F.PARENT_SERIAL
+        cls.serial = S.PARENT_SERIAL
         cls.zone_json = os.path.join(cls.fleet.dir, "example.test.json")
         cls.sc.probe_json(cls.zone_json, serial=cls.serial)
 
@@ -120,8 +121,8 @@ class DelegationLiveTest(unittest.TestCase):
         self.assertTrue(good["ok"])
         self.assertEqual([(t["target"], t["location"], t["glue"], t["addresses"])
                           for t in good["ns"]],
-                         [("ns1.good.example.test.", "below_cut", "present", [F.CHILD_KNOT]),
-                          ("ns2.good.example.test.", "below_cut", "present", [F.CHILD_NSD])])
+                         [("ns1.good.example.test.", "below_cut", "present", [S.CHILD_KNOT]),
+                          ("ns2.good.example.test.", "below_cut", "present", [S.CHILD_NSD])])
         self.assertEqual(sorted(g["use"] for g in good["glue"]), ["used", "used"])
         ext = by["ext.example.test."]
         self.assertEqual({t["location"] for t in ext["ns"]}, {"out_of_zone"})
@@ -164,15 +165,15 @@ class DelegationLiveTest(unittest.TestCase):
     def test_server_that_does_not_serve_the_child_is_lame(self):
         r = self.check("lame")
         self.assertFalse(r["ok"])
-        self.assertEqual(self.codes(r), [("lame", "ns1.lame.example.test.", F.CHILD_KNOT)])
-        self.assertIn("REFUSED", self.server(r, F.CHILD_KNOT)["problems"][0]["message"])
-        self.assertFalse(self.server(r, F.CHILD_KNOT)["authoritative"])
-        self.assertEqual(self.server(r, F.CHILD_NSD)["problems"], [])
+        self.assertEqual(self.codes(r), [("lame", "ns1.lame.example.test.", S.CHILD_KNOT)])
+        self.assertIn("REFUSED", self.server(r, S.CHILD_KNOT)["problems"][0]["message"])
+        self.assertFalse(self.server(r, S.CHILD_KNOT)["authoritative"])
+        self.assertEqual(self.server(r, S.CHILD_NSD)["problems"], [])
         self.assertMessages(r)
 
     def test_child_apex_ns_set_other_than_the_delegation_is_ns_mismatch(self):
         r = self.check("mismatch")
-        for address in (F.CHILD_KNOT, F.CHILD_NSD):
+        for address in (S.CHILD_KNOT, S.CHILD_NSD):
             s = self.server(r, address)
             self.assertEqual(s["ns_served"],
                              ["ns1.mismatch.example.test.", "ns3.mismatch.example.test."])
@@ -186,16 +187,16 @@ class DelegationLiveTest(unittest.TestCase):
 
     def test_server_behind_on_the_serial_is_serial_drift(self):
         r = self.check("stale")
-        self.assertEqual(self.codes(r), [("serial_drift", "ns2.stale.example.test.", F.CHILD_NSD)])
-        self.assertEqual(self.server(r, F.CHILD_KNOT)["serial"], 2)
-        self.assertEqual(self.server(r, F.CHILD_NSD)["serial"], 1)
+        self.assertEqual(self.codes(r), [("serial_drift", "ns2.stale.example.test.", S.CHILD_NSD)])
+        self.assertEqual(self.server(r, S.CHILD_KNOT)["serial"], 2)
+        self.assertEqual(self.server(r, S.CHILD_NSD)["serial"], 1)
         self.assertIn("serves serial 1", r["problems"][0]["message"])
 
     def test_target_inside_the_child_without_glue_cannot_be_asked(self):
         r = self.check("noglue")
         self.assertEqual(self.codes(r), [("no_address", "ns1.noglue.example.test.", None)])
         self.assertEqual([t["ns"] for t in r["unreachable_targets"]], ["ns1.noglue.example.test."])
-        s = self.server(r, F.CHILD_NSD)
+        s = self.server(r, S.CHILD_NSD)
         self.assertEqual(s["ns"], "ns2.good.example.test.")
         self.assertTrue(s["authoritative"])
         self.assertIn("glue", r["problems"][0]["message"])
@@ -206,15 +207,15 @@ class DelegationLiveTest(unittest.TestCase):
         self.assertEqual({p["code"] for p in r["problems"]}, {"glue_mismatch"})
         for p in r["problems"]:
             self.assertIn("ns1.wrongglue.example.test.", p["message"])
-            self.assertIn("{%s}" % F.CHILD_NSD, p["message"])
+            self.assertIn("{%s}" % S.CHILD_NSD, p["message"])
             self.assertIn("{127.0.0.34}", p["message"])
 
     def test_servers_outside_the_zone_are_found_through_the_resolver(self):
         r = self.check("ext")
         self.assertTrue(r["ok"], r)
         self.assertEqual(sorted((s["ns"], s["address"], s["source"]) for s in r["servers"]),
-                         [("ns1.provider.test.", F.CHILD_KNOT, "resolver"),
-                          ("ns2.provider.test.", F.CHILD_NSD, "resolver")])
+                         [("ns1.provider.test.", S.CHILD_KNOT, "resolver"),
+                          ("ns2.provider.test.", S.CHILD_NSD, "resolver")])
 
     def test_servers_outside_the_zone_without_a_resolver_say_how_to_set_one(self):
         r = self.check("ext", resolver=False)
@@ -225,13 +226,13 @@ class DelegationLiveTest(unittest.TestCase):
         self.assertEqual(r["servers"], [])
 
     def test_silent_junk_and_absent_servers_are_per_server_results(self):
-        cases = (("silent", "timeout", F.SILENT), ("broken", "bad_reply", F.BROKEN),
-                 ("nobody", "unreachable", F.NOBODY))
+        cases = (("silent", "timeout", S.SILENT), ("broken", "bad_reply", S.BROKEN),
+                 ("nobody", "unreachable", S.NOBODY))
         for label, code, address in cases:
             r = self.check(label)
             self.assertEqual(self.codes(r), [(code, "ns1.%s.example.test." % label, address)],
                              label)
-            other = self.server(r, F.CHILD_NSD)
+            other = self.server(r, S.CHILD_NSD)
             self.assertTrue(other["authoritative"], other)
             self.assertEqual(other["problems"], [])
 
@@ -250,25 +251,25 @@ class DelegationLiveTest(unittest.TestCase):
         self.assertEqual(r["parent"], "test.")
         self.assertEqual([(p["ns"], p["address"], p["delegated"], p["ns_served"])
                           for p in r["parent_servers"]],
-                         [("ns.rootsrv.", F.ROOT, True, ["ns1.example.test."])])
-        s = self.server(r, F.PARENT)
+                         [("ns.rootsrv.", S.ROOT, True, ["ns1.example.test."])])
+        s = self.server(r, S.PARENT)
         self.assertEqual((s["serial"], s["source"]), (self.serial, "zone"))
 
     def test_registrar_with_other_name_servers_is_parent_ns_mismatch(self):
         records = self.sc.parent_records + [("@", 86400, "NS", "ns2.example.test."),
-                                            ("ns2", 3600, "A", F.PARENT)]
+                                            ("ns2", 3600, "A", S.PARENT)]
         r = self.zone_check(records=records)
         self.assertFalse(r["ok"])
         got = [p for p in r["problems"] if p["code"] == "parent_ns_mismatch"]
         self.assertEqual(len(got), 1, r)
-        self.assertEqual((got[0]["ns"], got[0]["address"]), ("ns.rootsrv.", F.ROOT))
+        self.assertEqual((got[0]["ns"], got[0]["address"]), ("ns.rootsrv.", S.ROOT))
         self.assertIn("{ns1.example.test.}", got[0]["message"])
         self.assertIn("{ns1.example.test., ns2.example.test.}", got[0]["message"])
         self.assertIn("registrar", got[0]["message"])
 
     def test_own_server_without_the_current_serial_is_serial_drift(self):
         r = self.zone_check(serial=self.serial + 1)
-        self.assertEqual(self.codes(r), [("serial_drift", "ns1.example.test.", F.PARENT)])
+        self.assertEqual(self.codes(r), [("serial_drift", "ns1.example.test.", S.PARENT)])
         self.assertIn("current serial is %d" % (self.serial + 1), r["problems"][0]["message"])
 
     def test_zone_check_without_a_resolver_says_how_to_set_one(self):
@@ -284,18 +285,18 @@ class DelegationLiveTest(unittest.TestCase):
         self.assertEqual(self.resolver.resolve("www.moved.example.test."), ["10.0.0.1"])
         before = self.check("moved")
         self.assertTrue(before["ok"], before)
-        self.assertEqual({s["address"] for s in before["servers"]}, {F.CHILD_KNOT})
+        self.assertEqual({s["address"] for s in before["servers"]}, {S.CHILD_KNOT})
 
-        records = self.sc.move(F.CHILD_NSD)
+        records = self.sc.move(S.CHILD_NSD)
         type(self).serial += 1
-        self.sc.parent.set_zone(F.ZONE, F.zone_text(F.ZONE, self.serial, records), self.serial)
+        self.sc.parent.set_zone(S.ZONE, F.zone_text(S.ZONE, self.serial, records), self.serial)
         self.sc.probe_json(self.zone_json, serial=self.serial)
         # every TTL on that path is 1 s: unbound goes back to the parent
         F.wait_until(lambda: self.resolver.resolve("www.moved.example.test.") == ["10.0.0.2"],
                      30, "unbound follows the changed delegation of moved.example.test.")
         after = self.check("moved")
         self.assertTrue(after["ok"], after)
-        self.assertEqual({s["address"] for s in after["servers"]}, {F.CHILD_NSD})
+        self.assertEqual({s["address"] for s in after["servers"]}, {S.CHILD_NSD})
         self.assertTrue(self.zone_check()["ok"])
 
 
