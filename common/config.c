@@ -3,6 +3,7 @@
  * runs past 600 lines. */
 #include "common/config.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <stdbool.h>
 #include <errno.h>
@@ -51,7 +52,8 @@ const char dnsapi_config_help[] =
     "  DNSAPI_ZONES_ADD_CMD  command run per batch of new zones, names on stdin;\n"
     "                        the includes then list no zones (e.g. nsd-control addzones) [none]\n"
     "  DNSAPI_ZONES_DEL_CMD  command run per batch of deleted zones, names on stdin [none]\n"
-    "  DNSAPI_ZONEGEN_METRICS_LISTEN  host:port of zonegen's Prometheus /metrics [none]\n";
+    "  DNSAPI_ZONEGEN_METRICS_LISTEN  host:port of zonegen's Prometheus /metrics [none]\n"
+    "  DNSAPI_RESOLVER       recursive resolver for delegation checks, IP[:port] [none]\n";
 
 /* Values read from the config file; the environment overrides them. */
 typedef struct {
@@ -778,6 +780,20 @@ int dnsapi_config_load(dnsapi_config_t *cfg, unsigned need, char *errbuf, size_t
     if (config_load_ops(cfg, &fc, errbuf, errlen) != 0 ||
         fleet_load(&fc, cfg, errbuf, errlen) != 0) {
         goto fail;
+    }
+
+    v = lookup(&fc, "DNSAPI_RESOLVER");
+    cfg->has_resolver = 0;
+    if (v != NULL && *v != '\0') {
+        unsigned char bin[16];
+        if (dnsapi_hostport_parse(v, 53, &cfg->resolver) != 0 ||
+            (inet_pton(AF_INET, cfg->resolver.host, bin) != 1 &&
+             inet_pton(AF_INET6, cfg->resolver.host, bin) != 1)) {
+            FAIL("DNSAPI_RESOLVER: '%s' is not an IP address with an optional port, such as "
+                 "127.0.0.1:53 or [::1]:5353 (a name would need a resolver to find it)",
+                 v);
+        }
+        cfg->has_resolver = 1;
     }
 
     file_conf_free(&fc);

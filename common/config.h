@@ -64,6 +64,10 @@ typedef struct {
     size_t n_notify;
     dnsapi_hostport_t verify[DNSAPI_CONFIG_MAX_LIST];
     size_t n_verify;
+    /* A recursive resolver for the live delegation checks (numeric address:
+     * the checks never use the system resolver); has_resolver 0: none. */
+    dnsapi_hostport_t resolver;
+    int has_resolver;
     int log_json; /* access log as JSON lines (always 1 for now) */
     /* operations: logging, key rotation, TLS, connections */
     int log_level; /* LOG_LEVEL_* (common/log.h), DNSAPI_LOG_LEVEL */

@@ -300,6 +300,26 @@ static void test_hostport_and_duration_helpers(void **state)
     assert_int_equal(dnsapi_duration_parse("10dd", &secs), -1);
 }
 
+static void test_resolver_is_an_ip_address_with_an_optional_port(void **state)
+{
+    load_ok(0);
+    assert_false(cfg->has_resolver);
+    setenv("DNSAPI_RESOLVER", "127.0.0.1:5353", 1);
+    load_ok(0);
+    assert_true(cfg->has_resolver);
+    assert_string_equal(cfg->resolver.host, "127.0.0.1");
+    assert_int_equal(cfg->resolver.port, 5353);
+    setenv("DNSAPI_RESOLVER", "::1", 1);
+    load_ok(0);
+    assert_string_equal(cfg->resolver.host, "::1");
+    assert_int_equal(cfg->resolver.port, 53);
+    const char *bad[] = {"resolver.example.net", "127.0.0.1:abc", "[::1", "1.2.3"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+        setenv("DNSAPI_RESOLVER", bad[i], 1);
+        expect_error_naming(0, "DNSAPI_RESOLVER");
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -318,6 +338,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_config_file_errors_name_the_file_variable, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_hostport_and_duration_helpers, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_resolver_is_an_ip_address_with_an_optional_port, setup,
+                                        teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
