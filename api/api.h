@@ -35,6 +35,7 @@
 
 #include "api/auth.h"
 #include "common/config.h"
+#include "common/seal.h"
 #include "common/error.h"
 #include "dns/change.h"
 #include "storage/db_pool.h"
@@ -54,6 +55,7 @@ typedef struct api_thread {
     atomic_int connections;
     api_metrics_t *metrics; /* api/metrics.c */
     auth_keyring_t keyring; /* the keys tokens are verified with */
+    const seal_key_t *seal; /* seals and opens TSIG secrets (common/seal.h) */
     bool keyring_ready;
     h2o_timeout_t wait_timeout; /* GET /v1/zones/{zone}?wait_for_serial polls */
     bool wait_timeout_ready;

@@ -1,5 +1,7 @@
 #include "api/auth.h"
 
+#include "api/policy_json.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -124,7 +126,10 @@ char *auth_token_mint(const auth_token_t *tok, int64_t now, const unsigned char 
                   "scope", scopes, "iat", (json_int_t)now, "exp", (json_int_t)tok->expires_at);
     char *h = NULL, *c = NULL, *out = NULL;
     if (header == NULL || claims == NULL ||
-        (tok->n_zones > 0 && json_object_set_new(claims, "zones", json_string(zones)) != 0)) {
+        (tok->n_zones > 0 && json_object_set_new(claims, "zones", json_string(zones)) != 0) ||
+        (tok->n_policies > 0 &&
+         json_object_set_new(claims, "policies",
+                             api_policies_json(tok->policies, tok->n_policies)) != 0)) {
         goto done;
     }
     h = json_dumps(header, JSON_COMPACT | JSON_SORT_KEYS);
@@ -284,6 +289,16 @@ static int verify_one(const char *token, int64_t now, const unsigned char *key, 
         }
         if (out->n_zones == 0) {
             rc = INVALID("the bearer token has an empty zone list");
+            goto out;
+        }
+    }
+    char *policies = jwt_get_grants_json(jwt, "policies");
+    if (policies != NULL) {
+        dnsapi_err_t perr;
+        int prc = api_policies_parse(policies, out->policies, &out->n_policies, &perr);
+        free(policies);
+        if (prc != DNSAPI_OK || out->n_policies == 0) {
+            rc = INVALID("the bearer token's policies cannot be read");
             goto out;
         }
     }

@@ -9,7 +9,8 @@
  *
  * Claims: sub = account id (uuid), jti = token id (uuid), scope = space
  * separated scopes, zones = space separated absolute zone names (absent: all
- * zones of the account), iat, exp. The header carries kid, the key id of
+ * zones of the account), policies = the token's policies (dns/policy.h, as
+ * api/credential.h writes them; absent: none), iat, exp. The header carries kid, the key id of
  * the secret that signed the token (auth_key_id).
  *
  * Key rotation: DNSAPI_JWT_SECRET signs new tokens; the secrets in
@@ -27,6 +28,7 @@
 
 #include "common/config.h"
 #include "common/error.h"
+#include "dns/policy.h"
 
 #define AUTH_LEEWAY_SECONDS 60
 #define AUTH_MAX_ZONES 64
@@ -47,6 +49,8 @@ typedef struct {
     unsigned scopes; /* AUTH_SCOPE_* bits */
     char zones[AUTH_MAX_ZONES][256];
     size_t n_zones; /* 0: every zone of the account */
+    dns_policy_t policies[DNS_POLICY_MAX];
+    size_t n_policies; /* 0: none */
     int64_t expires_at;
     int64_t issued_at; /* iat, 0 when the token has none */
     char kid[20];      /* key id of the key that verified it */

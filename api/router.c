@@ -31,6 +31,10 @@ void handle_token_list(api_req_t *r);
 void handle_token_delete(api_req_t *r);
 void handle_token_self(api_req_t *r);
 void handle_record_delete_matching(api_req_t *r);
+void handle_tsig_key_create(api_req_t *r);
+void handle_tsig_key_list(api_req_t *r);
+void handle_tsig_key_get(api_req_t *r);
+void handle_tsig_key_delete(api_req_t *r);
 
 #define Z "/v1/zones/{zone}"
 
@@ -76,6 +80,15 @@ static const api_route_t routes[] = {
      API_BODY_JSON, false, false},
     {"DELETE", "/v1/tokens/*", "/v1/tokens/{id}", handle_token_delete, AUTH_SCOPE_TOKENS_WRITE,
      false, API_BODY_NONE, false, false},
+    /* TSIG keys are credentials like tokens: the same scope, no key either */
+    {"GET", "/v1/tsig-keys", "/v1/tsig-keys", handle_tsig_key_list, AUTH_SCOPE_TOKENS_WRITE, false,
+     API_BODY_NONE, false, false},
+    {"POST", "/v1/tsig-keys", "/v1/tsig-keys", handle_tsig_key_create, AUTH_SCOPE_TOKENS_WRITE,
+     false, API_BODY_JSON, false, false},
+    {"GET", "/v1/tsig-keys/*", "/v1/tsig-keys/{id}", handle_tsig_key_get, AUTH_SCOPE_TOKENS_WRITE,
+     false, API_BODY_NONE, false, false},
+    {"DELETE", "/v1/tsig-keys/*", "/v1/tsig-keys/{id}", handle_tsig_key_delete,
+     AUTH_SCOPE_TOKENS_WRITE, false, API_BODY_NONE, false, false},
 };
 
 #define N_ROUTES (sizeof(routes) / sizeof(routes[0]))

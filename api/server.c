@@ -301,6 +301,8 @@ static void log_listening(const dnsapi_config_t *cfg, int threads, const conn_li
 
 /* Verification keys for the whole process (auth_keyring_install). */
 static auth_keyring_t keyring;
+/* The key TSIG secrets are sealed with, for every loop. */
+static seal_key_t seal;
 
 int api_server_run(const dnsapi_config_t *cfg)
 {
@@ -325,6 +327,13 @@ int api_server_run(const dnsapi_config_t *cfg)
     }
     worker_t *workers = calloc((size_t)n, sizeof(*workers));
     if (workers == NULL) {
+        SSL_CTX_free(ssl_ctx);
+        return -1;
+    }
+    dnsapi_err_t serr;
+    if (seal_key_init(&seal, cfg->secrets_key, cfg->jwt_secret, &serr) != DNSAPI_OK) {
+        LOG_EVENT(LOG_LEVEL_ERROR, "%s", serr.message);
+        free(workers);
         SSL_CTX_free(ssl_ctx);
         return -1;
     }
@@ -369,6 +378,7 @@ int api_server_run(const dnsapi_config_t *cfg)
     }
     for (int i = 0; i < n; i++) {
         workers[i].t.cfg = cfg;
+        workers[i].t.seal = &seal;
         workers[i].t.index = i;
         workers[i].globalconf = &globalconf;
         if (pthread_create(&workers[i].tid, NULL, worker_main, &workers[i]) != 0) {
@@ -395,6 +405,7 @@ int api_server_run(const dnsapi_config_t *cfg)
     h2o_config_dispose(&globalconf);
     SSL_CTX_free(ssl_ctx);
     auth_keyring_install(NULL);
+    seal_key_clear(&seal);
     log_line_begin(&l, LOG_LEVEL_INFO, "stopped");
     log_line_int(&l, "connections_refused", (long long)atomic_load(&lim.refused));
     log_line_int(&l, "connections_timed_out", (long long)atomic_load(&lim.timed_out));

@@ -6,7 +6,8 @@
  *   GET    /v1/tokens       list them (never their secrets)
  *   DELETE /v1/tokens/{id}  revoke one; it fails from the next request on
  *   GET    /v1/tokens/self  the caller's own token (any valid token may ask)
- * A token may only grant scopes and zones its creator holds.
+ * A token may only grant scopes, zones and policies its creator holds
+ * (api/credential.h).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 #include <time.h>
 
 #include "api/api.h"
+#include "api/credential.h"
 #include "api/view.h"
 #include "dns/dns.h"
 #include "storage/store_token.h"
@@ -23,6 +25,7 @@
 
 typedef struct {
     auth_token_t tok;
+    api_grants_t grants;
     api_paging_t paging;
 } token_state_t;
 
@@ -63,91 +66,18 @@ static void on_created(void *ctx, int status, const dnsapi_err_t *err, const sto
     api_answer(r, 201, d);
 }
 
-/* The scopes of the body into st->tok.scopes. */
-static int scopes_read(api_req_t *r, token_state_t *st, dnsapi_err_t *err)
-{
-    json_t *scopes = json_object_get(r->body, "scopes");
-    if (scopes == NULL) {
-        return dnsapi_err_set(err, DNSAPI_EINVAL, "missing_field", "scopes",
-                              "scopes is required, e.g. [\"records:read\", \"records:write\"]");
-    }
-    if (!json_is_array(scopes) || json_array_size(scopes) == 0) {
-        return dnsapi_err_set(err, DNSAPI_EINVAL, "wrong_type", "scopes",
-                              "scopes must be a non-empty array of scope names");
-    }
-    size_t i;
-    json_t *v;
-    json_array_foreach(scopes, i, v)
-    {
-        unsigned bit = 0;
-        if (!json_is_string(v)) {
-            return dnsapi_err_set(err, DNSAPI_EINVAL, "wrong_type", "scopes",
-                                  "scopes must be strings");
-        }
-        if (auth_scopes_parse(json_string_value(v), &bit, err) != DNSAPI_OK || bit == 0) {
-            return err->status != DNSAPI_OK ? err->status : DNSAPI_EINVAL;
-        }
-        st->tok.scopes |= bit;
-    }
-    if ((st->tok.scopes & ~r->token.scopes) != 0) {
-        return dnsapi_err_set(err, DNSAPI_EFORBIDDEN, NULL, NULL,
-                              "a token may only grant scopes its creator holds");
-    }
-    return DNSAPI_OK;
-}
-
-/* The zones of the body into st->tok.zones. */
-static int zones_read(api_req_t *r, token_state_t *st, dnsapi_err_t *err)
-{
-    json_t *zones = json_object_get(r->body, "zones");
-    if (zones == NULL || json_is_null(zones)) {
-        if (r->token.n_zones > 0) {
-            return dnsapi_err_set(err, DNSAPI_EFORBIDDEN, NULL, NULL,
-                                  "this token is limited to some zones: list the zones the new "
-                                  "token may touch");
-        }
-        return DNSAPI_OK;
-    }
-    if (!json_is_array(zones) || json_array_size(zones) == 0 ||
-        json_array_size(zones) > AUTH_MAX_ZONES) {
-        return dnsapi_err_set(err, DNSAPI_EINVAL, "wrong_type", "zones",
-                              "zones must be null or an array of 1 to %d zone names",
-                              AUTH_MAX_ZONES);
-    }
-    size_t i;
-    json_t *v;
-    json_array_foreach(zones, i, v)
-    {
-        char *z = st->tok.zones[st->tok.n_zones];
-        if (!json_is_string(v)) {
-            return dnsapi_err_set(err, DNSAPI_EINVAL, "wrong_type", "zones",
-                                  "zones must be strings");
-        }
-        if (dns_zone_name_normalize(json_string_value(v), z, sizeof(st->tok.zones[0]), err) !=
-            DNSAPI_OK) {
-            snprintf(err->field, sizeof(err->field), "zones");
-            return err->status;
-        }
-        if (!auth_token_allows_zone(&r->token, z)) {
-            return dnsapi_err_set(err, DNSAPI_EFORBIDDEN, NULL, NULL,
-                                  "a token may only grant zones its creator may touch");
-        }
-        st->tok.n_zones++;
-    }
-    return DNSAPI_OK;
-}
-
 void handle_token_create(api_req_t *r)
 {
-    static const char *const allowed[] = {"name", "scopes", "zones", "expires_in", NULL};
+    static const char *const allowed[] = {"name", "scopes", "zones", "policies", "expires_in",
+                                          NULL};
     token_state_t *st = token_state(r);
     dnsapi_err_t err;
     dnsapi_err_clear(&err);
     const char *name = NULL;
-    long long expires_in = TOKEN_DEFAULT_SECONDS;
+    api_grants_t *g = &st->grants;
     if (api_body_check_fields(r->body, allowed, NULL, &err) != DNSAPI_OK ||
         api_body_string(r->body, "name", true, false, &name, &err) < 0 ||
-        api_body_int(r->body, "expires_in", false, 60, TOKEN_MAX_SECONDS, &expires_in, &err) < 0) {
+        api_grants_read(r, TOKEN_DEFAULT_SECONDS, TOKEN_MAX_SECONDS, g, &err) != DNSAPI_OK) {
         api_fail(r, &err);
         return;
     }
@@ -155,16 +85,20 @@ void handle_token_create(api_req_t *r)
         api_failf(r, DNSAPI_EINVAL, "too_long", "name", "name must be at most 200 characters");
         return;
     }
-    if (scopes_read(r, st, &err) != DNSAPI_OK || zones_read(r, st, &err) != DNSAPI_OK) {
-        api_fail(r, &err);
-        return;
-    }
-    snprintf(st->tok.account_id, sizeof(st->tok.account_id), "%s", r->token.account_id);
+    auth_token_t *t = &st->tok;
+    snprintf(t->account_id, sizeof(t->account_id), "%s", r->token.account_id);
+    t->scopes = g->scopes;
+    memcpy(t->zones, g->zones, sizeof(t->zones));
+    t->n_zones = g->n_zones;
+    memcpy(t->policies, g->policies, sizeof(t->policies));
+    t->n_policies = g->n_policies;
     char scopes[128];
-    auth_scopes_format(st->tok.scopes, scopes, sizeof(scopes));
+    auth_scopes_format(t->scopes, scopes, sizeof(scopes));
+    char *policies = api_policies_dump(t->policies, t->n_policies);
     store_token_create(r->thread->db, &r->auth, name != NULL ? name : "", scopes,
-                       (const char(*)[256])st->tok.zones, st->tok.n_zones,
-                       (long long)time(NULL) + expires_in, on_created, api_hold(r));
+                       (const char(*)[256])t->zones, t->n_zones, policies,
+                       (long long)time(NULL) + g->expires_in, on_created, api_hold(r));
+    free(policies);
 }
 
 /* ---- GET /v1/tokens ---- */

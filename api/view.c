@@ -54,13 +54,11 @@ json_t *view_record(const dns_record_t *r)
     return o;
 }
 
-json_t *view_token(const store_token_t *t)
+/* Space-separated scopes as a JSON array. */
+static json_t *scopes_array(const char *text)
 {
-    json_t *o = json_object();
-    json_object_set_new(o, "id", str_or_null(t->id));
-    json_object_set_new(o, "name", str_or_null(t->name));
     json_t *scopes = json_array();
-    for (const char *s = t->scopes; *s != '\0';) {
+    for (const char *s = text; *s != '\0';) {
         size_t len = strcspn(s, " ");
         if (len > 0) {
             json_array_append_new(scopes, json_stringn(s, len));
@@ -68,11 +66,40 @@ json_t *view_token(const store_token_t *t)
         s += len;
         s += *s == ' ';
     }
-    json_object_set_new(o, "scopes", scopes);
-    json_object_set_new(o, "zones", json_text_or_null(t->zones_json));
-    json_object_set_new(o, "expires_at", str_or_null(t->expires_at));
-    json_object_set_new(o, "created_at", str_or_null(t->created_at));
-    json_object_set_new(o, "revoked_at", str_or_null(t->revoked_at));
+    return scopes;
+}
+
+/* What tokens and TSIG keys show alike. */
+static void credential_fields(json_t *o, const char *scopes, const char *zones_json,
+                              const char *policies_json, const char *expires_at,
+                              const char *created_at, const char *revoked_at)
+{
+    json_object_set_new(o, "scopes", scopes_array(scopes));
+    json_object_set_new(o, "zones", json_text_or_null(zones_json));
+    json_object_set_new(o, "policies", json_text_or_null(policies_json));
+    json_object_set_new(o, "expires_at", str_or_null(expires_at));
+    json_object_set_new(o, "created_at", str_or_null(created_at));
+    json_object_set_new(o, "revoked_at", str_or_null(revoked_at));
+}
+
+json_t *view_token(const store_token_t *t)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "id", str_or_null(t->id));
+    json_object_set_new(o, "name", str_or_null(t->name));
+    credential_fields(o, t->scopes, t->zones_json, t->policies_json, t->expires_at,
+                      t->created_at, t->revoked_at);
+    return o;
+}
+
+json_t *view_tsig_key(const store_tsig_t *k)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "id", str_or_null(k->id));
+    json_object_set_new(o, "name", str_or_null(k->name));
+    json_object_set_new(o, "algorithm", str_or_null(k->algorithm));
+    credential_fields(o, k->scopes, k->zones_json, k->policies_json, k->expires_at,
+                      k->created_at, k->revoked_at);
     return o;
 }
 

@@ -10,11 +10,14 @@
 #include "common/strbuf.h"
 #include "dns/change.h"
 #include "storage/store.h"
+#include "storage/store_tsig.h"
 #include "storage/store_zone.h"
 
 json_t *view_zone(const store_zone_t *z);
 json_t *view_record(const dns_record_t *r);
 json_t *view_token(const store_token_t *t);
+/* A TSIG key (never its secret). */
+json_t *view_tsig_key(const store_tsig_t *k);
 json_t *view_change_entry(const store_change_entry_t *e);
 
 /* Appends records as a JSON array, with the same fields and order as

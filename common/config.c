@@ -53,7 +53,10 @@ const char dnsapi_config_help[] =
     "                        the includes then list no zones (e.g. nsd-control addzones) [none]\n"
     "  DNSAPI_ZONES_DEL_CMD  command run per batch of deleted zones, names on stdin [none]\n"
     "  DNSAPI_ZONEGEN_METRICS_LISTEN  host:port of zonegen's Prometheus /metrics [none]\n"
-    "  DNSAPI_RESOLVER       recursive resolver for delegation checks, IP[:port] [none]\n";
+    "  DNSAPI_RESOLVER       recursive resolver for delegation checks, IP[:port] [none]\n"
+    "  DNSAPI_UPDATE_LISTEN  IP:port of the DNS UPDATE listener (UDP and TCP)  [none: off]\n"
+    "  DNSAPI_SECRETS_KEY    base64 of 32 bytes sealing stored TSIG secrets\n"
+    "                        [derived from DNSAPI_JWT_SECRET]\n";
 
 /* Values read from the config file; the environment overrides them. */
 typedef struct {
@@ -794,6 +797,30 @@ int dnsapi_config_load(dnsapi_config_t *cfg, unsigned need, char *errbuf, size_t
                  v);
         }
         cfg->has_resolver = 1;
+    }
+
+    v = lookup(&fc, "DNSAPI_UPDATE_LISTEN");
+    cfg->has_update_listen = 0;
+    if (v != NULL && *v != '\0') {
+        unsigned char bin[16];
+        if (dnsapi_hostport_parse(v, 53, &cfg->update_listen) != 0 ||
+            (inet_pton(AF_INET, cfg->update_listen.host, bin) != 1 &&
+             inet_pton(AF_INET6, cfg->update_listen.host, bin) != 1)) {
+            FAIL("DNSAPI_UPDATE_LISTEN: '%s' is not an IP address with an optional port, such "
+                 "as 127.0.0.1:5300 or [::1]:53",
+                 v);
+        }
+        cfg->has_update_listen = 1;
+    }
+
+    v = lookup(&fc, "DNSAPI_SECRETS_KEY");
+    cfg->secrets_key[0] = '\0';
+    if (v != NULL && *v != '\0') {
+        if (strlen(v) >= sizeof(cfg->secrets_key)) {
+            FAIL("DNSAPI_SECRETS_KEY: too long; it is base64 of 32 random bytes, e.g. "
+                 "`openssl rand -base64 32`");
+        }
+        snprintf(cfg->secrets_key, sizeof(cfg->secrets_key), "%s", v);
     }
 
     file_conf_free(&fc);

@@ -68,6 +68,13 @@ typedef struct {
      * the checks never use the system resolver); has_resolver 0: none. */
     dnsapi_hostport_t resolver;
     int has_resolver;
+    /* DNSAPI_UPDATE_LISTEN: address:port of the DNS UPDATE listener (UDP
+     * and TCP) of `dnsapi serve`; has_update_listen 0: off (the default). */
+    dnsapi_hostport_t update_listen;
+    int has_update_listen;
+    /* DNSAPI_SECRETS_KEY: base64 of 32 bytes sealing TSIG secrets
+     * (common/seal.h); empty: derived from DNSAPI_JWT_SECRET. */
+    char secrets_key[128];
     int log_json; /* access log as JSON lines (always 1 for now) */
     /* operations: logging, key rotation, TLS, connections */
     int log_level; /* LOG_LEVEL_* (common/log.h), DNSAPI_LOG_LEVEL */

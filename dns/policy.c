@@ -207,3 +207,21 @@ bool dns_policy_allows(const dns_policy_t *policies, size_t n, const char *zone,
     }
     return false;
 }
+
+bool dns_policy_covers(const dns_policy_t *outer, size_t n_outer, const dns_policy_t *inner)
+{
+    for (size_t i = 0; i < n_outer; i++) {
+        const dns_policy_t *o = &outer[i];
+        if ((inner->write && !o->write) ||
+            (o->zone[0] != '\0' && strcmp(o->zone, inner->zone) != 0) ||
+            (o->type[0] != '\0' && strcasecmp(o->type, inner->type) != 0)) {
+            continue;
+        }
+        /* a name pattern is covered by the same pattern, or by any name */
+        if (o->name[0] != '\0' && strcmp(o->name, inner->name) != 0) {
+            continue;
+        }
+        return true;
+    }
+    return false;
+}

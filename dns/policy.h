@@ -61,4 +61,12 @@ bool dns_policy_name_matches(const char *pattern, const char *name);
 bool dns_policy_allows(const dns_policy_t *policies, size_t n, const char *zone, const char *name,
                        const char *type, bool write);
 
+/* True when one of the n_outer policies allows everything inner allows
+ * (the same or a wider zone, name pattern and type, and write only where
+ * it writes): a credential with policies may grant only such policies. The
+ * check is by field (a name pattern is covered by the same pattern or by
+ * none), so it may refuse a grant that a cleverer comparison would let
+ * through, never the other way round. */
+bool dns_policy_covers(const dns_policy_t *outer, size_t n_outer, const dns_policy_t *inner);
+
 #endif

@@ -14,11 +14,14 @@
 
 void store_caller_init(store_caller_t *c, const store_auth_t *auth)
 {
-    snprintf(c->token_id, sizeof(c->token_id), "%s", auth->token_id);
+    snprintf(c->token_id, sizeof(c->token_id), "%s", auth->token_id ? auth->token_id : "");
     snprintf(c->account_id, sizeof(c->account_id), "%s", auth->account_id);
+    snprintf(c->tsig_key_id, sizeof(c->tsig_key_id), "%s",
+             auth->tsig_key_id ? auth->tsig_key_id : "");
     c->auth = *auth;
-    c->auth.token_id = c->token_id;
+    c->auth.token_id = auth->token_id != NULL ? c->token_id : NULL;
     c->auth.account_id = c->account_id;
+    c->auth.tsig_key_id = auth->tsig_key_id != NULL ? c->tsig_key_id : NULL;
 }
 
 bool store_auth_allows(const store_auth_t *auth, const char *zone)
@@ -158,6 +161,7 @@ void store_token_decode(const PGresult *res, int row, store_token_t *out)
     out->created_at = PQgetvalue(res, row, 5);
     out->revoked_at = col(res, row, 6);
     out->expires_epoch = strtoll(PQgetvalue(res, row, 7), NULL, 10);
+    out->policies_json = col(res, row, 8);
 }
 
 /* ---- array literals --------------------------------------------------- */
@@ -220,6 +224,9 @@ void store_array_free(store_array_t *a)
 
 db_stmt_t store_stmt_token_check(const store_auth_t *auth)
 {
+    if (auth->tsig_key_id != NULL) {
+        return (db_stmt_t){"tsig_key_check", 1, {auth->tsig_key_id}};
+    }
     return (db_stmt_t){"token_check", 1, {auth->token_id}};
 }
 

@@ -44,7 +44,7 @@ typedef struct {
  * request keeps). */
 typedef struct {
     store_auth_t auth;
-    char token_id[40], account_id[40];
+    char token_id[40], account_id[40], tsig_key_id[40];
 } store_caller_t;
 
 void store_caller_init(store_caller_t *c, const store_auth_t *auth);
@@ -73,6 +73,7 @@ typedef struct {
     const char *zones_json;                           /* JSON array, or NULL for every zone */
     const char *expires_at, *created_at, *revoked_at; /* revoked_at NULL: live */
     long long expires_epoch;
+    const char *policies_json; /* JSON array (dns/policy.h), or NULL: none */
 } store_token_t;
 
 /* An Idempotency-Key of a write and the fingerprint of its request. */
@@ -116,7 +117,8 @@ void store_array_add_int(store_array_t *a, long long v);
 const char *store_array_done(store_array_t *a);
 void store_array_free(store_array_t *a);
 
-/* The statement that opens every round of an operation: the token check. */
+/* The statement that opens every round of an operation: the check of the
+ * token (or of the TSIG key) that asks. */
 db_stmt_t store_stmt_token_check(const store_auth_t *auth);
 
 /* Runs one round - one implicit transaction - and calls fn with its

@@ -46,7 +46,8 @@ static void on_one(void *data, int status, PGresult **res, size_t n)
 
 void store_token_create(db_pool_t *db, const store_auth_t *auth, const char *name,
                         const char *scopes, const char (*zones)[256], size_t n_zones,
-                        long long expires_at, store_token_cb cb, void *ctx)
+                        const char *policies_json, long long expires_at, store_token_cb cb,
+                        void *ctx)
 {
     op_t *op = op_new(auth, ctx);
     op->one_cb = cb;
@@ -71,7 +72,9 @@ void store_token_create(db_pool_t *db, const store_auth_t *auth, const char *nam
     char exp[24];
     db_stmt_t stmts[2] = {
         store_stmt_token_check(&op->caller.auth),
-        {"token_insert", 5, {op->caller.account_id, name, lsc, lzs, store_itoa(exp, expires_at)}},
+        {"token_insert",
+         6,
+         {op->caller.account_id, name, lsc, lzs, store_itoa(exp, expires_at), policies_json}},
     };
     store_run(db, stmts, 2, on_one, op);
     store_array_free(&sc);
@@ -98,8 +101,8 @@ static void on_page(void *data, int status, PGresult **res, size_t n)
     for (size_t i = 0; i < count; i++) {
         store_token_decode(rows, (int)i, &toks[i]);
     }
-    /* column 8: the total over every page */
-    long long total = count > 0 ? strtoll(PQgetvalue(rows, 0, 8), NULL, 10) : 0;
+    /* column 9: the total over every page */
+    long long total = count > 0 ? strtoll(PQgetvalue(rows, 0, 9), NULL, 10) : 0;
     op->page_cb(op->ctx, DNSAPI_OK, NULL, toks, count, total);
     free(toks);
 }

@@ -11,10 +11,12 @@ typedef void (*store_token_cb)(void *ctx, int status, const dnsapi_err_t *err,
                                const store_token_t *tok);
 
 /* A new token of auth's account: name, scopes (space separated names),
- * zones (n_zones names, 0 for every zone), expiry in epoch seconds. */
+ * zones (n_zones names, 0 for every zone), policies (a JSON array, or NULL
+ * for none), expiry in epoch seconds. */
 void store_token_create(db_pool_t *db, const store_auth_t *auth, const char *name,
                         const char *scopes, const char (*zones)[256], size_t n_zones,
-                        long long expires_at, store_token_cb cb, void *ctx);
+                        const char *policies_json, long long expires_at, store_token_cb cb,
+                        void *ctx);
 
 typedef void (*store_token_page_cb)(void *ctx, int status, const dnsapi_err_t *err,
                                     const store_token_t *toks, size_t n, long long total);

@@ -252,6 +252,50 @@ void store_zone_export(db_pool_t *db, const store_auth_t *auth, const char *key,
     store_run(db, stmts, 3, on_export, op);
 }
 
+/* ---- the apex, for the DNS listener --------------------------------------- */
+
+static void on_apex(void *data, int status, PGresult **res, size_t n)
+{
+    op_t *op = data;
+    dnsapi_err_t err;
+    dnsapi_err_clear(&err);
+    if (!store_results_ok(status, res, n, 1, NULL, &err)) {
+        op->cb.records(op->ctx, err.status, &err, NULL, NULL, 0);
+        return;
+    }
+    const PGresult *rows = res[0];
+    size_t count = (size_t)PQntuples(rows);
+    if (count == 0) {
+        dnsapi_err_set(&err, DNSAPI_ENOTFOUND, NULL, NULL, "zone '%.200s' not found", op->key);
+        op->cb.records(op->ctx, err.status, &err, NULL, NULL, 0);
+        return;
+    }
+    dns_record_t *recs = calloc(count + 1, sizeof(*recs));
+    if (recs == NULL) {
+        dnsapi_err_set(&err, DNSAPI_ENOMEM, NULL, NULL, "out of memory");
+        op->cb.records(op->ctx, err.status, &err, NULL, NULL, 0);
+        return;
+    }
+    for (size_t i = 0; i < count; i++) {
+        store_record_decode(rows, (int)i, &recs[i]);
+    }
+    op->cb.records(op->ctx, DNSAPI_OK, NULL, NULL, recs, count);
+    free(recs);
+}
+
+void store_zone_apex(db_pool_t *db, const char *name, store_zone_records_cb cb, void *ctx)
+{
+    op_t *op = calloc(1, sizeof(*op));
+    if (op == NULL) {
+        abort();
+    }
+    snprintf(op->key, sizeof(op->key), "%s", name);
+    op->ctx = ctx;
+    op->cb.records = cb;
+    db_stmt_t stmts[1] = {{"zone_apex", 1, {op->key}}};
+    store_run(db, stmts, 1, on_apex, op);
+}
+
 /* ---- the audit trail ------------------------------------------------------ */
 
 static void on_changes(void *data, int status, PGresult **res, size_t n)

@@ -445,8 +445,9 @@ static void on_token(void *ctx, int status, const dnsapi_err_t *err, const store
     fx_t *f = ctx;
     outcome(f, status, err);
     if (tok != NULL) {
-        snprintf(f->text, sizeof(f->text), "%s|%s|%s", tok->id, tok->scopes,
-                 tok->zones_json != NULL ? tok->zones_json : "all");
+        snprintf(f->text, sizeof(f->text), "%s|%s|%s|%s", tok->id, tok->scopes,
+                 tok->zones_json != NULL ? tok->zones_json : "all",
+                 tok->policies_json != NULL ? tok->policies_json : "none");
     }
 }
 
@@ -466,12 +467,14 @@ static void test_tokens(void **state)
     NEED_DB(f);
     static const char zones[1][256] = {"a.test."};
     store_token_create(f->pool, &f->auth, "ci", "records:read records:write", zones, 1,
+                       "[{\"zone\": \"a.test.\", \"type\": \"TXT\", \"write\": true}]",
                        (long long)time(NULL) + 3600, on_token, f);
     wait_done(f);
     assert_int_equal(f->status, DNSAPI_OK);
     char id[40];
     snprintf(id, sizeof(id), "%.36s", f->text);
-    assert_string_equal(f->text + 36, "|records:read records:write|[\"a.test.\"]");
+    assert_string_equal(f->text + 36, "|records:read records:write|[\"a.test.\"]|"
+                                      "[{\"type\": \"TXT\", \"zone\": \"a.test.\", \"write\": true}]");
     store_token_list(f->pool, &f->auth, 10, 0, on_tokens, f);
     wait_done(f);
     assert_int_equal(f->total, 2); /* the fixture's and this one */
