@@ -407,6 +407,25 @@ static void on_apex(void *ctx, int status, const dnsapi_err_t *err, const store_
         return;
     }
     const char *want = j->info.qtype == DNS_TYPE_SOA ? "SOA" : "NS";
+    if (n > 0 && strcmp(rows[0].name, j->zone) != 0) {
+        /* a name inside a zone, not its apex: for SOA the answer a name
+         * server gives for a name without that type (NODATA, the zone's
+         * SOA in the authority section), which is how nsupdate finds the
+         * zone of the name it updates; NS below an apex may be a
+         * delegation, which this listener does not know of */
+        if (j->info.qtype != DNS_TYPE_SOA || strcmp(rows[0].type, "SOA") != 0) {
+            answer_rcode(j, DNS_RCODE_REFUSED, DNS_EDE_NOT_AUTHORITATIVE,
+                         "this server answers NS queries only at the apex of a zone it manages",
+                         "refused");
+            return;
+        }
+        snprintf(j->zone, sizeof(j->zone), "%s", rows[0].name);
+        log_answer(j, DNS_RCODE_NOERROR, NULL, "nodata");
+        dns_reply_t nodata = {.rcode = DNS_RCODE_NOERROR, .authoritative = true,
+                              .authority = &rows[0], .n_authority = 1};
+        answer(j, &nodata);
+        return;
+    }
     dns_record_t *ans = calloc(n + 1, sizeof(*ans));
     if (ans == NULL) {
         abort();
