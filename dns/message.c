@@ -292,3 +292,12 @@ void dns_reply_ede_text(const dnsapi_err_t *err, char *out, size_t outlen)
 {
     snprintf(out, outlen, "%s: %s", err->code[0] != '\0' ? err->code : "error", err->message);
 }
+
+const char *dns_rcode_name(uint16_t rcode)
+{
+    static const char *const names[DNS_RCODES] = {
+        "NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED", "YXDOMAIN", "YXRRSET",
+        "NXRRSET", "NOTAUTH", "NOTZONE",  "DSOTYPENI", "RCODE12", "RCODE13", "RCODE14", "RCODE15",
+        "BADVERS", "RCODE17", "RCODE18", "RCODE19", "RCODE20", "RCODE21", "RCODE22", "RCODE23"};
+    return rcode < DNS_RCODES ? names[rcode] : "RCODE";
+}

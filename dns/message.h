@@ -110,6 +110,12 @@ typedef struct {
 int dns_reply_build(const dns_msg_info_t *req, const dns_reply_t *r, uint8_t *buf, size_t cap,
                     size_t max_size, size_t *len);
 
+/* Rcodes dnsapi names (0..DNS_RCODES-1; BADVERS is 16). */
+#define DNS_RCODES 24
+
+/* The mnemonic of an rcode ("NOERROR", "NOTAUTH", "BADVERS"), or "RCODEn". */
+const char *dns_rcode_name(uint16_t rcode);
+
 /* Room for dns_reply_ede_text's output. */
 #define DNS_EDE_TEXT_BUFSIZE                                                                       \
     (sizeof(((dnsapi_err_t *)0)->code) + 2 + sizeof(((dnsapi_err_t *)0)->message))
