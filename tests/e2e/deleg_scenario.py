@@ -1,9 +1,10 @@
 """The delegation scenario of the live-check tests: example.test. and its
 children, served by a dnsfleet.Fleet on port 53 of 127.0.0.30-38.
 
-tests/e2e/test_deleg_live.py drives the probe through it; the HTTP
-delegation endpoints will reuse it (the parent zone's records are the ones a
-script would create through the API, Scenario.parent_records).
+tests/e2e/test_deleg_live.py drives the probe through it, and
+tests/e2e/test_api_delegations.py the HTTP delegation endpoints, with the
+parent zone's records (Scenario.parent_records) created through the API.
+LiveVerdicts holds what both must find.
 """
 
 import json

@@ -10,7 +10,7 @@ glue carry no port, so a resolver following them asks port 53
 (DNSAPI_TEST_LOOPBACK_BASE moves the addresses: harness.loopback).
 
 The static analysis and the live checks run in the test program
-tests/tools/dnsprobe.c (the code the HTTP endpoints will call), on the
+tests/tools/dnsprobe.c (the code the HTTP endpoints call), on the
 parent zone's records as a script would have created them: correct, lame,
 NS set mismatch, stale serial, missing glue, wrong glue address, servers
 outside the zone through the resolver (and without one), silent, junk and
@@ -70,7 +70,7 @@ class DelegationLiveTest(S.LiveVerdicts, unittest.TestCase):
 
     def probe(self, *args, expect_rc=0):
         """Runs the probe; its JSON must match the schemas of openapi.yaml that
-        the delegation endpoints will answer with."""
+        the delegation endpoints answer with."""
         rc, body, err = F.probe(*args)
         self.assertEqual(rc, expect_rc, "probe %s: %s" % (" ".join(map(str, args)), err))
         cmd = next(a for a in args if a in ("delegations", "check", "check-zone"))
