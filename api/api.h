@@ -38,6 +38,7 @@
 #include "common/seal.h"
 #include "common/error.h"
 #include "dns/change.h"
+#include "dnsclient/client.h"
 #include "storage/db_pool.h"
 #include "storage/store.h"
 
@@ -59,6 +60,11 @@ typedef struct api_thread {
     bool keyring_ready;
     h2o_timeout_t wait_timeout; /* GET /v1/zones/{zone}?wait_for_serial polls */
     bool wait_timeout_ready;
+    /* the live delegation checks' DNS client (api/delegations.c), made on
+     * first use, and how many checks of this loop it has (running or not
+     * yet released): it is freed only when none is left */
+    dns_client_t *dns;
+    size_t dns_checks;
 } api_thread_t;
 
 typedef struct api_req api_req_t;
@@ -77,10 +83,11 @@ struct api_req {
     auth_token_t token;
     store_auth_t auth; /* the token as storage takes it */
     /* route parameters (percent-decoded, NUL-terminated): {zone} (a
-     * normalized name, or a lowercase id) and the second parameter */
+     * normalized name, or a lowercase id) and the second parameter (an
+     * id, or a name: up to 299 bytes decoded) */
     char zone_key[300];
     bool zone_key_is_id;
-    char record_id[64];
+    char record_id[300];
     /* Idempotency-Key of a POST, with the request's fingerprint */
     bool has_idem;
     store_idem_t idem;

@@ -213,6 +213,15 @@ static void *worker_main(void *arg)
         h2o_evloop_run(loop, 10);
     }
     conn_loop_close_all(&w->cl);
+    if (w->t.dns != NULL && w->t.dns_checks == 0) {
+        /* a check outlasting the drain keeps its client: freeing it under
+         * the check would leave the check pointing into freed groups */
+        dns_client_free(w->t.dns);
+        for (int i = 0; i < 5; i++) {
+            h2o_evloop_run(loop, 0);
+        }
+    }
+    w->t.dns = NULL;
     db_pool_free(w->t.db);
     w->t.db = NULL;
     h2o_multithread_unregister_receiver(w->queue, &w->handoff);
