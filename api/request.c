@@ -295,17 +295,17 @@ static int rate_check(api_req_t *r, int budget)
         return 0;
     }
     api_metrics_rate_limited(t->metrics, budget);
-    static const char *const units[] = {[1] = "second", [60] = "minute", [3600] = "hour"};
+    const char *unit = rate->unit_s == 1 ? "second" : rate->unit_s == 60 ? "minute" : "hour";
     unsigned long long wait = (unsigned long long)ratelimit_seconds(r->rate_res.retry_ns);
     if (budget == DNSAPI_RATE_ADDRESS) {
         api_failf(r, DNSAPI_EBADREQ, "rate_limited", NULL,
                   "too many requests without a valid token from this address (%u per %s, "
                   "bursts of %u); retry in %llu s",
-                  rate->n, units[rate->unit_s], rate->burst, wait);
+                  rate->n, unit, rate->burst, wait);
     } else {
         api_failf(r, DNSAPI_EBADREQ, "rate_limited", NULL,
                   "this token has spent its %s budget (%u per %s, bursts of %u); retry in %llu s",
-                  dnsapi_rate_budget_name(budget), rate->n, units[rate->unit_s], rate->burst, wait);
+                  dnsapi_rate_budget_name(budget), rate->n, unit, rate->burst, wait);
     }
     return -1;
 }
