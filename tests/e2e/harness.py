@@ -497,7 +497,7 @@ class Stack:
     # -- HTTP --------------------------------------------------------------
 
     def request(self, method, path, token=None, body=None, headers=None, raw=None,
-                chunked=False, timeout=30, check=True, allow_503=False):
+                chunked=False, timeout=30, check=True, allow_503=False, source=None):
         """Sends one HTTP request to the server and returns a Response.
 
         body: any JSON value but None, sent as JSON with Content-Type
@@ -507,6 +507,8 @@ class Stack:
               Transfer-Encoding: chunked.
         check: raise ServerError on any 5xx except 503 (allowed only when
                allow_503), and print the server log tail.
+        source: the client's address (a loopback address) instead of the
+               kernel's choice, e.g. for limits per client address.
         """
         hdrs = {}
         if token is not None:
@@ -523,7 +525,8 @@ class Stack:
                     del hdrs[existing]
             if v is not None:
                 hdrs[k] = v
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout,
+                                          source_address=(source, 0) if source else None)
         try:
             if chunked and payload is not None:
                 def gen(data=payload):

@@ -259,6 +259,14 @@ class ContractTest(ZoneHelpers, ApiTestCase):
         # every loop in one scrape: histograms by route, database errors counted
         self.assertIn('dnsapi_http_request_duration_seconds_bucket{route="/readyz",method="GET",le="+Inf"}', text)
         self.assertRegex(text, r'(?m)^dnsapi_db_errors_total \d+$')
+        # DNSAPI_RATE_LIMIT unset: limits off, no RateLimit-* headers on any answer
+        self.assertRegex(text, r'(?m)^dnsapi_rate_limit_keys_max 0$')
+        for r in (self.call("GET", "/healthz", "/healthz", token=None, expect=200),
+                  self.call("GET", "/v1/zones", "/v1/zones", expect=200),
+                  self.call("POST", "/v1/zones", "/v1/zones", body={}, expect=422),
+                  self.call("GET", "/v1/zones", "/v1/zones", token=None, expect=401)):
+            self.assertEqual([h for h in r.headers.keys() if h.lower().startswith("ratelimit")],
+                             [], repr(r))
 
     def test_21_connections_spread_evenly_over_loops(self):
         """The server runs two event loops. However the kernel spreads new
