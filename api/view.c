@@ -27,8 +27,19 @@ json_t *view_zone(const store_zone_t *z)
     json_object_set_new(o, "serial", json_integer(z->serial));
     json_object_set_new(o, "published_serial",
                         z->has_published ? json_integer(z->published_serial) : json_null());
-    bool published = z->has_published && z->published_serial == z->serial;
-    json_object_set_new(o, "status", json_string(published ? "published" : "pending"));
+    if (z->has_publication) {
+        json_object_set_new(o, "status", str_or_null(z->status));
+        json_object_set_new(o, "error", str_or_null(z->error));
+        json_t *servers = json_text_or_null(z->servers_json);
+        json_object_set_new(o, "servers", json_is_array(servers) ? servers : json_array());
+        if (!json_is_array(servers)) {
+            json_decref(servers);
+        }
+    } else {
+        /* a read that does not show the publication (a delete's answer) */
+        bool published = z->has_published && z->published_serial == z->serial;
+        json_object_set_new(o, "status", json_string(published ? "published" : "pending"));
+    }
     json_object_set_new(o, "nameservers", json_text_or_null(z->nameservers_json));
     json_object_set_new(o, "created_at", str_or_null(z->created_at));
     json_object_set_new(o, "updated_at", str_or_null(z->updated_at));

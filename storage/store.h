@@ -63,6 +63,12 @@ typedef struct {
     const char *created_at, *updated_at;
     long long record_count;
     const char *last_error; /* NULL: none */
+    /* its publication, from the reads that show it (one zone, a page,
+     * a create; has_publication false otherwise): */
+    bool has_publication;
+    const char *status;       /* "pending", "published" or "failing" */
+    const char *servers_json; /* [{name, address, serial, in_sync, checked_at, error}] */
+    const char *error;        /* failing: why, in words to act on; else NULL */
 } store_zone_t;
 
 /* A token (never its secret). */

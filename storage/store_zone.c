@@ -34,11 +34,29 @@ static op_t *op_new(const store_auth_t *auth, const char *key, void *ctx)
     return op;
 }
 
+/* A zone row with its publication (storage/statements.c: ZONE_COLS, then
+ * 9 servers, 10 status, 11 published serial, 12 error), or ZONE_COLS
+ * alone. */
+static void zone_decode_published(const PGresult *res, int row, store_zone_t *zone)
+{
+    store_zone_decode(res, row, zone);
+    if (PQnfields(res) < 13) {
+        return; /* a statement that does not show it (a delete) */
+    }
+    zone->has_publication = true;
+    zone->servers_json = PQgetvalue(res, row, 9);
+    zone->status = PQgetvalue(res, row, 10);
+    zone->has_published = !PQgetisnull(res, row, 11);
+    zone->published_serial =
+        zone->has_published ? (uint32_t)strtoul(PQgetvalue(res, row, 11), NULL, 10) : 0;
+    zone->error = PQgetisnull(res, row, 12) ? NULL : PQgetvalue(res, row, 12);
+}
+
 /* res holds one zone row the caller may see; else fills err (404). */
 static bool zone_row(const op_t *op, const PGresult *res, store_zone_t *zone, dnsapi_err_t *err)
 {
     if (PQntuples(res) == 1) {
-        store_zone_decode(res, 0, zone);
+        zone_decode_published(res, 0, zone);
         if (store_auth_allows(&op->caller.auth, zone->name)) {
             return true;
         }
@@ -71,7 +89,7 @@ static void on_created(store_tx_t *tx, int status, PGresult **res, size_t n)
         tx->cb(tx->ctx, tx, &out);
         return;
     }
-    store_zone_decode(row, 0, &zone);
+    zone_decode_published(row, 0, &zone);
     out.zone = &zone;
     tx->cb(tx->ctx, tx, &out);
 }
@@ -165,9 +183,9 @@ static void on_zone_list(void *data, int status, PGresult **res, size_t n)
         return;
     }
     for (size_t i = 0; i < count; i++) {
-        store_zone_decode(rows, (int)i, &zones[i]);
+        zone_decode_published(rows, (int)i, &zones[i]);
     }
-    long long total = count > 0 ? strtoll(PQgetvalue(rows, 0, 9), NULL, 10) : 0;
+    long long total = count > 0 ? strtoll(PQgetvalue(rows, 0, 13), NULL, 10) : 0;
     if (count == 0 && op->offset > 0) {
         total = -1; /* past the end: unknown without another count */
     }

@@ -1,0 +1,101 @@
+-- Changing a zone's name servers (PUT /v1/zones/{zone}/nameservers, `dnsapi
+-- zone set-nameservers`), and the words of a failing zone.
+--
+-- The apex NS set and the SOA stay refused to every plain write (the guard
+-- of migrations/0002). A name-server change opens its write with
+-- dnsapi_apex_ns_begin(zone, names): for the rest of that transaction, and
+-- for that zone only, the guard lets apex NS rows be deleted and inserted
+-- (inserted ones are marked system) and the SOA's MNAME follow the first
+-- name; nothing else about the SOA may change. dnsapi_apex_ns_end closes
+-- it again. The records written still go through the statement triggers:
+-- one serial step for the transaction, an audit entry per record.
+
+CREATE OR REPLACE FUNCTION dnsapi_records_guard() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+    open_zone text;
+BEGIN
+    IF pg_trigger_depth() > 1 THEN
+        RETURN COALESCE(NEW, OLD);
+    END IF;
+    IF (COALESCE(NEW.type, OLD.type) IN ('SOA', 'NS')) THEN
+        open_zone := coalesce(current_setting('dnsapi.apex_ns_zone', true), '');
+    END IF;
+    IF open_zone IS NOT NULL AND open_zone <> ''
+       AND open_zone = COALESCE(NEW.zone_id, OLD.zone_id)::text THEN
+        -- a name-server change of this zone
+        IF TG_OP IN ('INSERT', 'DELETE') AND COALESCE(NEW.type, OLD.type) = 'NS'
+           AND COALESCE(NEW.name, OLD.name) = (SELECT z.name FROM zones z
+                                                 WHERE z.id = COALESCE(NEW.zone_id, OLD.zone_id)) THEN
+            IF TG_OP = 'INSERT' THEN
+                NEW.system := true;
+            END IF;
+            RETURN COALESCE(NEW, OLD);
+        END IF;
+        IF TG_OP = 'UPDATE' AND OLD.type = 'SOA' AND NEW.type = 'SOA' AND NEW.name = OLD.name
+           AND substr(NEW.content, strpos(NEW.content, ' ')) = substr(OLD.content, strpos(OLD.content, ' '))
+           AND NEW.ttl = OLD.ttl AND NEW.disabled = OLD.disabled THEN
+            NEW.updated_at := now();
+            RETURN NEW;
+        END IF;
+    END IF;
+    IF TG_OP IN ('UPDATE', 'DELETE') AND (OLD.system OR OLD.type IN ('SOA', 'NS'))
+       AND dnsapi_is_system(OLD) THEN
+        RAISE EXCEPTION 'the % record % is a system record and cannot be changed', OLD.type, OLD.name
+            USING ERRCODE = 'DA001',
+                  HINT = 'The SOA and the apex NS set are managed by dnsapi; NS records for subdomains are allowed.';
+    END IF;
+    IF TG_OP IN ('INSERT', 'UPDATE') AND (NEW.system OR NEW.type IN ('SOA', 'NS'))
+       AND dnsapi_is_system(NEW) THEN
+        RAISE EXCEPTION 'a % record at % would be a system record', NEW.type, NEW.name
+            USING ERRCODE = 'DA001',
+                  HINT = 'The SOA and the apex NS set are managed by dnsapi; NS records for subdomains are allowed.';
+    END IF;
+    IF TG_OP = 'UPDATE' THEN
+        NEW.updated_at := now();
+    END IF;
+    RETURN COALESCE(NEW, OLD);
+END
+$$;
+
+-- Opens a name-server change of zone zid: names (absolute, in order) become
+-- the zone's name servers (zones.nameservers, what new readers show) and
+-- the first of them the SOA's MNAME. The caller then deletes and inserts
+-- the apex NS records in the same transaction and calls dnsapi_apex_ns_end.
+CREATE FUNCTION dnsapi_apex_ns_begin(zid uuid, names text[]) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF zid IS NULL OR cardinality(names) IS NULL OR cardinality(names) < 1 THEN
+        RAISE EXCEPTION 'a name-server change needs a zone and its names';
+    END IF;
+    PERFORM set_config('dnsapi.apex_ns_zone', zid::text, true);
+    UPDATE zones SET nameservers = names WHERE id = zid;
+    UPDATE records r
+       SET content = names[1] || substr(r.content, strpos(r.content, ' '))
+     WHERE r.zone_id = zid AND r.type = 'SOA'
+       AND r.name = (SELECT z.name FROM zones z WHERE z.id = zid)
+       AND split_part(r.content, ' ', 1) <> names[1];
+END
+$$;
+
+CREATE FUNCTION dnsapi_apex_ns_end() RETURNS void
+LANGUAGE sql AS $$
+    SELECT set_config('dnsapi.apex_ns_zone', '', true);
+$$;
+
+-- Why a zone is failing, in words to act on (NULL when it is not): the
+-- zone's own steps first (render, include, reload), else each server that
+-- keeps failing, by name and address, with its last error.
+CREATE FUNCTION dnsapi_zone_error(zid uuid) RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT CASE
+        WHEN z.publish_failures >= dnsapi_failing_after()
+          THEN coalesce(z.last_error, 'the zone could not be published')
+        ELSE (SELECT string_agg(s.name || ' (' || s.address || '): '
+                                || coalesce(s.error, 'does not serve serial ' || z.serial),
+                                '; ' ORDER BY s.role, s.name)
+                FROM zone_servers s
+               WHERE s.zone_id = z.id AND s.failures >= dnsapi_failing_after())
+        END
+      FROM zones z WHERE z.id = zid
+$$;
