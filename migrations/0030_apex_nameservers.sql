@@ -1,5 +1,6 @@
 -- Changing a zone's name servers (PUT /v1/zones/{zone}/nameservers, `dnsapi
--- zone set-nameservers`), and the words of a failing zone.
+-- zone set-nameservers`), and a zone's publication as a view (the words of
+-- a failing zone with it).
 --
 -- The apex NS set and the SOA stay refused to every plain write (the guard
 -- of migrations/0002). A name-server change opens its write with
@@ -83,19 +84,56 @@ LANGUAGE sql AS $$
     SELECT set_config('dnsapi.apex_ns_zone', '', true);
 $$;
 
--- Why a zone is failing, in words to act on (NULL when it is not): the
--- zone's own steps first (render, include, reload), else each server that
--- keeps failing, by name and address, with its last error.
+-- ---- publication, set-based ----------------------------------------------
+
+-- A zone's publication as one row per zone: what dnsapi_zone_servers,
+-- dnsapi_zone_status and dnsapi_zone_published_serial (migrations/0015)
+-- answer for one zone, plus error: why a failing zone fails, in words to
+-- act on (the zone's own steps first - render, include, reload - else each
+-- server that keeps failing, by name and address, with its last error).
+-- A view, so that a page of zones joins it (one index probe of
+-- zone_servers per zone, no function call per row); the functions are
+-- defined on it below, so the rule is written once.
+CREATE VIEW zone_publication AS
+SELECT z.id AS zone_id,
+       coalesce(s.servers, '[]'::jsonb) AS servers,
+       CASE WHEN z.publish_failures >= dnsapi_failing_after() OR coalesce(s.failing, false)
+              THEN 'failing'
+            WHEN z.published_serial = z.serial THEN 'published'
+            ELSE 'pending' END AS status,
+       z.published_serial,
+       CASE WHEN z.publish_failures >= dnsapi_failing_after()
+              THEN coalesce(z.last_error, 'the zone could not be published')
+            ELSE s.error END AS error
+  FROM zones z
+  LEFT JOIN LATERAL (
+      SELECT jsonb_agg(jsonb_build_object(
+                 'name', x.name, 'address', x.address, 'serial', x.serial, 'in_sync', x.in_sync,
+                 'checked_at', to_char(x.checked_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
+                 'error', x.error) ORDER BY x.role, x.name) AS servers,
+             bool_or(x.failures >= dnsapi_failing_after()) AS failing,
+             string_agg(CASE WHEN x.failures >= dnsapi_failing_after()
+                             THEN x.name || ' (' || x.address || '): '
+                                  || coalesce(x.error, 'does not serve serial ' || z.serial) END,
+                        '; ' ORDER BY x.role, x.name) AS error
+        FROM zone_servers x WHERE x.zone_id = z.id) s ON true;
+
+CREATE OR REPLACE FUNCTION dnsapi_zone_servers(zid uuid) RETURNS jsonb
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT coalesce((SELECT p.servers FROM zone_publication p WHERE p.zone_id = zid), '[]'::jsonb)
+$$;
+
+CREATE OR REPLACE FUNCTION dnsapi_zone_status(zid uuid) RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT p.status FROM zone_publication p WHERE p.zone_id = zid
+$$;
+
+CREATE OR REPLACE FUNCTION dnsapi_zone_published_serial(zid uuid) RETURNS bigint
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT p.published_serial FROM zone_publication p WHERE p.zone_id = zid
+$$;
+
 CREATE FUNCTION dnsapi_zone_error(zid uuid) RETURNS text
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
-    SELECT CASE
-        WHEN z.publish_failures >= dnsapi_failing_after()
-          THEN coalesce(z.last_error, 'the zone could not be published')
-        ELSE (SELECT string_agg(s.name || ' (' || s.address || '): '
-                                || coalesce(s.error, 'does not serve serial ' || z.serial),
-                                '; ' ORDER BY s.role, s.name)
-                FROM zone_servers s
-               WHERE s.zone_id = z.id AND s.failures >= dnsapi_failing_after())
-        END
-      FROM zones z WHERE z.id = zid
+    SELECT p.error FROM zone_publication p WHERE p.zone_id = zid
 $$;

@@ -20,11 +20,13 @@
     "to_char(z.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "                 \
     "z.record_count, z.last_error"
 
-/* ... and its publication (migrations/0015, 0030), for the reads that show
- * it: 9 servers (JSON array), 10 status, 11 published serial, 12 error */
-#define ZONE_PUBLICATION_COLS                                                                      \
-    "dnsapi_zone_servers(z.id)::text, dnsapi_zone_status(z.id), "                                \
-    "dnsapi_zone_published_serial(z.id), dnsapi_zone_error(z.id)"
+/* ... and its publication, for the reads that show it, from the view
+ * zone_publication pb (migrations/0030: what dnsapi_zone_servers,
+ * dnsapi_zone_status and dnsapi_zone_published_serial answer, as rows a
+ * page joins): 9 servers (JSON array), 10 status, 11 published serial,
+ * 12 error */
+#define ZONE_PUBLICATION_COLS "pb.servers::text, pb.status, pb.published_serial, pb.error"
+#define ZONE_PUBLICATION_JOIN " JOIN zone_publication pb ON pb.zone_id = z.id"
 /* a zone just created: no server has been asked yet */
 #define ZONE_NEW_PUBLICATION_COLS "'[]', 'pending', NULL::bigint, NULL::text"
 
@@ -138,14 +140,22 @@ const db_statement_t db_statements[] = {
     {"ping", "SELECT 1", 0},
     {"token_check", "SELECT dnsapi_token_check($1::uuid)", 0},
     {"tsig_key_check", "SELECT dnsapi_tsig_key_check($1::uuid)", 0},
+    /* the operator (dnsapi zone ...): no credential, no zone limit */
+    {"operator_check",
+     "SELECT set_config('dnsapi.token_id', '', true), set_config('dnsapi.tsig_key_id', '', true),"
+     " set_config('dnsapi.token_zones', '', true)",
+     0},
 
     /* zones */
-    {"zone_get", "SELECT " ZONE_COLS ", " ZONE_PUBLICATION_COLS " FROM zones z WHERE z.id = " ZONE_OF,
+    {"zone_get",
+     "SELECT " ZONE_COLS ", " ZONE_PUBLICATION_COLS " FROM zones z" ZONE_PUBLICATION_JOIN
+     " WHERE z.id = " ZONE_OF,
      0},
     {"zone_lock", "SELECT " ZONE_COLS " FROM zones z WHERE z.id = " ZONE_OF " FOR UPDATE", 0},
     /* $2 name substring, $3 allowed names (token limit), $4 limit, $5 offset, $6 after name;
      * columns ZONE_COLS, ZONE_PUBLICATION_COLS, 13 the total. The publication
-     * is read for the rows of the page only (the subquery pages first). */
+     * is read for the rows of the page only (the subquery pages first), one
+     * index probe of zone_servers each. */
     {"zone_list",
      "SELECT " ZONE_COLS ", " ZONE_PUBLICATION_COLS ", p.total FROM (SELECT z.id,"
      " count(*) OVER () AS total FROM zones z"
@@ -154,7 +164,7 @@ const db_statement_t db_statements[] = {
      " AND ($3::text[] IS NULL OR z.name = ANY($3::text[]))"
      " AND ($6::text IS NULL OR z.name > $6)"
      " ORDER BY z.name LIMIT $4::int OFFSET $5::int) p JOIN zones z ON z.id = p.id"
-     " ORDER BY z.name",
+     ZONE_PUBLICATION_JOIN " ORDER BY z.name",
      0},
     /* Serialises zone creation across accounts so that the tree check and
      * the insert see each other. */

@@ -37,6 +37,10 @@ typedef struct {
     size_t n_policies;
     /* a TSIG key (its id) instead of a token: token_id is then NULL */
     const char *tsig_key_id;
+    /* the operator at the command line instead of a credential (token_id
+     * and tsig_key_id NULL): every zone of account_id; the audit trail
+     * names no credential */
+    bool operator_cli;
 } store_auth_t;
 
 /* A copy of a caller that an operation keeps while it runs (the caller's

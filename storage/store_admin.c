@@ -31,6 +31,47 @@ int store_admin_account_find(PGconn *c, const char *name, char *id_out, dnsapi_e
     return DNSAPI_OK;
 }
 
+int store_admin_zone_find(PGconn *c, const char *name, char *account_out, dnsapi_err_t *err)
+{
+    const char *p[1] = {name};
+    PGresult *r =
+        PQexecParams(c, "SELECT account_id FROM zones WHERE name = $1", 1, NULL, p, NULL, NULL, 0);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+        return db_fail(r, err);
+    }
+    if (PQntuples(r) != 1) {
+        PQclear(r);
+        return dnsapi_err_set(err, DNSAPI_ENOTFOUND, "not_found", "zone", "zone %s not found",
+                              name);
+    }
+    snprintf(account_out, 37, "%s", PQgetvalue(r, 0, 0));
+    PQclear(r);
+    return DNSAPI_OK;
+}
+
+int store_admin_zone_page(PGconn *c, const char *after, int limit, store_admin_zone_row_t *rows,
+                          size_t *n, dnsapi_err_t *err)
+{
+    char lim[24];
+    snprintf(lim, sizeof(lim), "%d", limit);
+    const char *p[2] = {after, lim};
+    PGresult *r = PQexecParams(c,
+                               "SELECT name, account_id FROM zones WHERE name > $1"
+                               " ORDER BY name LIMIT $2::int",
+                               2, NULL, p, NULL, NULL, 0);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+        return db_fail(r, err);
+    }
+    *n = 0;
+    for (int i = 0; i < PQntuples(r) && i < limit; i++) {
+        snprintf(rows[i].name, sizeof(rows[i].name), "%s", PQgetvalue(r, i, 0));
+        snprintf(rows[i].account_id, sizeof(rows[i].account_id), "%s", PQgetvalue(r, i, 1));
+        (*n)++;
+    }
+    PQclear(r);
+    return DNSAPI_OK;
+}
+
 int store_admin_account_create(PGconn *c, const char *name, char *id_out, dnsapi_err_t *err)
 {
     const char *p[1] = {name};
