@@ -123,9 +123,9 @@ static int build(api_write_t *w)
 static void answer(api_write_t *w, const store_written_t *res)
 {
     json_t *d = json_object();
-    json_object_set_new(d, "message", json_string(res != NULL
-                                                      ? "Name servers changed successfully"
-                                                      : "The zone already has these name servers"));
+    json_object_set_new(d, "message",
+                        json_string(res != NULL ? "Name servers changed successfully"
+                                                : "The zone already has these name servers"));
     json_object_set_new(d, "nameservers", api_nameservers_json(w));
     json_object_set_new(d, "changed", json_boolean(res != NULL));
     json_object_set_new(d, "serial", json_integer(res != NULL ? res->serial : w->zone_serial));
@@ -150,15 +150,13 @@ void handle_zone_nameservers(api_req_t *r)
         return;
     }
     if (!json_is_array(list) || json_array_size(list) > DNS_NAMESERVERS_MAX) {
-        api_failf(r, DNSAPI_EINVAL, json_is_array(list) ? "too_long" : "wrong_type",
-                  "nameservers", "nameservers must be an array of at most %d host names",
-                  DNS_NAMESERVERS_MAX);
+        api_failf(r, DNSAPI_EINVAL, json_is_array(list) ? "too_long" : "wrong_type", "nameservers",
+                  "nameservers must be an array of at most %d host names", DNS_NAMESERVERS_MAX);
         return;
     }
     if (glue != NULL && (!json_is_array(glue) || json_array_size(glue) > 2 * DNS_NAMESERVERS_MAX)) {
         api_failf(r, DNSAPI_EINVAL, json_is_array(glue) ? "too_long" : "wrong_type", "glue",
-                  "glue must be an array of at most %d A/AAAA records",
-                  2 * DNS_NAMESERVERS_MAX);
+                  "glue must be an array of at most %d A/AAAA records", 2 * DNS_NAMESERVERS_MAX);
         return;
     }
     const char *names[DNS_NAMESERVERS_MAX];
@@ -167,8 +165,7 @@ void handle_zone_nameservers(api_req_t *r)
         names[i] = json_string_value(json_array_get(list, i));
         if (names[i] == NULL) {
             api_failf(r, DNSAPI_EINVAL, "wrong_type", "nameservers",
-                      "nameservers[%zu] must be a string: a host name such as ns1.example.net",
-                      i);
+                      "nameservers[%zu] must be a string: a host name such as ns1.example.net", i);
             return;
         }
     }

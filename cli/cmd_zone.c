@@ -180,8 +180,8 @@ static int set_all(PGconn *pc, h2o_evloop_t *loop, db_pool_t *db, const dnsapi_c
         }
         for (size_t i = 0; i < n; i++) {
             bool ch = false;
-            if (set_one(loop, db, cfg, rows[i].account_id, rows[i].name, names,
-                        cfg->n_nameservers, &ch) != 0) {
+            if (set_one(loop, db, cfg, rows[i].account_id, rows[i].name, names, cfg->n_nameservers,
+                        &ch) != 0) {
                 failed++;
             }
             changed += ch;

@@ -55,12 +55,12 @@ int dns_change_nameservers(dns_change_t *c, const char *const *names, size_t n,
         if (op == NULL) {
             return DNSAPI_ENOMEM;
         }
-        op->fields = (dns_fields_t){.name = c->zone, .type = "NS", .content = names[i],
-                                    .apex_ns = true};
+        op->fields =
+            (dns_fields_t){.name = c->zone, .type = "NS", .content = names[i], .apex_ns = true};
         dnsapi_err_t err;
         dnsapi_err_clear(&err);
-        int rc = dns_record_from_fields(c->zone, &op->fields, &c->arena, &op->rec, &op->warnings,
-                                        &err);
+        int rc =
+            dns_record_from_fields(c->zone, &op->fields, &c->arena, &op->rec, &op->warnings, &err);
         if (rc == DNSAPI_ENOMEM) {
             return rc;
         }

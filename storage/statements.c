@@ -163,8 +163,8 @@ const db_statement_t db_statements[] = {
      " AND ($2::text IS NULL OR strpos(z.name, lower($2)) > 0)"
      " AND ($3::text[] IS NULL OR z.name = ANY($3::text[]))"
      " AND ($6::text IS NULL OR z.name > $6)"
-     " ORDER BY z.name LIMIT $4::int OFFSET $5::int) p JOIN zones z ON z.id = p.id"
-     ZONE_PUBLICATION_JOIN " ORDER BY z.name",
+     " ORDER BY z.name LIMIT $4::int OFFSET $5::int) p"
+     " JOIN zones z ON z.id = p.id" ZONE_PUBLICATION_JOIN " ORDER BY z.name",
      0},
     /* Serialises zone creation across accounts so that the tree check and
      * the insert see each other. */

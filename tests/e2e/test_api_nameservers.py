@@ -307,6 +307,24 @@ class NameserversTest(ZoneHelpers, ApiTestCase):
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertEqual(self.get_zone(zone)["serial"], z["serial"] + 1)
 
+    def test_cli_set_nameservers_all(self):
+        zones = ["all%d.ns.example." % i for i in range(3)]
+        serials = {z: self.create_zone(z)["serial"] for z in zones}
+        self.put_ns(zones[1], {"nameservers": ["ns1.moved.example", "ns2.moved.example"]},
+                    expect=200)
+        serials[zones[1]] += 1
+        p = self.cli_run("zone", "set-nameservers", "--all")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertRegex(p.stderr, r"set-nameservers --all: \d+ zones done \(\d+ changed, 0 refused\)")
+        for z in zones:
+            got = self.get_zone(z)
+            self.assertEqual(got["nameservers"], SYS_NS, z)
+            self.assertEqual(self.apex_ns(z), (SYS_NS, True), z)
+            want = serials[z] + (1 if z == zones[1] else 0)
+            self.assertEqual(got["serial"], want, "%s: a step only where something changed" % z)
+        self.assertIn("%s\t%s\tserial %d\n" % (zones[1], " ".join(SYS_NS), serials[zones[1]] + 1),
+                      p.stdout)
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)
