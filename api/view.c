@@ -30,11 +30,20 @@ json_t *view_zone(const store_zone_t *z)
     if (z->has_publication) {
         json_object_set_new(o, "status", str_or_null(z->status));
         json_object_set_new(o, "error", str_or_null(z->error));
-        json_t *servers = json_text_or_null(z->servers_json);
-        json_object_set_new(o, "servers", json_is_array(servers) ? servers : json_array());
-        if (!json_is_array(servers)) {
-            json_decref(servers);
+        json_t *servers = json_array();
+        for (size_t i = 0; i < z->n_servers; i++) {
+            const store_zone_server_t *sv = &z->servers[i];
+            json_t *e = json_object();
+            json_object_set_new(e, "name", str_or_null(sv->name));
+            json_object_set_new(e, "address", str_or_null(sv->address));
+            json_object_set_new(e, "serial",
+                                sv->has_serial ? json_integer(sv->serial) : json_null());
+            json_object_set_new(e, "in_sync", json_boolean(sv->in_sync));
+            json_object_set_new(e, "checked_at", str_or_null(sv->checked_at));
+            json_object_set_new(e, "error", str_or_null(sv->error));
+            json_array_append_new(servers, e);
         }
+        json_object_set_new(o, "servers", servers);
     } else {
         /* a read that does not show the publication (a delete's answer) */
         bool published = z->has_published && z->published_serial == z->serial;

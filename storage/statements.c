@@ -20,15 +20,26 @@
     "to_char(z.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "                 \
     "z.record_count, z.last_error"
 
-/* ... and its publication, for the reads that show it, from the view
- * zone_publication pb (migrations/0030: what dnsapi_zone_servers,
- * dnsapi_zone_status and dnsapi_zone_published_serial answer, as rows a
- * page joins): 9 servers (JSON array), 10 status, 11 published serial,
- * 12 error */
-#define ZONE_PUBLICATION_COLS "pb.servers::text, pb.status, pb.published_serial, pb.error"
-#define ZONE_PUBLICATION_JOIN " JOIN zone_publication pb ON pb.zone_id = z.id"
+/* ... and its publication, for the reads that show it: the zone's status,
+ * published serial and error from the view zone_publication pb
+ * (migrations/0030: what dnsapi_zone_status and its siblings answer, as
+ * rows a page joins), then one row per server zonegen checks (zone_servers
+ * zs, the primary side first, then by name; NULLs when none has been asked
+ * yet). The store decodes the servers as typed rows and the API renders
+ * them: building their JSON in SQL cost more than the rest of a page.
+ * Columns: 9 status, 10 published serial, 11 error, 12 server name,
+ * 13 address, 14 serial, 15 in_sync, 16 checked_at, 17 error */
+#define ZONE_PUBLICATION_COLS                                                                      \
+    "pb.status, pb.published_serial, pb.error, zs.name, zs.address, zs.serial, zs.in_sync, "      \
+    "to_char(zs.checked_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), zs.error"
+#define ZONE_PUBLICATION_JOIN                                                                      \
+    " JOIN zone_publication pb ON pb.zone_id = z.id"                                              \
+    " LEFT JOIN zone_servers zs ON zs.zone_id = z.id"
+#define ZONE_SERVERS_ORDER "zs.role, zs.name"
 /* a zone just created: no server has been asked yet */
-#define ZONE_NEW_PUBLICATION_COLS "'[]', 'pending', NULL::bigint, NULL::text"
+#define ZONE_NEW_PUBLICATION_COLS                                                                  \
+    "'pending', NULL::bigint, NULL::text, NULL::text, NULL::text, NULL::bigint, NULL::boolean, "  \
+    "NULL::text, NULL::text"
 
 /* clang-format off */
 /* record columns: 0 id, 1 name, 2 type, 3 content (as shown), 4 ttl,
@@ -149,13 +160,13 @@ const db_statement_t db_statements[] = {
     /* zones */
     {"zone_get",
      "SELECT " ZONE_COLS ", " ZONE_PUBLICATION_COLS " FROM zones z" ZONE_PUBLICATION_JOIN
-     " WHERE z.id = " ZONE_OF,
+     " WHERE z.id = " ZONE_OF " ORDER BY " ZONE_SERVERS_ORDER,
      0},
     {"zone_lock", "SELECT " ZONE_COLS " FROM zones z WHERE z.id = " ZONE_OF " FOR UPDATE", 0},
     /* $2 name substring, $3 allowed names (token limit), $4 limit, $5 offset, $6 after name;
-     * columns ZONE_COLS, ZONE_PUBLICATION_COLS, 13 the total. The publication
-     * is read for the rows of the page only (the subquery pages first), one
-     * index probe of zone_servers each. */
+     * columns ZONE_COLS, ZONE_PUBLICATION_COLS, 18 the total; a zone's rows
+     * are consecutive. The publication is read for the zones of the page
+     * only (the subquery pages first), one index probe of zone_servers each. */
     {"zone_list",
      "SELECT " ZONE_COLS ", " ZONE_PUBLICATION_COLS ", p.total FROM (SELECT z.id,"
      " count(*) OVER () AS total FROM zones z"
@@ -164,7 +175,7 @@ const db_statement_t db_statements[] = {
      " AND ($3::text[] IS NULL OR z.name = ANY($3::text[]))"
      " AND ($6::text IS NULL OR z.name > $6)"
      " ORDER BY z.name LIMIT $4::int OFFSET $5::int) p"
-     " JOIN zones z ON z.id = p.id" ZONE_PUBLICATION_JOIN " ORDER BY z.name",
+     " JOIN zones z ON z.id = p.id" ZONE_PUBLICATION_JOIN " ORDER BY z.name, " ZONE_SERVERS_ORDER,
      0},
     /* Serialises zone creation across accounts so that the tree check and
      * the insert see each other. */
