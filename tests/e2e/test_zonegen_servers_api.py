@@ -20,7 +20,6 @@ wait is bounded (WAIT_SECONDS).
 """
 
 import os
-import shutil
 import sys
 import unittest
 
@@ -29,51 +28,22 @@ sys.path.insert(0, HERE)
 
 import harness  # noqa: E402
 import fleet  # noqa: E402
-from test_zonegen_ns import Zonegen  # noqa: E402
+from test_zonegen_faults import FleetCase  # noqa: E402
 
 WAIT_SECONDS = 90.0
-TOOLS = ("nsd", "nsd-control", "knotd", "knotc", "named", "named-checkconf")
-PORTS = {"nsd": harness.tport(15390), "nsd_control": harness.tport(15391),
-         "knot": harness.tport(15392), "bind": harness.tport(15393),
-         "metrics": harness.tport(15394)}
-API_PORT = 18155
 
 
-class ZoneServersApiTest(unittest.TestCase):
+class ZoneServersApiTest(FleetCase):
+    PORT_BASE = 15390
+    API_PORT = 18155
+    NAME = "zg_servers_api"
+
     @classmethod
     def setUpClass(cls):
-        harness.require_env()
-        for tool in TOOLS:
-            if shutil.which(tool) is None:
-                raise unittest.SkipTest("%s is not installed" % tool)
+        super().setUpClass()
         cls.spec = harness.load_spec()
-        cls.fleet = fleet.Fleet(PORTS)
-        cls.stack = cls.zonegen = None
-        try:
-            cls.fleet.start()
-            env = cls.fleet.zonegen_env()
-            cls.stack = harness.Stack("zg_servers_api", API_PORT, env=env).start()
-            cls.token = cls.stack.token()
-            cls.zonegen = Zonegen(cls.stack, env).start()
-        except BaseException:
-            cls.tearDownClass()
-            raise
-
-    @classmethod
-    def tearDownClass(cls):
-        rc = None
-        if cls.zonegen is not None:
-            rc = cls.zonegen.stop()
-        if cls.stack is not None:
-            cls.stack.stop()
-        cls.fleet.stop()
-        if rc not in (None, 0):
-            raise AssertionError("dnsapi zonegen exited %s on SIGTERM" % rc)
 
     # -- helpers -------------------------------------------------------------
-
-    def detail(self):
-        return "zonegen log:\n%s\n%s" % (self.zonegen.log_tail(), self.fleet.log_tail())
 
     def call(self, method, path, template, body=None, expect=None):
         r = self.stack.request(method, path, token=self.token, body=body)
@@ -97,7 +67,7 @@ class ZoneServersApiTest(unittest.TestCase):
         return self.wait_status(zone, "published", lambda z: z["published_serial"] == z["serial"])
 
     def server_names(self):
-        return {"127.0.0.1:%d" % PORTS["nsd"], "ns2.dnsapi.test.", "ns3.dnsapi.test."}
+        return {"127.0.0.1:%d" % self.ports["nsd"], "ns2.dnsapi.test.", "ns3.dnsapi.test."}
 
     # -- tests -----------------------------------------------------------------
 
@@ -114,10 +84,10 @@ class ZoneServersApiTest(unittest.TestCase):
             self.assertEqual(s["serial"], p["serial"], repr(s))
             self.assertIsNone(s["error"], repr(s))
         by_name = {s["name"]: s for s in p["servers"]}
-        self.assertEqual(by_name["ns2.dnsapi.test."]["address"], "127.0.0.1:%d" % PORTS["knot"])
-        self.assertEqual(by_name["ns3.dnsapi.test."]["address"], "127.0.0.1:%d" % PORTS["bind"])
+        self.assertEqual(by_name["ns2.dnsapi.test."]["address"], "127.0.0.1:%d" % self.ports["knot"])
+        self.assertEqual(by_name["ns3.dnsapi.test."]["address"], "127.0.0.1:%d" % self.ports["bind"])
         self.assertIsNone(p["error"])
-        for port in (PORTS["nsd"], PORTS["knot"], PORTS["bind"]):
+        for port in (self.ports["nsd"], self.ports["knot"], self.ports["bind"]):
             self.assertEqual(fleet.soa_serial(port, zone), p["serial"], "port %d" % port)
         r = self.call("GET", "/v1/zones?name=pub.servers-api.test", "/v1/zones", expect=200)
         self.assertEqual(r.data["zones"], [p])
@@ -146,11 +116,11 @@ class ZoneServersApiTest(unittest.TestCase):
             self.assertEqual(set(by_name), self.server_names(), repr(p))
             ns2 = by_name["ns2.dnsapi.test."]
             self.assertFalse(ns2["in_sync"], repr(p))
-            self.assertIn("nothing listens on 127.0.0.1:%d" % PORTS["knot"], ns2["error"])
+            self.assertIn("nothing listens on 127.0.0.1:%d" % self.ports["knot"], ns2["error"])
             self.assertIsNotNone(p["error"])
             self.assertTrue(p["error"].startswith(
-                "ns2.dnsapi.test. (127.0.0.1:%d): " % PORTS["knot"]), p["error"])
-            self.assertIn("nothing listens on 127.0.0.1:%d" % PORTS["knot"], p["error"])
+                "ns2.dnsapi.test. (127.0.0.1:%d): " % self.ports["knot"]), p["error"])
+            self.assertIn("nothing listens on 127.0.0.1:%d" % self.ports["knot"], p["error"])
             for name in self.server_names() - {"ns2.dnsapi.test."}:
                 self.assertTrue(by_name[name]["in_sync"], repr(p))
                 self.assertEqual(by_name[name]["serial"], p["serial"], repr(p))
@@ -174,7 +144,7 @@ class ZoneServersApiTest(unittest.TestCase):
         p = self.wait_published(zone)
         self.assertEqual(p["published_serial"], serial)
         self.assertEqual(p["nameservers"], ["a.ns.servers-api.test.", "ns-b.elsewhere.test."])
-        for port in (PORTS["nsd"], PORTS["knot"], PORTS["bind"]):
+        for port in (self.ports["nsd"], self.ports["knot"], self.ports["bind"]):
             ans = fleet.query(port, zone, "NS")
             self.assertEqual(sorted(rd.to_text() for rs in ans.answer for rd in rs),
                              ["a.ns.servers-api.test.", "ns-b.elsewhere.test."], "port %d" % port)
