@@ -20,6 +20,7 @@ void handle_zone_delete(api_req_t *r);
 void handle_zone_export(api_req_t *r);
 void handle_zone_changes(api_req_t *r);
 void handle_zone_import(api_req_t *r);
+void handle_zone_nameservers(api_req_t *r);
 void handle_record_create(api_req_t *r);
 void handle_record_list(api_req_t *r);
 void handle_record_get(api_req_t *r);
@@ -58,6 +59,8 @@ static const api_route_t routes[] = {
      API_BODY_NONE, true, false},
     {"GET", "/v1/zones/*/changes", Z "/changes", handle_zone_changes, AUTH_SCOPE_ZONES_READ, false,
      API_BODY_NONE, true, false},
+    {"PUT", "/v1/zones/*/nameservers", Z "/nameservers", handle_zone_nameservers,
+     AUTH_SCOPE_ZONES_WRITE, false, API_BODY_JSON, true, true},
     {"POST", "/v1/zones/*/import", Z "/import", handle_zone_import, AUTH_SCOPE_RECORDS_WRITE, false,
      API_BODY_ZONEFILE, true, true},
     /* delegations are read from the records; their live checks only ask */

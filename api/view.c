@@ -27,8 +27,28 @@ json_t *view_zone(const store_zone_t *z)
     json_object_set_new(o, "serial", json_integer(z->serial));
     json_object_set_new(o, "published_serial",
                         z->has_published ? json_integer(z->published_serial) : json_null());
-    bool published = z->has_published && z->published_serial == z->serial;
-    json_object_set_new(o, "status", json_string(published ? "published" : "pending"));
+    if (z->has_publication) {
+        json_object_set_new(o, "status", str_or_null(z->status));
+        json_object_set_new(o, "error", str_or_null(z->error));
+        json_t *servers = json_array();
+        for (size_t i = 0; i < z->n_servers; i++) {
+            const store_zone_server_t *sv = &z->servers[i];
+            json_t *e = json_object();
+            json_object_set_new(e, "name", str_or_null(sv->name));
+            json_object_set_new(e, "address", str_or_null(sv->address));
+            json_object_set_new(e, "serial",
+                                sv->has_serial ? json_integer(sv->serial) : json_null());
+            json_object_set_new(e, "in_sync", json_boolean(sv->in_sync));
+            json_object_set_new(e, "checked_at", str_or_null(sv->checked_at));
+            json_object_set_new(e, "error", str_or_null(sv->error));
+            json_array_append_new(servers, e);
+        }
+        json_object_set_new(o, "servers", servers);
+    } else {
+        /* a read that does not show the publication (a delete's answer) */
+        bool published = z->has_published && z->published_serial == z->serial;
+        json_object_set_new(o, "status", json_string(published ? "published" : "pending"));
+    }
     json_object_set_new(o, "nameservers", json_text_or_null(z->nameservers_json));
     json_object_set_new(o, "created_at", str_or_null(z->created_at));
     json_object_set_new(o, "updated_at", str_or_null(z->updated_at));

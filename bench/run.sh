@@ -12,8 +12,8 @@ cd "$(dirname "$0")/.."
 ROOT=$PWD
 DUR=${1:-5}
 WORK=${BENCH_WORK:-/tmp/dnsapi-bench}
-PGPORT=15450
-PORT=15480
+PGPORT=${BENCH_PGPORT:-15450}
+PORT=${BENCH_PORT:-15480}
 export BENCH_DIR=$ROOT/bench
 
 . tests/lib/deps.sh && deps_install wrk curl cmake build-essential
@@ -45,7 +45,19 @@ echo "loading 100,000 records into bench.test and 90,000 into del.test ..."
 sql "INSERT INTO records (zone_id, account_id, name, type, content, ttl)
      SELECT z.id, z.account_id, 'd' || g || '.del.test.', 'A', '192.0.2.1', 3600
        FROM zones z, generate_series(0, 89999) g WHERE z.name = 'del.test.'"
-bench_load_100k bench.test
+# 2,000 more zones, each checked by two servers (zone_servers rows as
+# zonegen writes them), for the zone list
+sql "INSERT INTO zones (account_id, name, nameservers, hostmaster)
+     SELECT a.id, 'z' || g || '.list.test.', '{ns1.bench.example.,ns2.bench.example.}',
+            'hostmaster.bench.example.'
+       FROM accounts a, generate_series(0, 1999) g WHERE a.name = 'bench'"
+sql "INSERT INTO zone_servers (zone_id, account_id, name, address, role, serial, in_sync,
+                               checked_at, error, failures)
+     SELECT z.id, z.account_id, s.name, s.address, s.role, z.serial, true, now(), NULL, 0
+       FROM zones z CROSS JOIN (VALUES ('127.0.0.1:53', '127.0.0.1:53', 'primary'),
+                                       ('knot', '127.0.0.2:53', 'secondary')) s(name, address, role)
+      WHERE z.name LIKE '%.list.test.'"
+bench_load_100k bench.test   # then VACUUM ANALYZE and CHECKPOINT: steady state
 # a cursor near the end of bench.test: walk there once by keyset
 CURSOR=$(api GET "/v1/zones/bench.test/records?limit=100&offset=99800" | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["data"]["pagination"]["next_cursor"] or "")')
 
@@ -63,6 +75,7 @@ for c in 1 8 64; do run "create (100k-record zone)" create.lua $c ZONE=bench.tes
 for c in 1 8 64; do run "get by name+type (100k zone)" get.lua $c ZONE=bench.test; done
 for c in 1 8 64; do run "list page of 100 (first)" list.lua $c ZONE=bench.test; done
 for c in 1 8 64; do run "list page of 100 (cursor at end)" list.lua $c ZONE=bench.test CURSOR=$CURSOR; done
+for c in 1 8 64; do run "zone list page of 100 (2k zones)" zone_list.lua $c; done
 sql "SELECT r.id FROM records r JOIN zones z ON z.id = r.zone_id WHERE z.name = 'del.test.' AND NOT r.system ORDER BY r.id" > "$WORK/ids"
 split -n l/3 -d "$WORK/ids" "$WORK/ids."
 i=0

@@ -23,6 +23,7 @@ static const struct {
     {"account", cmd_account, "manage accounts (account create NAME, account list)"},
     {"token", cmd_token, "manage bearer tokens (token create, token list, token revoke)"},
     {"export", cmd_export, "print one zone as a master file"},
+    {"zone", cmd_zone, "change zones (zone set-nameservers ZONE NS..., --all)"},
 };
 
 int cli_wants_help(int argc, char **argv)

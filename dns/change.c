@@ -600,7 +600,8 @@ int dns_view_bind(dns_view_t *v, dns_change_t *c, dns_report_t *rep)
     for (size_t i = 0; i < c->n; i++) {
         dns_op_t *op = &c->ops[i];
         if (op->kind == DNS_OP_POST && !op->fields.has_ttl &&
-            !dns_record_is_system_kind(c->zone, op->rec.name, op->rec.type)) {
+            (op->fields.apex_ns ||
+             !dns_record_is_system_kind(c->zone, op->rec.name, op->rec.type))) {
             op->rec.ttl = rrset_ttl(v, op);
         }
     }

@@ -62,6 +62,10 @@ typedef struct {
     long long ttl, priority;
     bool disabled;
     const char *comment;
+    /* an apex NS record of a name-server change (dns_change_nameservers):
+     * read like any NS record instead of being left to the system_record
+     * rule */
+    bool apex_ns;
 } dns_fields_t;
 
 /* The configured bounds writes are held to. */
@@ -127,6 +131,12 @@ typedef struct {
     arena_t arena;
     dns_op_t *ops;
     size_t n, cap;
+    /* a change of the zone's name servers (dns_change_nameservers), the
+     * only change that may write apex NS records: the names in order (the
+     * first becomes the SOA's MNAME); false and 0 for every other change */
+    bool nameservers;
+    const char **apex_ns;
+    size_t n_apex_ns;
 } dns_change_t;
 
 /* An empty change of zone (the name is copied). */
@@ -139,6 +149,25 @@ dns_op_t *dns_change_add(dns_change_t *c, dns_op_kind_t kind, const char *list, 
 
 /* How many operations of the kinds in mask (DNS_OP_* bits) c holds. */
 size_t dns_change_count(const dns_change_t *c, unsigned mask);
+
+/* ---- the zone's name servers (dns/nameservers.c) --------------------- */
+
+struct dns_report;
+
+#define DNS_NAMESERVERS_MIN 2
+#define DNS_NAMESERVERS_MAX 13
+
+/* Makes c the change of the apex NS set to names[0..n) (as given: host
+ * names, absolute or not), given the stored records at the apex (the SOA
+ * and the apex NS set, from the view): deletes of the stored apex NS
+ * records and posts of the new ones (list "nameservers", entry i), or no
+ * operation at all when the set and its first name (the SOA's MNAME) are
+ * already those. Names that cannot be read are errors in rep (then no
+ * operation is added); the rules (system_record, missing_glue,
+ * too_few_nameservers, ns_target_is_cname, duplicate) judge the rest. */
+int dns_change_nameservers(dns_change_t *c, const char *const *names, size_t n,
+                           const dns_record_t *const *stored, size_t n_stored,
+                           struct dns_report *rep);
 
 /* ---- sets of names --------------------------------------------------- */
 

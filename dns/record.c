@@ -147,7 +147,7 @@ int dns_record_from_fields(const char *zone, const dns_fields_t *f, arena_t *a, 
         (f->has_comment && f->comment != NULL && out->comment == NULL)) {
         return dnsapi_err_set(err, DNSAPI_ENOMEM, NULL, NULL, "out of memory");
     }
-    if (dns_record_is_system_kind(zone, name, type)) {
+    if (dns_record_is_system_kind(zone, name, type) && !(f->apex_ns && strcmp(type, "NS") == 0)) {
         /* refused by the system_record rule; nothing to read in it */
         out->content = arena_strdup(a, f->content);
         return out->content != NULL

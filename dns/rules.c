@@ -63,6 +63,9 @@ static int rule_system(const rule_ctx_t *x, const dns_op_t *op, dns_problem_t *p
                               verb);
     }
     if (type_is(r->type, "NS") && strcasecmp(r->name, x->zone) == 0) {
+        if (x->c->nameservers && op->kind != DNS_OP_PATCH) {
+            return DNSAPI_OK; /* the name-server change replaces them */
+        }
         return dnsapi_err_set(&p->err, DNSAPI_ESYSTEM, "system_record", "name",
                               "The NS records at the zone apex (%s) are managed by dnsapi and "
                               "cannot be %s here (PUT /v1/zones/{zone}/nameservers changes them); "
@@ -225,6 +228,29 @@ static int rule_ns_target(const rule_ctx_t *x, const dns_op_t *op, dns_problem_t
     return DNSAPI_OK;
 }
 
+/* A name server of the zone's own apex inside the zone needs its
+ * address in the zone (glue), or nobody can reach the zone through it. */
+static int rule_apex_ns_glue(const rule_ctx_t *x, const dns_op_t *op, dns_problem_t *p)
+{
+    const dns_record_t *rr = &op->rec;
+    if (!x->c->nameservers || !type_is(rr->type, "NS") || strcasecmp(rr->name, x->zone) != 0 ||
+        !dns_name_is_at_or_below(rr->content, x->zone)) {
+        return DNSAPI_OK;
+    }
+    const dns_record_t *const *at;
+    size_t n = dns_view_at(x->v, rr->content, &at);
+    for (size_t i = 0; i < n; i++) {
+        if ((type_is(at[i]->type, "A") || type_is(at[i]->type, "AAAA")) && !at[i]->disabled) {
+            return DNSAPI_OK;
+        }
+    }
+    return dnsapi_err_set(&p->err, DNSAPI_EINVAL, "missing_glue", NULL,
+                          "The name server %s lies inside the zone %s but has no A/AAAA record "
+                          "there: give its address in \"glue\" in the same request, or resolvers "
+                          "cannot reach the zone.",
+                          rr->content, x->zone);
+}
+
 #define ON_WRITE (DNS_OP_POST | DNS_OP_PATCH)
 
 static const rule_t rules[] = {
@@ -237,7 +263,29 @@ static const rule_t rules[] = {
     {"cname_conflict", ON_WRITE, rule_cname_alone},
     {"ttl_mismatch", ON_WRITE, rule_rrset_ttl},
     {"ns_target_is_cname", ON_WRITE, rule_ns_target},
+    {"missing_glue", DNS_OP_POST, rule_apex_ns_glue},
 };
+
+/* A name-server change leaves at least DNS_NAMESERVERS_MIN enabled NS
+ * records at the apex. */
+static int check_nameserver_count(const rule_ctx_t *x, dns_report_t *rep)
+{
+    const dns_record_t *const *at;
+    size_t n = dns_view_at(x->v, x->zone, &at), ns = 0;
+    for (size_t i = 0; i < n; i++) {
+        ns += type_is(at[i]->type, "NS") && !at[i]->disabled;
+    }
+    if (ns >= DNS_NAMESERVERS_MIN) {
+        return DNSAPI_OK;
+    }
+    dnsapi_err_t err;
+    dnsapi_err_set(&err, DNSAPI_EINVAL, "too_few_nameservers", "nameservers",
+                   "A zone needs at least %d name servers (%zu given): name two or more hosts, "
+                   "ideally on different networks, so that the zone stays reachable when one "
+                   "is down.",
+                   DNS_NAMESERVERS_MIN, ns);
+    return dns_report_error(rep, NULL, &err);
+}
 
 /* ---- warnings -------------------------------------------------------- */
 
@@ -330,6 +378,10 @@ int dns_rules_check_change(const dns_limits_t *lim, const dns_change_t *c, const
                 break;
             }
         }
+    }
+    if (c->nameservers) {
+        int rc = check_nameserver_count(&x, rep);
+        first = first != DNSAPI_OK ? first : rc;
     }
     if (first != DNSAPI_OK || dns_report_failed(rep)) {
         return first != DNSAPI_OK ? first : rep->errors[0].err.status;

@@ -20,6 +20,27 @@
     "to_char(z.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "                 \
     "z.record_count, z.last_error"
 
+/* ... and its publication, for the reads that show it: the zone's status,
+ * published serial and error from the view zone_publication pb
+ * (migrations/0030: what dnsapi_zone_status and its siblings answer, as
+ * rows a page joins), then one row per server zonegen checks (zone_servers
+ * zs, the primary side first, then by name; NULLs when none has been asked
+ * yet). The store decodes the servers as typed rows and the API renders
+ * them: building their JSON in SQL cost more than the rest of a page.
+ * Columns: 9 status, 10 published serial, 11 error, 12 server name,
+ * 13 address, 14 serial, 15 in_sync, 16 checked_at, 17 error */
+#define ZONE_PUBLICATION_COLS                                                                      \
+    "pb.status, pb.published_serial, pb.error, zs.name, zs.address, zs.serial, zs.in_sync, "      \
+    "to_char(zs.checked_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), zs.error"
+#define ZONE_PUBLICATION_JOIN                                                                      \
+    " JOIN zone_publication pb ON pb.zone_id = z.id"                                              \
+    " LEFT JOIN zone_servers zs ON zs.zone_id = z.id"
+#define ZONE_SERVERS_ORDER "zs.role, zs.name"
+/* a zone just created: no server has been asked yet */
+#define ZONE_NEW_PUBLICATION_COLS                                                                  \
+    "'pending', NULL::bigint, NULL::text, NULL::text, NULL::text, NULL::bigint, NULL::boolean, "  \
+    "NULL::text, NULL::text"
+
 /* clang-format off */
 /* record columns: 0 id, 1 name, 2 type, 3 content (as shown), 4 ttl,
  * 5 priority, 6 disabled, 7 system, 8 comment, 9 created_at, 10 updated_at,
@@ -132,18 +153,31 @@ const db_statement_t db_statements[] = {
     {"ping", "SELECT 1", 0},
     {"token_check", "SELECT dnsapi_token_check($1::uuid)", 0},
     {"tsig_key_check", "SELECT dnsapi_tsig_key_check($1::uuid)", 0},
+    /* the operator (dnsapi zone ...): no credential, no zone limit */
+    {"operator_check",
+     "SELECT set_config('dnsapi.token_id', '', true), set_config('dnsapi.tsig_key_id', '', true),"
+     " set_config('dnsapi.token_zones', '', true)",
+     0},
 
     /* zones */
-    {"zone_get", "SELECT " ZONE_COLS " FROM zones z WHERE z.id = " ZONE_OF, 0},
+    {"zone_get",
+     "SELECT " ZONE_COLS ", " ZONE_PUBLICATION_COLS " FROM zones z" ZONE_PUBLICATION_JOIN
+     " WHERE z.id = " ZONE_OF " ORDER BY " ZONE_SERVERS_ORDER,
+     0},
     {"zone_lock", "SELECT " ZONE_COLS " FROM zones z WHERE z.id = " ZONE_OF " FOR UPDATE", 0},
-    /* $2 name substring, $3 allowed names (token limit), $4 limit, $5 offset, $6 after name */
+    /* $2 name substring, $3 allowed names (token limit), $4 limit, $5 offset, $6 after name;
+     * columns ZONE_COLS, ZONE_PUBLICATION_COLS, 18 the total; a zone's rows
+     * are consecutive. The publication is read for the zones of the page
+     * only (the subquery pages first), one index probe of zone_servers each. */
     {"zone_list",
-     "SELECT " ZONE_COLS ", count(*) OVER () FROM zones z"
+     "SELECT " ZONE_COLS ", " ZONE_PUBLICATION_COLS ", p.total FROM (SELECT z.id,"
+     " count(*) OVER () AS total FROM zones z"
      " WHERE z.account_id = $1::uuid"
      " AND ($2::text IS NULL OR strpos(z.name, lower($2)) > 0)"
      " AND ($3::text[] IS NULL OR z.name = ANY($3::text[]))"
      " AND ($6::text IS NULL OR z.name > $6)"
-     " ORDER BY z.name LIMIT $4::int OFFSET $5::int",
+     " ORDER BY z.name LIMIT $4::int OFFSET $5::int) p"
+     " JOIN zones z ON z.id = p.id" ZONE_PUBLICATION_JOIN " ORDER BY z.name, " ZONE_SERVERS_ORDER,
      0},
     /* The zone holding a name: $2 the name and its ancestors (text[]), $3
      * allowed names (token limit); the longest wins. Columns as zone_list. */
@@ -157,14 +191,13 @@ const db_statement_t db_statements[] = {
      * the insert see each other. */
     {"zone_tree_lock", "SELECT pg_advisory_xact_lock(7020250001)", 0},
     /* $1 account, $2 name, $3 name servers (text[]), $4 hostmaster. No row:
-     * the name lies inside or above another account's zone. */
+     * the name lies inside or above another account's zone (the tree rule:
+     * two index probes, migrations/0015, never a scan of zones). */
     {"zone_create",
      "INSERT INTO zones AS z (account_id, name, nameservers, hostmaster)"
      " SELECT $1::uuid, $2, $3::text[], $4"
-     " WHERE NOT EXISTS (SELECT 1 FROM zones o WHERE o.account_id <> $1::uuid"
-     "   AND (right($2, length(o.name) + 1) = '.' || o.name"
-     "        OR right(o.name, length($2) + 1) = '.' || $2))"
-     " RETURNING " ZONE_COLS,
+     " WHERE NOT dnsapi_zone_tree_conflict($1::uuid, $2)"
+     " RETURNING " ZONE_COLS ", " ZONE_NEW_PUBLICATION_COLS,
      0},
     {"zone_delete", "DELETE FROM zones z WHERE z.id = " ZONE_OF " RETURNING " ZONE_COLS, 0},
 
@@ -263,6 +296,9 @@ const db_statement_t db_statements[] = {
     {"changes_count", "SELECT count(*) FROM changes c WHERE c.zone_id = " ZONE_OF, 0},
     {"schema_check", "SELECT EXISTS (SELECT 1 FROM schema_migrations WHERE name = $1)", 0},
     {"zone_serial", "SELECT z.serial FROM zones z WHERE z.id = " ZONE_OF, 0},
+    /* a name-server change (migrations/0030): $3 the names in order */
+    {"apex_ns_begin", "SELECT dnsapi_apex_ns_begin(" ZONE_OF ", $3::text[])", 0},
+    {"apex_ns_end", "SELECT dnsapi_apex_ns_end()", 0},
 
     /* tokens: $1 account, $2 name, $3 scopes (text[]), $4 zones (text[] or
      * NULL), $5 expires_at (epoch seconds), $6 policies (JSON or NULL) */

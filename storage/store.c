@@ -227,6 +227,9 @@ db_stmt_t store_stmt_token_check(const store_auth_t *auth)
     if (auth->tsig_key_id != NULL) {
         return (db_stmt_t){"tsig_key_check", 1, {auth->tsig_key_id}};
     }
+    if (auth->operator_cli) {
+        return (db_stmt_t){"operator_check", 0, {NULL}};
+    }
     return (db_stmt_t){"token_check", 1, {auth->token_id}};
 }
 

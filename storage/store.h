@@ -37,6 +37,10 @@ typedef struct {
     size_t n_policies;
     /* a TSIG key (its id) instead of a token: token_id is then NULL */
     const char *tsig_key_id;
+    /* the operator at the command line instead of a credential (token_id
+     * and tsig_key_id NULL): every zone of account_id; the audit trail
+     * names no credential */
+    bool operator_cli;
 } store_auth_t;
 
 /* A copy of a caller that an operation keeps while it runs (the caller's
@@ -52,6 +56,17 @@ void store_caller_init(store_caller_t *c, const store_auth_t *auth);
 /* True when auth may see zone (an absolute name). */
 bool store_auth_allows(const store_auth_t *auth, const char *zone);
 
+/* What one name server was last seen serving for a zone (zonegen checks
+ * it: a DNSAPI_VERIFY server or a secondary). */
+typedef struct {
+    const char *name, *address;
+    bool has_serial; /* false: it never answered */
+    uint32_t serial;
+    bool in_sync;
+    const char *checked_at; /* NULL: never */
+    const char *error;      /* the last check's problem, or NULL */
+} store_zone_server_t;
+
 /* A zone. */
 typedef struct {
     const char *id;
@@ -63,6 +78,13 @@ typedef struct {
     const char *created_at, *updated_at;
     long long record_count;
     const char *last_error; /* NULL: none */
+    /* its publication, from the reads that show it (one zone, a page,
+     * a create; has_publication false otherwise): */
+    bool has_publication;
+    const char *status; /* "pending", "published" or "failing" */
+    const char *error;  /* failing: why, in words to act on; else NULL */
+    const store_zone_server_t *servers; /* the primary side first, then by name */
+    size_t n_servers;
 } store_zone_t;
 
 /* A token (never its secret). */

@@ -12,21 +12,64 @@ static int db_fail(PGresult *r, dnsapi_err_t *err)
     return rc;
 }
 
-int store_admin_account_find(PGconn *c, const char *name, char *id_out, dnsapi_err_t *err)
+/* The one uuid the query sql with one parameter answers, into out (37
+ * bytes): DNSAPI_OK, DNSAPI_ENOTFOUND (err left to the caller) or
+ * DNSAPI_EDB. */
+static int find_id(PGconn *c, const char *sql, const char *param, char *out, dnsapi_err_t *err)
 {
-    const char *p[1] = {name};
-    PGresult *r =
-        PQexecParams(c, "SELECT id FROM accounts WHERE name = $1", 1, NULL, p, NULL, NULL, 0);
+    const char *p[1] = {param};
+    PGresult *r = PQexecParams(c, sql, 1, NULL, p, NULL, NULL, 0);
     if (PQresultStatus(r) != PGRES_TUPLES_OK) {
         return db_fail(r, err);
     }
-    if (PQntuples(r) != 1) {
-        PQclear(r);
+    int rc = PQntuples(r) == 1 ? DNSAPI_OK : DNSAPI_ENOTFOUND;
+    if (rc == DNSAPI_OK) {
+        snprintf(out, 37, "%s", PQgetvalue(r, 0, 0));
+    }
+    PQclear(r);
+    return rc;
+}
+
+int store_admin_account_find(PGconn *c, const char *name, char *id_out, dnsapi_err_t *err)
+{
+    int rc = find_id(c, "SELECT id FROM accounts WHERE name = $1", name, id_out, err);
+    if (rc == DNSAPI_ENOTFOUND) {
         return dnsapi_err_set(err, DNSAPI_ENOTFOUND, "not_found", "account",
                               "no account named '%s'; create it with `dnsapi account create %s`",
                               name, name);
     }
-    snprintf(id_out, 37, "%s", PQgetvalue(r, 0, 0));
+    return rc;
+}
+
+int store_admin_zone_find(PGconn *c, const char *name, char *account_out, dnsapi_err_t *err)
+{
+    int rc = find_id(c, "SELECT account_id FROM zones WHERE name = $1", name, account_out, err);
+    if (rc == DNSAPI_ENOTFOUND) {
+        return dnsapi_err_set(err, DNSAPI_ENOTFOUND, "not_found", "zone", "zone %s not found",
+                              name);
+    }
+    return rc;
+}
+
+int store_admin_zone_page(PGconn *c, const char *after, int limit, store_admin_zone_row_t *rows,
+                          size_t *n, dnsapi_err_t *err)
+{
+    char lim[24];
+    snprintf(lim, sizeof(lim), "%d", limit);
+    const char *p[2] = {after, lim};
+    PGresult *r = PQexecParams(c,
+                               "SELECT name, account_id FROM zones WHERE name > $1"
+                               " ORDER BY name LIMIT $2::int",
+                               2, NULL, p, NULL, NULL, 0);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+        return db_fail(r, err);
+    }
+    *n = 0;
+    for (int i = 0; i < PQntuples(r) && i < limit; i++) {
+        snprintf(rows[i].name, sizeof(rows[i].name), "%s", PQgetvalue(r, i, 0));
+        snprintf(rows[i].account_id, sizeof(rows[i].account_id), "%s", PQgetvalue(r, i, 1));
+        (*n)++;
+    }
     PQclear(r);
     return DNSAPI_OK;
 }

@@ -25,6 +25,22 @@ int store_admin_token_insert(PGconn *c, const char *account_id, const char *name
                              const char *scopes, const char *zones, int64_t expires_at,
                              char *id_out, dnsapi_err_t *err);
 
+/* The zone named name (absolute, lowercase), whichever account holds it:
+ * its account's id (37 bytes) into account_out. DNSAPI_OK,
+ * DNSAPI_ENOTFOUND or DNSAPI_EDB. */
+int store_admin_zone_find(PGconn *c, const char *name, char *account_out, dnsapi_err_t *err);
+
+/* A zone as `dnsapi zone set-nameservers --all` walks them. */
+typedef struct {
+    char name[256];
+    char account_id[37];
+} store_admin_zone_row_t;
+
+/* Up to limit zones after the name after ("" from the start), in name
+ * order, into rows (room for limit); *n how many. DNSAPI_OK or DNSAPI_EDB. */
+int store_admin_zone_page(PGconn *c, const char *after, int limit, store_admin_zone_row_t *rows,
+                          size_t *n, dnsapi_err_t *err);
+
 /* One account as `dnsapi account list` shows it. */
 typedef struct {
     char id[37];

@@ -320,7 +320,7 @@ void store_tx_load(store_tx_t *tx, const store_load_t *load, store_tx_cb cb, voi
 
 /* Which statements a write round sent, to read its results back. */
 typedef struct {
-    bool del, patch, post, single_post;
+    bool apex, del, patch, post, single_post;
 } write_shape_t;
 
 static void on_written(store_tx_t *tx, int status, PGresult **res, size_t n)
@@ -328,7 +328,7 @@ static void on_written(store_tx_t *tx, int status, PGresult **res, size_t n)
     write_shape_t *shape = tx->data;
     store_written_t out;
     memset(&out, 0, sizeof(out));
-    size_t want = (size_t)shape->del + shape->patch + shape->post + 1;
+    size_t want = (size_t)shape->del + shape->patch + shape->post + 1 + 2 * shape->apex;
     if (!store_results_ok(status, res, n, want, "duplicate", &out.err)) {
         out.status = out.err.status;
         tx->open = false; /* an aborted transaction ends with the session */
@@ -339,7 +339,7 @@ static void on_written(store_tx_t *tx, int status, PGresult **res, size_t n)
         tx->open = false; /* committed or rolled back by the round */
         tx->committed = !tx->dry_run;
     }
-    size_t k = 0;
+    size_t k = shape->apex; /* after dnsapi_apex_ns_begin */
     const char **deleted = NULL;
     dns_record_t *updated = NULL, *created = NULL;
     if (shape->del) {
@@ -369,6 +369,7 @@ static void on_written(store_tx_t *tx, int status, PGresult **res, size_t n)
         out.n_created = created != NULL ? (size_t)m : 0;
         k++;
     }
+    k += shape->apex; /* dnsapi_apex_ns_end */
     if (PQntuples(res[k]) == 1) {
         out.serial = (uint32_t)strtoul(PQgetvalue(res[k], 0, 0), NULL, 10);
     }
@@ -421,6 +422,7 @@ void store_tx_write(store_tx_t *tx, const dns_change_t *c, store_written_cb cb, 
         N_PRIO,
         N_DIS,
         N_COM,
+        APEX_NS,
         N_ARRAYS
     };
     store_array_t a[N_ARRAYS];
@@ -452,6 +454,12 @@ void store_tx_write(store_tx_t *tx, const dns_change_t *c, store_written_cb cb, 
             shape->post = true;
         }
     }
+    /* a name-server change: the names in order; the guard lets this
+     * transaction write the zone's apex NS set (migrations/0030) */
+    shape->apex = c->nameservers;
+    for (size_t i = 0; i < c->n_apex_ns; i++) {
+        store_array_add(&a[APEX_NS], c->apex_ns[i]);
+    }
     const char *lit[N_ARRAYS];
     bool ok = true;
     for (int i = 0; i < N_ARRAYS; i++) {
@@ -464,6 +472,9 @@ void store_tx_write(store_tx_t *tx, const dns_change_t *c, store_written_cb cb, 
     db_stmt_t stmts[8];
     size_t k = 0;
     char ttl[24], prio[24];
+    if (shape->apex) {
+        stmts[k++] = (db_stmt_t){"apex_ns_begin", 3, {acct, zone, lit[APEX_NS]}};
+    }
     if (shape->del) {
         stmts[k++] = (db_stmt_t){"batch_delete", 3, {acct, zone, lit[D_ID]}};
     }
@@ -486,6 +497,9 @@ void store_tx_write(store_tx_t *tx, const dns_change_t *c, store_written_cb cb, 
                                  9,
                                  {acct, zone, lit[N_NAME], lit[N_TYPE], lit[N_CONTENT], lit[N_TTL],
                                   lit[N_PRIO], lit[N_DIS], lit[N_COM]}};
+    }
+    if (shape->apex) {
+        stmts[k++] = (db_stmt_t){"apex_ns_end", 0, {NULL}};
     }
     stmts[k++] = (db_stmt_t){"zone_serial", 2, {acct, zone}};
     if (tx->dry_run) {

@@ -77,7 +77,10 @@ typedef void (*store_written_cb)(void *ctx, store_tx_t *tx, const store_written_
  * patches, then posts - and reads the new serial; commits unless the
  * transaction is keyed (then store_tx_commit does) or a dry run (rolled
  * back). A change with nothing to write writes nothing and keeps the
- * serial. */
+ * serial. A name-server change (c->nameservers) is the one change that may
+ * write the apex NS set: the write opens it for this zone and transaction
+ * (migrations/0030), makes the names the zone's name servers and the first
+ * the SOA's MNAME, and closes it again. */
 void store_tx_write(store_tx_t *tx, const dns_change_t *c, store_written_cb cb, void *ctx);
 
 typedef void (*store_done_cb)(void *ctx, int status, const dnsapi_err_t *err);

@@ -20,6 +20,7 @@ typedef struct {
     void *ctx;
     long long limit, offset;
     bool after;
+    store_zone_server_t *servers; /* of the zone read, freed with op */
 } op_t;
 
 static op_t *op_new(const store_auth_t *auth, const char *key, void *ctx)
@@ -34,14 +35,66 @@ static op_t *op_new(const store_auth_t *auth, const char *key, void *ctx)
     return op;
 }
 
-/* res holds one zone row the caller may see; else fills err (404). */
-static bool zone_row(const op_t *op, const PGresult *res, store_zone_t *zone, dnsapi_err_t *err)
+/* The zone whose rows start at row first of res, with its publication
+ * (storage/statements.c: ZONE_COLS, then 9 status, 10 published serial,
+ * 11 error and one server a row in 12..17; a zone's rows are consecutive),
+ * or ZONE_COLS alone (a delete). Its servers go to servers (room for every
+ * row of res); returns the first row of the next zone. */
+static int zone_decode_published(const PGresult *res, int first, store_zone_t *zone,
+                                 store_zone_server_t *servers)
 {
-    if (PQntuples(res) == 1) {
-        store_zone_decode(res, 0, zone);
+    store_zone_decode(res, first, zone);
+    if (PQnfields(res) < 18) {
+        return first + 1; /* a statement that does not show it */
+    }
+    zone->has_publication = true;
+    zone->status = PQgetvalue(res, first, 9);
+    zone->has_published = !PQgetisnull(res, first, 10);
+    zone->published_serial =
+        zone->has_published ? (uint32_t)strtoul(PQgetvalue(res, first, 10), NULL, 10) : 0;
+    zone->error = PQgetisnull(res, first, 11) ? NULL : PQgetvalue(res, first, 11);
+    size_t k = 0;
+    int row = first;
+    for (; row < PQntuples(res) && strcmp(PQgetvalue(res, row, 0), zone->id) == 0; row++) {
+        if (PQgetisnull(res, row, 12)) {
+            continue; /* no server asked yet */
+        }
+        store_zone_server_t *sv = &servers[k++];
+        sv->name = PQgetvalue(res, row, 12);
+        sv->address = PQgetvalue(res, row, 13);
+        sv->has_serial = !PQgetisnull(res, row, 14);
+        sv->serial = sv->has_serial ? (uint32_t)strtoul(PQgetvalue(res, row, 14), NULL, 10) : 0;
+        sv->in_sync = PQgetvalue(res, row, 15)[0] == 't';
+        sv->checked_at = PQgetisnull(res, row, 16) ? NULL : PQgetvalue(res, row, 16);
+        sv->error = PQgetisnull(res, row, 17) ? NULL : PQgetvalue(res, row, 17);
+    }
+    zone->servers = servers;
+    zone->n_servers = k;
+    return row;
+}
+
+/* Room for the servers of the rows of res (NULL only when out of memory). */
+static store_zone_server_t *servers_room(const PGresult *res)
+{
+    return calloc((size_t)PQntuples(res) + 1, sizeof(store_zone_server_t));
+}
+
+/* res holds one zone (its rows) the caller may see; else fills err (404).
+ * Its servers are kept in op->servers (freed by the caller). */
+static bool zone_row(op_t *op, const PGresult *res, store_zone_t *zone, dnsapi_err_t *err)
+{
+    if (PQntuples(res) >= 1) {
+        op->servers = servers_room(res);
+        if (op->servers == NULL) {
+            dnsapi_err_set(err, DNSAPI_ENOMEM, NULL, NULL, "out of memory");
+            return false;
+        }
+        zone_decode_published(res, 0, zone, op->servers);
         if (store_auth_allows(&op->caller.auth, zone->name)) {
             return true;
         }
+        free(op->servers);
+        op->servers = NULL;
     }
     dnsapi_err_set(err, DNSAPI_ENOTFOUND, NULL, NULL, "zone '%.200s' not found", op->key);
     return false;
@@ -71,7 +124,8 @@ static void on_created(store_tx_t *tx, int status, PGresult **res, size_t n)
         tx->cb(tx->ctx, tx, &out);
         return;
     }
-    store_zone_decode(row, 0, &zone);
+    store_zone_server_t none[1];
+    zone_decode_published(row, 0, &zone, none); /* no server has been asked yet */
     out.zone = &zone;
     tx->cb(tx->ctx, tx, &out);
 }
@@ -121,6 +175,7 @@ static void on_zone(void *data, int status, PGresult **res, size_t n)
         return;
     }
     op->cb.zone(op->ctx, DNSAPI_OK, NULL, &zone);
+    free(op->servers);
 }
 
 void store_zone_get(db_pool_t *db, const store_auth_t *auth, const char *key, store_zone_cb cb,
@@ -157,17 +212,22 @@ static void on_zone_list(void *data, int status, PGresult **res, size_t n)
         return;
     }
     const PGresult *rows = res[1];
-    size_t count = (size_t)PQntuples(rows);
-    store_zone_t *zones = calloc(count + 1, sizeof(*zones));
-    if (zones == NULL) {
+    size_t n_rows = (size_t)PQntuples(rows), count = 0;
+    store_zone_t *zones = calloc(n_rows + 1, sizeof(*zones));
+    store_zone_server_t *servers = servers_room(rows);
+    if (zones == NULL || servers == NULL) {
+        free(zones);
+        free(servers);
         dnsapi_err_set(&err, DNSAPI_ENOMEM, NULL, NULL, "out of memory");
         op->cb.page(op->ctx, err.status, &err, NULL, 0, 0);
         return;
     }
-    for (size_t i = 0; i < count; i++) {
-        store_zone_decode(rows, (int)i, &zones[i]);
+    /* a zone's rows are consecutive: one per server */
+    for (int row = 0; row < (int)n_rows; count++) {
+        int next = zone_decode_published(rows, row, &zones[count], servers + row);
+        row = next;
     }
-    long long total = count > 0 ? strtoll(PQgetvalue(rows, 0, 9), NULL, 10) : 0;
+    long long total = count > 0 ? strtoll(PQgetvalue(rows, 0, 18), NULL, 10) : 0;
     if (count == 0 && op->offset > 0) {
         total = -1; /* past the end: unknown without another count */
     }
@@ -176,6 +236,7 @@ static void on_zone_list(void *data, int status, PGresult **res, size_t n)
     }
     op->cb.page(op->ctx, DNSAPI_OK, NULL, zones, count, total);
     free(zones);
+    free(servers);
 }
 
 void store_zone_list(db_pool_t *db, const store_auth_t *auth, const store_zone_query_t *q,
@@ -239,6 +300,7 @@ static void on_export(void *data, int status, PGresult **res, size_t n)
     size_t count = (size_t)PQntuples(rows);
     dns_record_t *recs = calloc(count + 1, sizeof(*recs));
     if (recs == NULL) {
+        free(op->servers);
         dnsapi_err_set(&err, DNSAPI_ENOMEM, NULL, NULL, "out of memory");
         op->cb.records(op->ctx, err.status, &err, NULL, NULL, 0);
         return;
@@ -253,6 +315,7 @@ static void on_export(void *data, int status, PGresult **res, size_t n)
     }
     op->cb.records(op->ctx, DNSAPI_OK, NULL, &zone, recs, count);
     free(recs);
+    free(op->servers);
 }
 
 void store_zone_export(db_pool_t *db, const store_auth_t *auth, const char *key,
@@ -346,6 +409,7 @@ static void on_changes(void *data, int status, PGresult **res, size_t n)
     size_t count = (size_t)PQntuples(rows);
     store_change_entry_t *e = calloc(count + 1, sizeof(*e));
     if (e == NULL) {
+        free(op->servers);
         dnsapi_err_set(&err, DNSAPI_ENOMEM, NULL, NULL, "out of memory");
         op->cb.changes(op->ctx, err.status, &err, NULL, 0, 0);
         return;
@@ -366,6 +430,7 @@ static void on_changes(void *data, int status, PGresult **res, size_t n)
     long long total = strtoll(PQgetvalue(res[3], 0, 0), NULL, 10);
     op->cb.changes(op->ctx, DNSAPI_OK, NULL, e, count, total);
     free(e);
+    free(op->servers);
 }
 
 void store_zone_changes(db_pool_t *db, const store_auth_t *auth, const char *key, long long limit,

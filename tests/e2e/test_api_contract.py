@@ -30,6 +30,7 @@ REQUIRED = {
     ("GET", "/v1/zones/{zone}/changes"): {200, 401, 403, 404, 422},
     ("POST", "/v1/zones/{zone}/import"): {200, 401, 403, 404, 409, 415, 422},
     ("POST", "/v1/zones/{zone}/records/batch"): {200, 401, 403, 404, 409, 422},
+    ("PUT", "/v1/zones/{zone}/nameservers"): {200, 400, 401, 403, 404, 409, 415, 422},
     ("POST", "/v1/tokens"): {201, 401, 403, 422},
     ("GET", "/v1/tokens"): {200, 401, 403},
     ("DELETE", "/v1/tokens/{id}"): {200, 401, 404},
@@ -156,6 +157,22 @@ class ContractTest(ZoneHelpers, ApiTestCase):
         self.call("POST", "/v1/zones/tour.test/records/batch", B, token=ro, body=posts, expect=403)
         self.call("POST", "/v1/zones/tour.test/records/batch", B, token=None, body=posts, expect=401)
         self.call("POST", "/v1/zones/nope.test/records/batch", B, body=posts, expect=404)
+        # name servers
+        NS = "/v1/zones/{zone}/nameservers"
+        two = {"nameservers": ["ns1.tour-ns.example", "ns2.tour-ns.example"]}
+        self.call("PUT", "/v1/zones/tour.test/nameservers", NS, body=two, expect=200)
+        self.call("PUT", "/v1/zones/tour.test/nameservers", NS, body=two, expect=200)
+        self.call("PUT", "/v1/zones/tour.test/nameservers", NS,
+                  body={"nameservers": ["ns1.tour-ns.example"]}, expect=422)
+        self.call("PUT", "/v1/zones/tour.test/nameservers", NS,
+                  body={"nameservers": ["a.tour-ns.example", "A.tour-ns.example."]}, expect=409)
+        self.call("PUT", "/v1/zones/tour.test/nameservers", NS, raw=b"{",
+                  headers={"Content-Type": "application/json"}, expect=400)
+        self.call("PUT", "/v1/zones/tour.test/nameservers", NS, raw=b"{}",
+                  headers={"Content-Type": "text/plain"}, expect=415)
+        self.call("PUT", "/v1/zones/tour.test/nameservers", NS, token=ro, body=two, expect=403)
+        self.call("PUT", "/v1/zones/tour.test/nameservers", NS, token=None, body=two, expect=401)
+        self.call("PUT", "/v1/zones/nope.test/nameservers", NS, body=two, expect=404)
         # import
         IM = "/v1/zones/{zone}/import"
         zf = {"Content-Type": "text/dns"}

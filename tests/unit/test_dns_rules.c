@@ -17,6 +17,7 @@
 
 #include <cmocka.h>
 
+#include "support/changeview.h"
 #include "dns/change.h"
 
 #define ZONE "example.com."
@@ -105,6 +106,17 @@ static void load(dns_view_t *v, const row_t *rows, size_t n, const dns_change_t 
     assert_int_equal(dns_view_covered(v, in, false), DNSAPI_OK);
 }
 
+typedef struct {
+    const row_t *rows;
+    size_t n;
+} rows_t;
+
+static void load_more(void *ctx, dns_view_t *v, const dns_change_t *c, const dns_interest_t *in)
+{
+    const rows_t *all = ctx;
+    load(v, all->rows, all->n, c, in);
+}
+
 static outcome_t check_rows(const row_t *extra, size_t n_extra, const spec_t *specs,
                             size_t max_errors)
 {
@@ -135,7 +147,8 @@ static outcome_t check_rows(const row_t *extra, size_t n_extra, const spec_t *sp
         if (s->kind == DNS_OP_POST) {
             dnsapi_err_t err;
             dnsapi_err_clear(&err);
-            if (dns_record_from_fields(ZONE, &op->fields, &c.arena, &op->rec, &op->warnings, &err) != DNSAPI_OK) {
+            if (dns_record_from_fields(ZONE, &op->fields, &c.arena, &op->rec, &op->warnings,
+                                       &err) != DNSAPI_OK) {
                 dns_report_error(&rep, op, &err);
             }
         }
@@ -145,26 +158,8 @@ static outcome_t check_rows(const row_t *extra, size_t n_extra, const spec_t *sp
     assert_int_equal(dns_change_interest(&c, NULL, &in), DNSAPI_OK);
     load(v, rows, n, &c, &in);
     dns_interest_clear(&in);
-    for (int round = 0; !dns_report_failed(&rep); round++) {
-        assert_true(round < 3);
-        dns_report_clear(&rep);
-        dns_view_bind(v, &c, &rep);
-        dns_interest_t more = {{0}, {0}};
-        assert_int_equal(dns_change_interest(&c, v, &more), DNSAPI_OK);
-        size_t missing = more.at.n + more.pointing.n;
-        if (missing > 0) {
-            load(v, rows, n, &c, &more);
-            out.loads++;
-        }
-        dns_interest_clear(&more);
-        if (missing == 0) {
-            break;
-        }
-    }
-    if (!dns_report_failed(&rep)) {
-        dns_limits_t lim = {60, 604800};
-        dns_rules_check_change(&lim, &c, v, &rep);
-    }
+    rows_t all = {rows, n};
+    out.loads = changeview_settle(v, &c, &rep, load_more, &all);
     if (dns_report_failed(&rep)) {
         const dns_problem_t *p = &rep.errors[0];
         snprintf(out.code, sizeof(out.code), "%s", p->err.code[0] ? p->err.code : "not_found");
