@@ -182,10 +182,12 @@ const db_statement_t db_statements[] = {
     /* The zone holding a name: $2 the name and its ancestors (text[]), $3
      * allowed names (token limit); the longest wins. Columns as zone_list. */
     {"zone_holding",
-     "SELECT " ZONE_COLS ", count(*) OVER () FROM zones z"
+     "SELECT " ZONE_COLS ", " ZONE_PUBLICATION_COLS ", p.total FROM (SELECT z.id,"
+     " 1 AS total FROM zones z"
      " WHERE z.account_id = $1::uuid AND z.name = ANY($2::text[])"
      " AND ($3::text[] IS NULL OR z.name = ANY($3::text[]))"
-     " ORDER BY length(z.name) DESC LIMIT 1",
+     " ORDER BY length(z.name) DESC LIMIT 1) p"
+     " JOIN zones z ON z.id = p.id" ZONE_PUBLICATION_JOIN " ORDER BY z.name, " ZONE_SERVERS_ORDER,
      0},
     /* Serialises zone creation across accounts so that the tree check and
      * the insert see each other. */
