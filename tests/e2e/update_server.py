@@ -43,6 +43,8 @@ import dns.tsigkeyring  # noqa: E402
 CLIENT_TIMEOUT = 20.0
 PUBLISH_WAIT_SECONDS = 60.0
 NAMESERVERS = ("ns1.dnsapi.test.", "ns2.dnsapi.test.")
+# What the Extended DNS Error of an unsigned UPDATE says.
+UNSIGNED = "must be signed with a TSIG key"
 
 
 def new_secret(nbytes=32):
