@@ -216,8 +216,8 @@ class AcmeTest(unittest.TestCase):
         self.assertTrue(changes, "the client wrote nothing")
         for c in changes:
             self.assertGreater(c["serial"], serial_before)
-            self.assertEqual((c["name"], c["type"]), ("_acme-challenge.%s.%s" % (name, ZONE), "TXT"),
-                             repr(c))
+            self.assertEqual((c["name"], c["type"]),
+                             ("_acme-challenge.%s.%s" % (name, ZONE), "TXT"), repr(c))
             self.assertEqual(c.get("tsig_key_id"), self.key.id, repr(c))
             self.assertIsNone(c["token_id"])
         actions = sorted(c["action"] for c in changes)

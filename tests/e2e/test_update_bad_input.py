@@ -204,7 +204,7 @@ class BadInputTest(unittest.TestCase):
             header + b"\xc0\x0c" + b"\x00\x06\x00\x01",                       # points at itself
             header + b"\xc0\x20" + b"\x00\x06\x00\x01",                       # points forward
             header + zone + b"\x00\x06\x00\x01" + struct.pack("!H", 0xC000 | (16 + len(zone)))
-            + b"\x00\x10\x00\x01\x00\x00\x01\x2c\x00\x01\x00",                # pointer loop in update
+            + b"\x00\x10\x00\x01\x00\x00\x01\x2c\x00\x01\x00",   # pointer loop in update
             header + zone + b"\x00\x06\x00\x01" + b"\x40abc\x00",             # label type 0x40
             header + b"\x3fabc",                                              # label runs out
         ]

@@ -421,19 +421,24 @@ class UpdateClientsTest(unittest.TestCase):
             r = dns.query.udp(dns.message.make_query(qname, qtype), "127.0.0.1",
                               port=LISTEN_PORT, timeout=10)
             self.assertEqual(r.rcode(), dns.rcode.REFUSED, (qname, qtype))
-        # The SOA of a name below the apex: no SOA in the answer, and NOERROR
-        # or NXDOMAIN - clients find the zone by asking for the SOA of each
-        # parent in turn, and lego's rfc2136 provider gives up on any other
-        # rcode (REFUSED included).
+        # The SOA of a name below the apex: NODATA, the zone's SOA in the
+        # authority section - clients find the zone by asking for the SOA of
+        # each parent in turn, and lego's rfc2136 provider gives up on any
+        # rcode but NOERROR and NXDOMAIN (REFUSED included).
         for qname in (self.n("_acme-challenge.www"), self.n("www"), self.n("nothing")):
             r = dns.query.udp(dns.message.make_query(qname, "SOA"), "127.0.0.1",
                               port=LISTEN_PORT, timeout=10)
-            self.assertIn(r.rcode(), (dns.rcode.NOERROR, dns.rcode.NXDOMAIN), qname)
+            self.assertEqual(r.rcode(), dns.rcode.NOERROR, qname)
+            self.assertTrue(r.flags & dns.flags.AA, qname)
             self.assertEqual(r.answer, [], qname)
+            auth = r.find_rrset(r.authority, dns.name.from_text(self.z), dns.rdataclass.IN,
+                                dns.rdatatype.SOA)
+            self.assertEqual(auth[0].serial, self.stack.serial(self.z), qname)
         # A signed query gets a signed answer (dnspython verifies it), a
         # refusal too (certbot's rfc2136 plugin signs its SOA queries).
-        for qname, rcodes in ((self.z, (dns.rcode.NOERROR,)), ("example.org.", (dns.rcode.REFUSED,)),
-                              (self.n("www"), (dns.rcode.NOERROR, dns.rcode.NXDOMAIN))):
+        for qname, rcodes in ((self.z, (dns.rcode.NOERROR,)),
+                              ("example.org.", (dns.rcode.REFUSED,)),
+                              (self.n("www"), (dns.rcode.NOERROR,))):
             q = dns.message.make_query(qname, "SOA")
             q.use_tsig(self.key512.keyring(), keyname=self.key512.name,
                        algorithm=dns.name.from_text("hmac-sha512"))
