@@ -5,8 +5,8 @@ python3-certbot-dns-rfc2136) each obtain one certificate for a name and
 its wildcard, writing the challenges through the listener of `dnsapi
 serve` (DNSAPI_UPDATE_LISTEN) with a TSIG key whose only policy is TXT at
 `_acme-challenge` names of the zone. pebble checks them on NSD, which
-`dnsapi zonegen` feeds (port 53 of 127.0.0.161). The same key is refused
-anything else, and nothing changes then.
+`dnsapi zonegen` feeds (port 53 of 127.0.0.161, harness.loopback). The
+same key is refused anything else, and nothing changes then.
 
 Nothing reaches the system resolver: pebble asks NSD (`-dnsserver`), lego
 asks NSD (`--dns.resolvers`) and the listener (RFC2136_NAMESERVER), certbot
@@ -44,7 +44,7 @@ import dns.update  # noqa: E402
 
 API_PORT = 18182
 LISTEN_PORT = harness.tport(15409)
-NSD_ADDRESS = "127.0.0.161"
+NSD_ADDRESS = harness.loopback(160, 1)   # 127.0.0.161; DNSAPI_TEST_LOOPBACK_BASE moves it
 NSD_PORT = 53
 NSD_CONTROL_PORT = harness.tport(15410)
 PEBBLE_PORT = harness.tport(15411)
