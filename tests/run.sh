@@ -46,7 +46,7 @@ deps_install build-essential cmake pkg-config libh2o-evloop-dev libssl-dev libpq
     knot-dnssecutils \
     bind9-dnsutils bind9utils ldnsutils python3-dnspython python3-yaml python3-jsonschema wrk \
     curl valgrind prometheus openssl python3-h2 docker-compose systemd util-linux chromium nodejs \
-    bind9 unbound
+    bind9 unbound pebble lego certbot python3-certbot-dns-rfc2136
 # nodejs from Debian comes without npm; NodeSource's carries its own
 command -v npm >/dev/null || deps_install npm
 

@@ -37,10 +37,10 @@ def query(port, name, rdtype, timeout=2.0, host="127.0.0.1"):
     return dns.query.udp(q, host, port=port, timeout=timeout)
 
 
-def soa_serial(port, zone):
-    """The serial the server at port serves for zone, or None."""
+def soa_serial(port, zone, host="127.0.0.1"):
+    """The serial the server at host:port serves for zone, or None."""
     try:
-        r = query(port, zone, "SOA", timeout=1.0)
+        r = query(port, zone, "SOA", timeout=1.0, host=host)
     except Exception:
         return None
     if r.rcode() != dns.rcode.NOERROR or not r.flags & dns.flags.AA or not r.answer:
@@ -75,6 +75,7 @@ class KeyFile:
 
 class _Server:
     program = "server"
+    address = "127.0.0.1"
 
     def __init__(self, port):
         self.port = port
@@ -99,7 +100,7 @@ class _Server:
                 raise RuntimeError("%s exited with %s: %s" % (self.program, self.proc.returncode,
                                                               self.log_tail()))
             try:
-                query(self.port, "nonexistent.test.", "SOA", timeout=0.3)
+                query(self.port, "nonexistent.test.", "SOA", timeout=0.3, host=self.address)
                 return self
             except Exception:
                 if time.monotonic() > deadline:
@@ -138,11 +139,14 @@ class _Server:
 
 
 class NsdPrimary(_Server):
-    """NSD serving what zonegen writes; zones come by nsd-control addzones."""
+    """NSD serving what zonegen writes; zones come by nsd-control addzones.
+    address: the loopback address it listens on (port 53 of an address of
+    its own, for clients that ask name servers on port 53)."""
     program = "nsd"
 
-    def __init__(self, port, control_port, zone_dir):
+    def __init__(self, port, control_port, zone_dir, address="127.0.0.1"):
         super().__init__(port)
+        self.address = address
         self.control_port = control_port
         self.zone_dir = zone_dir
         self.include = os.path.join(self.dir, "zones.conf")
@@ -161,7 +165,7 @@ class NsdPrimary(_Server):
             "DNSAPI_ZONES_ADD_CMD": "sed 's/$/ dnsapi/' | nsd-control -c %s addzones >/dev/null"
                                     % c,
             "DNSAPI_ZONES_DEL_CMD": "nsd-control -c %s delzones >/dev/null" % c,
-            "DNSAPI_VERIFY": "127.0.0.1:%d" % self.port,
+            "DNSAPI_VERIFY": "%s:%d" % (self.address, self.port),
         }
 
     def start(self):
@@ -170,7 +174,7 @@ class NsdPrimary(_Server):
         if not os.path.exists(self.include):
             self._write("zones.conf", "# written by dnsapi zonegen\n")
         self._write("nsd.conf", """server:
-    ip-address: 127.0.0.1@{port}
+    ip-address: {addr}@{port}
     port: {port}
     do-ip6: no
     username: ""
@@ -193,7 +197,8 @@ remote-control:
     control-key-file: "{d}/nsd_control.key"
     control-cert-file: "{d}/nsd_control.pem"
 include: "{inc}"
-""".format(port=self.port, cport=self.control_port, d=d, zones=self.zone_dir, inc=self.include))
+""".format(addr=self.address, port=self.port, cport=self.control_port, d=d, zones=self.zone_dir,
+           inc=self.include))
         if not self._keys_made:
             subprocess.run(["nsd-control-setup", "-d", d], check=True, capture_output=True,
                            timeout=60)

@@ -1,15 +1,24 @@
-"""Runs tests/tools/dns_update_server (the DNS UPDATE protocol core with an
-in-memory zone) for the end-to-end tests, and the real clients that talk to
-it: BIND's nsupdate, Knot's knsupdate and dnspython.
+"""The DNS UPDATE listener of `dnsapi serve` (DNSAPI_UPDATE_LISTEN) for the
+end-to-end tests, and the real clients that talk to it: BIND's nsupdate,
+Knot's knsupdate and dnspython.
 
-Every client is pointed at the server's loopback address explicitly; none
-of them ever asks the system resolver.
+  UpdateStack   PostgreSQL, `dnsapi serve` with the listener on
+                127.0.0.1, `dnsapi zonegen` feeding NSD; zones and records
+                made and read through the HTTP API, TSIG keys minted by
+                POST /v1/tsig-keys, what NSD serves read with dig
+  Key           a TSIG key as the clients are given it
+  nsupdate, knsupdate, send_udp_raw, send_tcp_raw, parse_answer,
+  sign_at, tsig_mac_of_answer   clients and the wire-level helpers
+
+Every client is pointed at a loopback address explicitly; none of them ever
+asks the system resolver. Every wait is bounded.
 """
 
 import base64
 import os
 import secrets
-import shutil
+import socket
+import struct
 import subprocess
 import sys
 import tempfile
@@ -19,29 +28,23 @@ import unittest
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
+import fleet  # noqa: E402
 import harness  # noqa: E402
+from test_zonegen_ns import Zonegen  # noqa: E402
 
 import dns.message  # noqa: E402
 import dns.name  # noqa: E402
 import dns.rdataclass  # noqa: E402
 import dns.rdatatype  # noqa: E402
-import dns.query  # noqa: E402
-import dns.rcode  # noqa: E402
+import dns.rdtypes.ANY.TSIG  # noqa: E402
 import dns.tsig  # noqa: E402
 import dns.tsigkeyring  # noqa: E402
-import dns.update  # noqa: E402
 
-ZONE = "example.com."
 CLIENT_TIMEOUT = 20.0
-START_TIMEOUT = 10.0
-
-BASE_RECORDS = """\
-example.com. 3600 SOA ns1.example.net. hostmaster.example.net. 2024010101 3600 900 604800 300
-example.com. 86400 NS ns1.example.net.
-example.com. 86400 NS ns2.example.net.
-www.example.com. 3600 A 192.0.2.1
-mail.example.com. 3600 MX 10 mx1.example.net.
-"""
+PUBLISH_WAIT_SECONDS = 60.0
+NAMESERVERS = ("ns1.dnsapi.test.", "ns2.dnsapi.test.")
+# What the Extended DNS Error of an unsigned UPDATE says.
+UNSIGNED = "must be signed with a TSIG key"
 
 
 def new_secret(nbytes=32):
@@ -49,12 +52,14 @@ def new_secret(nbytes=32):
 
 
 class Key:
-    """A TSIG key as the server and the clients are given it."""
+    """A TSIG key as the clients are given it. id is the key's id in the
+    API (None for a key the server does not know)."""
 
-    def __init__(self, name, algorithm="hmac-sha256", secret=None):
+    def __init__(self, name, algorithm="hmac-sha256", secret=None, key_id=None):
         self.name = name if name.endswith(".") else name + "."
         self.algorithm = algorithm
         self.secret = secret or new_secret(64 if algorithm == "hmac-sha512" else 32)
+        self.id = key_id
 
     def spec(self):
         return "%s:%s:%s" % (self.algorithm, self.name, self.secret)
@@ -62,94 +67,198 @@ class Key:
     def keyring(self):
         return dns.tsigkeyring.from_text({self.name: (self.algorithm, self.secret)})
 
-
-def server_binary():
-    path = os.environ.get("DNSAPI_UPDATE_SERVER")
-    if not path or not os.access(path, os.X_OK):
-        raise unittest.SkipTest("DNSAPI_UPDATE_SERVER is not set or not executable: %r" % path)
-    return path
+    def dns_key(self):
+        return dns.tsig.Key(self.name, self.secret, self.algorithm)
 
 
-class UpdateServer:
-    """One dns_update_server on 127.0.0.1:port, with its records file and
-    dump in a temporary directory. stop() fails the test if the server
-    crashed or LeakSanitizer reported a leak."""
+class UpdateStack:
+    """`dnsapi serve` with its UPDATE listener on 127.0.0.1:listen_port,
+    zonegen and NSD (nsd_address:nsd_port) on a fresh database.
 
-    def __init__(self, port, keys, records=BASE_RECORDS, policies=(), clock_offset=0):
-        self.port = port
+    stop() fails the test when the server died or leaked."""
+
+    def __init__(self, name, api_port, listen_port, nsd_port, nsd_control_port,
+                 nsd_address="127.0.0.1", env=None):
+        harness.require_env()
+        for tool in ("nsd", "nsd-control", "nsd-control-setup", "dig"):
+            if subprocess.run(["sh", "-c", "command -v %s" % tool],
+                              capture_output=True).returncode != 0:
+                raise unittest.SkipTest("%s is not installed" % tool)
+        self.listen_port = listen_port
         self.dir = tempfile.mkdtemp(prefix="dnsapi-update-")
-        self.records_path = os.path.join(self.dir, "records.txt")
-        self.dump_path = os.path.join(self.dir, "dump.txt")
-        self.stderr_path = os.path.join(self.dir, "stderr.txt")
-        with open(self.records_path, "w") as fp:
-            fp.write(records)
-        args = [server_binary(), "--listen", "127.0.0.1:%d" % port, "--zone", ZONE,
-                "--records", self.records_path, "--dump", self.dump_path,
-                "--clock-offset", str(clock_offset)]
-        for key in keys:
-            args += ["--key", key.spec()]
-        for policy in policies:
-            args += ["--policy", policy]
-        self.stderr = open(self.stderr_path, "w")
-        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=self.stderr, text=True)
-        line = self._readline(START_TIMEOUT)
-        if line.strip() != "listening":
-            self.proc.kill()
-            self.proc.wait()
-            raise AssertionError("dns_update_server did not start: %r\n%s" % (line, self.log()))
+        self.nsd = fleet.NsdPrimary(nsd_port, nsd_control_port, os.path.join(self.dir, "zones"),
+                                    address=nsd_address)
+        # The zones listed in the include zonegen writes, NSD reconfigured
+        # and the zone reloaded on every change.
+        self.env = self.nsd.zonegen_env()
+        del self.env["DNSAPI_ZONES_ADD_CMD"], self.env["DNSAPI_ZONES_DEL_CMD"]
+        self.env["DNSAPI_RELOAD_CMD"] = (
+            "nsd-control -c {c} reconfig >/dev/null && "
+            "{{ nsd-control -c {c} reload {{zone}} >/dev/null || true; }}".format(c=self.nsd.conf))
+        self.env["DNSAPI_UPDATE_LISTEN"] = "127.0.0.1:%d" % listen_port
+        self.env["DNSAPI_NAMESERVERS"] = ",".join(n.rstrip(".") for n in NAMESERVERS)
+        self.env.update(env or {})
+        self.name = name
+        self.api_port = api_port
+        self.stack = None
+        self.zonegen = None
+        self.spec = harness.load_spec()
 
-    def _readline(self, timeout):
-        import select
-        ready, _, _ = select.select([self.proc.stdout], [], [], timeout)
-        return self.proc.stdout.readline() if ready else ""
+    def start(self):
+        try:
+            self.nsd.start()
+            self.stack = harness.Stack(self.name, self.api_port, env=self.env).start()
+            self.token = self.stack.token()
+            self.zonegen = Zonegen(self.stack, self.env).start()
+            self._wait_listening()
+        except BaseException:
+            self.stop()
+            raise
+        return self
 
-    def log(self):
-        self.stderr.flush()
-        with open(self.stderr_path) as fp:
-            return fp.read()
-
-    def alive(self):
-        return self.proc.poll() is None
-
-    def dump(self):
-        """The zone as the server holds it: a set of (name, ttl, type, rdata)."""
-        with open(self.dump_path) as fp:
-            lines = [ln.rstrip("\n") for ln in fp if ln.strip() and not ln.startswith(";")]
-        out = set()
-        for ln in lines:
-            name, ttl, rtype, rest = ln.split(" ", 3)
-            out.add((name, int(ttl), rtype, rest))
-        return out
-
-    def dump_text(self):
-        with open(self.dump_path) as fp:
-            return fp.read()
-
-    def serial(self):
-        for ln in self.dump_text().splitlines():
-            if ln.startswith("; serial "):
-                return int(ln.split()[2])
-        raise AssertionError("no serial in the dump")
+    def _wait_listening(self):
+        """The listener answers a query (REFUSED for a zone it does not
+        have) over UDP and TCP."""
+        q = dns.message.make_query("listener-check.invalid.", "SOA").to_wire()
+        deadline = time.monotonic() + 20
+        while True:
+            if send_udp_raw(self.listen_port, q, timeout=0.5) is not None and \
+                    send_tcp_raw(self.listen_port, q, timeout=2) is not None:
+                return
+            if time.monotonic() > deadline or not self.stack.alive():
+                raise RuntimeError("no DNS UPDATE listener on 127.0.0.1:%d (DNSAPI_UPDATE_LISTEN)"
+                                   "\n%s" % (self.listen_port, self.stack.log_tail()))
+            time.sleep(0.1)
 
     def stop(self):
-        if self.alive():
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.proc.stdout.close()
-        log = self.log()
-        self.stderr.close()
+        problems = []
+        if self.zonegen is not None:
+            rc = self.zonegen.stop()
+            self.zonegen = None
+            if rc not in (None, 0):
+                problems.append("dnsapi zonegen exited %s on SIGTERM" % rc)
+        if self.stack is not None:
+            alive = self.stack.alive()
+            if not alive:
+                self.stack.print_log_tail(60)
+            self.stack.stop(keep_log=not alive)
+            if not alive:
+                problems.append("dnsapi serve died during the tests")
+            if self.stack.leaks:
+                problems.append("dnsapi serve leaked memory (LeakSanitizer):\n%s"
+                                % "\n".join(self.stack.leaks[:5]))
+            self.stack = None
+        self.nsd.remove()
+        import shutil
         shutil.rmtree(self.dir, ignore_errors=True)
-        if self.proc.returncode not in (0, -15):
-            raise AssertionError("dns_update_server exited with %s:\n%s"
-                                 % (self.proc.returncode, log))
-        if "ERROR: LeakSanitizer" in log or "ERROR: AddressSanitizer" in log or \
-                "runtime error:" in log:
-            raise AssertionError("dns_update_server sanitizer report:\n%s" % log)
+        if problems:
+            raise AssertionError("\n".join(problems))
 
+    def alive(self):
+        return self.stack is not None and self.stack.alive()
+
+    def log_tail(self):
+        return "%s\nzonegen: %s\n%s" % (self.stack.log_tail(), self.zonegen.log_tail(),
+                                         self.nsd.log_tail())
+
+    # -- HTTP ------------------------------------------------------------------
+
+    def api(self, method, path, template, body=None, expect=None, token=None):
+        """One request, checked against openapi.yaml."""
+        r = self.stack.request(method, path, token=token or self.token, body=body)
+        harness.check_contract(self.spec, method, template, r)
+        if expect is not None and r.status != expect:
+            raise AssertionError("%s %s: expected %d: %r" % (method, path, expect, r))
+        return r
+
+    def mint_key(self, name, algorithm="hmac-sha256", scopes=("records:read", "records:write"),
+                 zones=None, policies=None):
+        """POST /v1/tsig-keys; the Key its answer gives (secret and
+        nsupdate_key agree)."""
+        body = {"name": name, "algorithm": algorithm, "scopes": list(scopes)}
+        if zones is not None:
+            body["zones"] = list(zones)
+        if policies is not None:
+            body["policies"] = policies
+        r = self.api("POST", "/v1/tsig-keys", "/v1/tsig-keys", body=body, expect=201)
+        k = r.data["tsig_key"]
+        key = Key(k["name"], k["algorithm"], r.data["secret"], k["id"])
+        if r.data["nsupdate_key"] != key.spec():
+            raise AssertionError("nsupdate_key %r is not algorithm:name:secret %r"
+                                 % (r.data["nsupdate_key"], key.spec()))
+        return key
+
+    def create_zone(self, zone, records=()):
+        """A zone with records ({name, type, content, ttl[, priority]}),
+        published on NSD before it returns."""
+        self.api("POST", "/v1/zones", "/v1/zones", body={"name": zone}, expect=201)
+        for rec in records:
+            self.api("POST", "/v1/zones/%s/records" % harness.q(zone),
+                     "/v1/zones/{zone}/records", body=rec, expect=201)
+        self.wait_served(zone)
+
+    def zone(self, zone):
+        return self.api("GET", "/v1/zones/" + harness.q(zone), "/v1/zones/{zone}",
+                        expect=200).data["zone"]
+
+    def serial(self, zone):
+        return self.zone(zone)["serial"]
+
+    def records(self, zone):
+        """The zone's records as the API lists them: a set of (name, ttl,
+        type, content), the priority of MX and SRV before the content."""
+        out = set()
+        r = self.api("GET", "/v1/zones/%s/records?limit=1000" % harness.q(zone),
+                     "/v1/zones/{zone}/records", expect=200)
+        if r.data["pagination"]["has_more"]:
+            raise AssertionError("more than 1000 records in %s" % zone)
+        for rec in r.data["records"]:
+            content = rec["content"]
+            if rec.get("priority") is not None:
+                content = "%d %s" % (rec["priority"], content)
+            out.add((rec["name"], rec["ttl"], rec["type"], content))
+        return out
+
+    def snapshot(self, zone):
+        return self.records(zone), self.serial(zone)
+
+    def changes(self, zone):
+        """Every entry of GET /v1/zones/{zone}/changes, oldest first."""
+        out, cursor = [], None
+        for _ in range(100):
+            path = "/v1/zones/%s/changes%s" % (harness.q(zone),
+                                               harness.query(limit=1000, cursor=cursor))
+            r = self.api("GET", path, "/v1/zones/{zone}/changes", expect=200)
+            out += r.data["changes"]
+            if not r.data["pagination"]["has_more"]:
+                return out
+            cursor = r.data["pagination"]["next_cursor"]
+        raise AssertionError("the changes of %s do not end" % zone)
+
+    # -- NSD -------------------------------------------------------------------
+
+    def wait_served(self, zone, serial=None):
+        """Waits (bounded) until NSD serves zone at serial (default: the
+        zone's serial in the API); returns the serial."""
+        want = self.serial(zone) if serial is None else serial
+        fleet.wait_for("%s served by NSD at serial %d" % (zone, want),
+                       lambda: fleet.soa_serial(self.nsd.port, zone, host=self.nsd.address)
+                       == want, PUBLISH_WAIT_SECONDS, detail=self.log_tail)
+        return want
+
+    def served(self, name, rdtype):
+        """What NSD answers for name/rdtype, asked with dig: the sorted
+        rdata lines."""
+        p = subprocess.run(["dig", "@" + self.nsd.address, "-p", str(self.nsd.port), "+norec",
+                            "+short", "+time=2", "+tries=2", name, rdtype],
+                           capture_output=True, text=True, timeout=20)
+        if p.returncode != 0:
+            raise AssertionError("dig %s %s failed: %s" % (name, rdtype, p.stdout + p.stderr))
+        return sorted(line for line in p.stdout.splitlines() if line.strip())
+
+
+# ---------------------------------------------------------------------------
+# Clients
 
 def run_client(argv, script, timeout=CLIENT_TIMEOUT):
     """Runs nsupdate or knsupdate with script on stdin; returns
@@ -158,17 +267,17 @@ def run_client(argv, script, timeout=CLIENT_TIMEOUT):
     return proc.returncode, proc.stdout + proc.stderr
 
 
-def nsupdate(port, key, commands, tcp=False):
-    script = "server 127.0.0.1 %d\nzone %s\n%s\nsend\n" % (port, ZONE, commands.strip())
-    argv = ["nsupdate", "-y", "%s:%s:%s" % (key.algorithm, key.name, key.secret)]
+def nsupdate(port, key, zone, commands, tcp=False):
+    script = "server 127.0.0.1 %d\nzone %s\n%s\nsend\n" % (port, zone, commands.strip())
+    argv = ["nsupdate", "-y", key.spec()]
     if tcp:
         argv.append("-v")
     return run_client(argv, script)
 
 
-def knsupdate(port, key, commands, tcp=False):
-    script = "server 127.0.0.1 %d\nzone %s\n%s\nsend\nanswer\n" % (port, ZONE, commands.strip())
-    argv = ["knsupdate", "-y", "%s:%s:%s" % (key.algorithm, key.name, key.secret)]
+def knsupdate(port, key, zone, commands, tcp=False):
+    script = "server 127.0.0.1 %d\nzone %s\n%s\nsend\nanswer\n" % (port, zone, commands.strip())
+    argv = ["knsupdate", "-y", key.spec()]
     if tcp:
         argv.append("-v")
     return run_client(argv, script)
@@ -178,13 +287,12 @@ def ede_texts(response):
     return [opt.text for opt in response.options if int(opt.otype) == 15]
 
 
-def send_udp_raw(port, wire, timeout=5.0):
+def send_udp_raw(port, wire, timeout=5.0, host="127.0.0.1"):
     """Sends bytes over UDP; returns the answer's bytes or None when the
     server sent nothing within timeout."""
-    import socket
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
         s.settimeout(timeout)
-        s.sendto(wire, ("127.0.0.1", port))
+        s.sendto(wire, (host, port))
         try:
             data, _ = s.recvfrom(65535)
             return data
@@ -192,10 +300,10 @@ def send_udp_raw(port, wire, timeout=5.0):
             return None
 
 
-def send_tcp_raw(port, wire, timeout=5.0):
-    """Sends one length-prefixed message over TCP; returns the answer, or
-    None when the server sent none within timeout or closed."""
-    import socket
+def send_tcp_raw(port, wire, timeout=5.0, host="127.0.0.1", framed=True):
+    """Sends one message over TCP (length-prefixed unless framed is
+    false: then wire goes as it is); returns the answer, or None when the
+    server sent none within timeout or closed."""
 
     def recv_exactly(s, n, deadline):
         data = b""
@@ -208,14 +316,14 @@ def send_tcp_raw(port, wire, timeout=5.0):
         return data
 
     deadline = time.monotonic() + timeout
-    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
-        s.sendall(len(wire).to_bytes(2, "big") + wire)
+    with socket.create_connection((host, port), timeout=timeout) as s:
         try:
+            s.sendall(len(wire).to_bytes(2, "big") + wire if framed else wire)
             head = recv_exactly(s, 2, deadline)
             if head is None:
                 return None
             return recv_exactly(s, int.from_bytes(head, "big"), deadline)
-        except socket.timeout:
+        except (socket.timeout, ConnectionResetError, BrokenPipeError):
             return None
 
 
@@ -236,7 +344,6 @@ def parse_answer(wire):
     that a TSIG with an error or no MAC can be looked at): id, flags,
     rcode, counts, the EDE texts, and the TSIG record's fields and offset
     when the last additional record is one."""
-    import struct
     ident, flags, qd, an, ns, ar = struct.unpack("!HHHHHH", wire[:12])
     out = {"id": ident, "flags": flags, "rcode": flags & 0x0F, "counts": (qd, an, ns, ar),
            "ede": [], "tsig": None}
@@ -274,17 +381,30 @@ def parse_answer(wire):
     return out
 
 
+def sign_at(wire, key, time_signed, fudge=300):
+    """wire (an unsigned message) signed with key as if at time_signed: the
+    TSIG record appended, ARCOUNT one more. Returns (signed wire, MAC)."""
+    rdata = dns.rdtypes.ANY.TSIG.TSIG(
+        dns.rdataclass.ANY, dns.rdatatype.TSIG, dns.name.from_text(key.algorithm),
+        time_signed, fudge, b"", int.from_bytes(wire[:2], "big"), 0, b"")
+    signed, _ = dns.tsig.sign(wire, key.dns_key(), rdata, time=time_signed)
+    rr = dns.name.from_text(key.name).to_wire()
+    body = signed.to_digestable()
+    rr += struct.pack("!HHIH", dns.rdatatype.TSIG, dns.rdataclass.ANY, 0, len(body)) + body
+    out = bytearray(wire + rr)
+    out[10:12] = (int.from_bytes(wire[10:12], "big") + 1).to_bytes(2, "big")
+    return bytes(out), signed.mac
+
+
 def tsig_mac_of_answer(answer, parsed, key, request_mac):
     """The MAC dnspython computes for the answer (RFC 8945 4.3: request MAC,
     answer without its TSIG and with ARCOUNT less one, TSIG variables)."""
-    import dns.rdtypes.ANY.TSIG
     t = parsed["tsig"]
     body = bytearray(answer[:t["start"]])
     body[10:12] = (int.from_bytes(body[10:12], "big") - 1).to_bytes(2, "big")
     rdata = dns.rdtypes.ANY.TSIG.TSIG(
         dns.rdataclass.ANY, dns.rdatatype.TSIG, dns.name.from_wire(t["algorithm"], 0)[0],
         t["time_signed"], t["fudge"], t["mac"], t["original_id"], t["error"], t["other"])
-    dkey = dns.tsig.Key(key.name, key.secret, key.algorithm)
-    signed, _ = dns.tsig.sign(bytes(body), dkey, rdata, time=t["time_signed"],
+    signed, _ = dns.tsig.sign(bytes(body), key.dns_key(), rdata, time=t["time_signed"],
                               request_mac=request_mac)
     return signed.mac
