@@ -7,7 +7,9 @@ path with nothing changed."""
 import base64
 import datetime
 import hashlib
+import json
 import os
+import subprocess
 import sys
 import unittest
 
@@ -393,6 +395,148 @@ class TsigKeysTest(ZoneHelpers, ApiTestCase):
                               body=good if method == "POST" else None)
                 self.assertError(r, 403, "insufficient_scope")
         self.assertEqual(self.state(), before)
+
+
+    # -- the command line ----------------------------------------------------------------
+
+    def run_cli(self, *args, env=None):
+        """Runs dnsapi with the stack's settings (plus env); returns the CompletedProcess."""
+        e = self.stack.base_env()
+        e.update(env or {})
+        return subprocess.run([self.stack.binary] + list(args), env=e, capture_output=True, text=True,
+                              timeout=60)
+
+    def test_cli_create_list_revoke(self):
+        policies = json.dumps(ACME)
+        p = self.run_cli("tsig", "create", "--account", "acme", "--name", "CLI-Key.Example.com",
+                         "--algorithm", "hmac-sha512", "--scopes", "records:read,records:write",
+                         "--zones", "example.com", "--policies", policies, "--expires-in", "2h")
+        self.assertEqual(p.returncode, 0, p)
+        lines = p.stdout.splitlines()
+        self.assertEqual(len(lines), 1, "only the key is printed: %r" % p.stdout)
+        alg, name, secret = lines[0].split(":")
+        self.assertEqual((alg, name), ("hmac-sha512", "cli-key.example.com."))
+        raw = base64.b64decode(secret, validate=True)
+        self.assertEqual(len(raw), 64)
+        self.assertNotIn(secret, p.stderr)
+        # The HTTP API sees the same key, normalized as it would have made it, and never the secret.
+        lst = self.call("GET", "/v1/tsig-keys?limit=1000", "/v1/tsig-keys", expect=200)
+        self.assertNotIn(secret.encode(), lst.body)
+        k = [x for x in lst.data["tsig_keys"] if x["name"] == name][0]
+        self.assertEqual((k["algorithm"], k["scopes"], k["zones"], k["policies"]),
+                         ("hmac-sha512", ["records:read", "records:write"], ["example.com."], ACME_OUT))
+        t0 = datetime.datetime.now(datetime.timezone.utc)
+        self.assertLess(abs((parse_time(k["expires_at"]) - t0).total_seconds() - 7200), 120, k)
+        sealed = self.stack.sql("SELECT secret_sealed FROM tsig_keys WHERE id = '%s'" % k["id"])
+        self.assertNotIn(secret, sealed)
+        self.assertEqual(seal_open(seal_key_from_jwt(self.stack.jwt_secret), sealed,
+                                   "tsig_keys:%s:%s" % (self.acme_id, name)), raw)
+        # tsig list
+        out = self.stack.cli("tsig", "list", "--account", "acme")
+        header, *rows = out.splitlines()
+        self.assertEqual(header.split("\t"), ["id", "name", "algorithm", "state", "scopes", "zones", "policies",
+                                              "created_at", "expires_at", "revoked_at"])
+        self.assertNotIn(secret, out)
+        mine = [r.split("\t") for r in rows if r.split("\t")[0] == k["id"]]
+        self.assertEqual(len(mine), 1, out)
+        row = mine[0]
+        self.assertEqual(row[1:6], [name, "hmac-sha512", "active", "records:read records:write", "example.com."])
+        self.assertEqual(json.loads(row[6]), ACME_OUT)
+        self.assertEqual((row[7], row[8], row[9]), (k["created_at"], k["expires_at"], "-"))
+        # tsig revoke, then again
+        p = self.run_cli("tsig", "revoke", k["id"])
+        self.assertEqual((p.returncode, p.stdout), (0, "revoked %s\n" % k["id"]), p)
+        got = self.call("GET", "/v1/tsig-keys/" + k["id"], "/v1/tsig-keys/{id}", expect=200).data["tsig_key"]
+        self.assertIsNotNone(got["revoked_at"])
+        revoked_at = self.stack.sql("SELECT revoked_at FROM tsig_keys WHERE id = '%s'" % k["id"])
+        p = self.run_cli("tsig", "revoke", k["id"])
+        self.assertEqual(p.returncode, 1, p)
+        self.assertIn("revoked already", p.stderr)
+        self.assertEqual(self.stack.sql("SELECT revoked_at FROM tsig_keys WHERE id = '%s'" % k["id"]), revoked_at)
+        state = [r.split("\t") for r in self.stack.cli("tsig", "list", "--account", "acme").splitlines()
+                 if r.startswith(k["id"])][0]
+        self.assertEqual((state[3], state[9]), ("revoked", got["revoked_at"]))
+        for bad, code in (("nope", 2), ("00000000-0000-0000-0000-000000000000", 3)):
+            p = self.run_cli("tsig", "revoke", bad)
+            self.assertEqual(p.returncode, code, p)
+
+    def test_cli_refuses_what_http_refuses(self):
+        base = ["tsig", "create", "--account", "acme", "--scope", "records:write"]
+        self.create({"name": "taken-by-http", "scopes": ["records:write"]})
+        before = self.state()
+        for extra, code, text in (
+                (["--name", "bad name"], 2, "domain name"),
+                (["--name", "key;drop"], 2, "TSIG key name"),
+                (["--name", "l" * 64 + ".example"], 2, "domain name"),
+                ([], 2, "--name is required"),
+                (["--name", "alg-bad", "--algorithm", "hmac-md5"], 2, "hmac-sha256 (the default) or hmac-sha512"),
+                (["--name", "pol-bad", "--policies", "not json"], 2, "policies are not JSON"),
+                (["--name", "pol-bad", "--policies", "[]"], 2, "policies"),
+                (["--name", "pol-bad", "--policies", '[{"zone":"example.com"}]'], 2, "write"),
+                (["--name", "pol-bad", "--policies", '[{"name":"relative","write":true}]'], 2, "zone"),
+                (["--name", "pol-bad", "--policies", '[{"type":"BOGUS","write":true}]'], 2, "BOGUS"),
+                (["--name", "exp-bad", "--expires-in", "59"], 2, "60s to 3650d"),
+                (["--name", "exp-bad", "--expires-in", "3651d"], 2, "60s to 3650d"),
+                (["--name", "zone-bad", "--zone", "bad/zone"], 2, "--zone"),
+                (["--name", "scope-bad", "--scope", "dns:all"], 2, "--scope"),
+                (["--name", "opt-bad", "--secret", "mine"], 2, "unknown option"),
+                (["--name", "taken-by-http"], 3, "exists already"),
+                (["--name", "TAKEN-BY-HTTP."], 3, "exists already")):
+            with self.subTest(args=extra):
+                p = self.run_cli(*(base + extra))
+                self.assertEqual(p.returncode, code, p)
+                self.assertIn(text, p.stderr)
+                self.assertEqual(p.stdout, "")
+        p = self.run_cli("tsig", "create", "--account", "nobody", "--name", "x", "--scope", "records:write")
+        self.assertEqual(p.returncode, 1, p)
+        self.assertIn("no account named", p.stderr)
+        p = self.run_cli("tsig", "create", "--account", "acme", "--name", "x")
+        self.assertEqual(p.returncode, 2, p)
+        self.assertEqual(self.state(), before)
+
+    def test_cli_seals_under_the_secrets_key(self):
+        key = os.urandom(32)
+        env = {"DNSAPI_SECRETS_KEY": base64.b64encode(key).decode()}
+        p = self.run_cli("tsig", "create", "--account", "acme", "--name", "vault-sealed", "--scope",
+                         "records:write", env=env)
+        self.assertEqual(p.returncode, 0, p)
+        raw = base64.b64decode(p.stdout.strip().split(":")[2])
+        sealed = self.stack.sql("SELECT secret_sealed FROM tsig_keys WHERE name = 'vault-sealed.'")
+        aad = "tsig_keys:%s:vault-sealed." % self.acme_id
+        self.assertEqual(seal_open(key, sealed, aad), raw)
+        with self.assertRaises(Exception):
+            seal_open(seal_key_from_jwt(self.stack.jwt_secret), sealed, aad)
+        p = self.run_cli("tsig", "create", "--account", "acme", "--name", "vault-bad", "--scope",
+                         "records:write", env={"DNSAPI_SECRETS_KEY": "c2hvcnQ="})
+        self.assertNotEqual(p.returncode, 0, p)
+        self.assertIn("DNSAPI_SECRETS_KEY", p.stderr)
+        self.assertEqual(self.stack.sql("SELECT count(*) FROM tsig_keys WHERE name = 'vault-bad.'"), "0")
+
+    def test_cli_token_with_policies(self):
+        p = self.run_cli("token", "create", "--account", "acme", "--scope", "records:read records:write",
+                         "--zone", "example.com", "--policies", json.dumps(ACME), "--expires-in", "1h")
+        self.assertEqual(p.returncode, 0, p)
+        tok = p.stdout.strip()
+        part = tok.split(".")[1]
+        claims = json.loads(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)))
+        self.assertEqual(claims["policies"], ACME_OUT)
+        me = self.call("GET", "/v1/tokens/self", "/v1/tokens/self", token=tok, expect=200).data["token"]
+        self.assertEqual((me["policies"], me["zones"]), (ACME_OUT, ["example.com."]))
+        self.create_record("example.com", {"name": "_acme-challenge.cli", "type": "TXT", "content": "ok"},
+                           token=tok, expect=201)
+        before = self.snapshot("example.com")
+        r = self.create_record("example.com", {"name": "cli", "type": "A", "content": "192.0.2.8"},
+                               token=tok, expect=403)
+        self.assertError(r, 403, "insufficient_scope")
+        self.assertUnchanged("example.com", before)
+        count = self.stack.sql("SELECT count(*) FROM tokens")
+        for pol in ("nope", "[]", '[{"zone":"example.com","write":true,"ttl":1}]'):
+            with self.subTest(policies=pol):
+                p = self.run_cli("token", "create", "--account", "acme", "--scope", "records:write",
+                                 "--policies", pol)
+                self.assertEqual((p.returncode, p.stdout), (2, ""), p)
+                self.assertIn("--policies", p.stderr)
+        self.assertEqual(self.stack.sql("SELECT count(*) FROM tokens"), count)
 
 
 if __name__ == "__main__":
