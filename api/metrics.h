@@ -32,6 +32,11 @@ void api_metrics_count(api_metrics_t *m, int route, int status, uint64_t duratio
  * happens). */
 void api_metrics_db_error(api_metrics_t *m);
 
+/* Counts one DNS message answered by the UPDATE listener: its opcode
+ * (0 QUERY, 5 UPDATE, anything else "other") and the rcode answered
+ * (DNS_RCODE_*; -1: nothing was sent). */
+void api_metrics_dns(api_metrics_t *m, unsigned opcode, int rcode);
+
 /* Publishes a loop's pool figures. */
 void api_metrics_publish(api_metrics_t *m, const db_pool_stats_t *pool);
 

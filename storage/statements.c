@@ -114,9 +114,11 @@ const db_statement_t db_statements[] = {
     RECORD_PAGE(1, 1, 1, 1, 1),
     /* one record by id; columns RECORD_COLS, 13 the zone's name */
     /* the apex SOA and NS of the zone named $1 (the DNS listener's answers) */
+    /* $1: a name and the names above it; the zone of the longest */
     {"zone_apex",
      "SELECT " RECORD_COLS " FROM zones z JOIN records r ON r.zone_id = z.id AND r.name = z.name"
-     " AND r.type IN ('SOA', 'NS') AND NOT r.disabled WHERE z.name = $1"
+     " AND r.type IN ('SOA', 'NS') AND NOT r.disabled WHERE z.name = (SELECT e.name FROM zones e"
+     " WHERE e.name = ANY($1::text[]) ORDER BY length(e.name) DESC LIMIT 1)"
      " ORDER BY r.type DESC, r.content",
      0},
     {"record_one",
