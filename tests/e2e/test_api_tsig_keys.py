@@ -9,12 +9,20 @@ import datetime
 import hashlib
 import json
 import os
+import socket
 import subprocess
 import sys
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import ApiTestCase, ZoneHelpers, query  # noqa: E402
+from harness import ApiTestCase, ZoneHelpers, query, tport  # noqa: E402
+
+import dns.message  # python3-dnspython
+import dns.name
+import dns.rcode
+import dns.tsig
+import dns.tsigkeyring
+import dns.update
 
 from cryptography.hazmat.primitives import hashes  # python3-cryptography
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -537,6 +545,98 @@ class TsigKeysTest(ZoneHelpers, ApiTestCase):
                 self.assertEqual((p.returncode, p.stdout), (2, ""), p)
                 self.assertIn("--policies", p.stderr)
         self.assertEqual(self.stack.sql("SELECT count(*) FROM tokens"), count)
+
+
+UPDATE_PORT = tport(18189)
+
+
+class TsigUpdateTest(ZoneHelpers, ApiTestCase):
+    """Keys as the DNS UPDATE listener sees them: a key minted over HTTP or by
+    the CLI signs UPDATEs that write within its policies, the audit trail
+    names it, and a revoked key or one sealed under another key is BADKEY."""
+
+    STACK_NAME = "tsigupdate"
+    STACK_PORT = 18188
+    STACK_ENV = {"DNSAPI_UPDATE_LISTEN": "127.0.0.1:%d" % UPDATE_PORT}
+    SETUP_ZONES = ("example.com",)
+
+    def mint(self, name, policies=ACME):
+        r = self.call("POST", "/v1/tsig-keys", "/v1/tsig-keys", body={
+            "name": name, "scopes": ["records:write"], "zones": ["example.com"], "policies": policies},
+            expect=201)
+        return r.data["tsig_key"]["id"], r.data["nsupdate_key"]
+
+    def update(self, nsupdate_key, rname, rtype, content):
+        """Sends one signed UPDATE adding rname rtype content over UDP; returns
+        (rcode, the TSIG error of the answer or None)."""
+        alg, name, secret = nsupdate_key.split(":")
+        keyring = dns.tsigkeyring.from_text({name: (alg, secret)})
+        u = dns.update.UpdateMessage("example.com.", keyring=keyring, keyname=dns.name.from_text(name),
+                                     keyalgorithm=dns.name.from_text(alg))
+        u.add(rname, 300, rtype, content)
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            s.settimeout(10)
+            s.sendto(u.to_wire(), ("127.0.0.1", UPDATE_PORT))
+            wire, _ = s.recvfrom(65535)
+        rcode = wire[3] & 0x0F
+        try:
+            m = dns.message.from_wire(wire, keyring=keyring, request_mac=u.mac)
+            return m.rcode(), None
+        except dns.tsig.PeerBadKey:
+            return rcode, "BADKEY"
+        except dns.message.UnknownTSIGKey:
+            return rcode, "unsigned"
+
+    def test_signed_update_writes_within_policy_and_names_the_key(self):
+        kid, key = self.mint("acme-update.example.com")
+        self.assertEqual(self.update(key, "_acme-challenge.example.com.", "TXT", "dns01-value"),
+                         (dns.rcode.NOERROR, None))
+        recs = self.list_records("example.com", name="_acme-challenge", type="TXT")
+        self.assertEqual([r["content"] for r in recs], ["dns01-value"])
+        ch = self.call("GET", "/v1/zones/example.com/changes?limit=1000", "/v1/zones/{zone}/changes",
+                       expect=200).data["changes"]
+        mine = [c for c in ch if c["name"] == "_acme-challenge.example.com."]
+        self.assertEqual([(c["tsig_key_id"], c["token_id"]) for c in mine], [(kid, None)])
+        before = self.snapshot("example.com")
+        rcode, _ = self.update(key, "www.example.com.", "A", "192.0.2.80")
+        self.assertEqual(rcode, dns.rcode.REFUSED)
+        self.assertUnchanged("example.com", before, "an UPDATE outside the policy")
+
+    def test_revoked_key_is_badkey(self):
+        kid, key = self.mint("revoked-update.example.com")
+        self.assertEqual(self.update(key, "_acme-challenge.r1.example.com.", "TXT", "before")[0],
+                         dns.rcode.NOERROR)
+        self.call("DELETE", "/v1/tsig-keys/" + kid, "/v1/tsig-keys/{id}", expect=200)
+        before = self.snapshot("example.com")
+        self.assertEqual(self.update(key, "_acme-challenge.r2.example.com.", "TXT", "after"),
+                         (dns.rcode.NOTAUTH, "BADKEY"))
+        self.assertUnchanged("example.com", before, "an UPDATE signed by a revoked key")
+
+    def test_cli_key_signs_updates(self):
+        out = self.stack.cli("tsig", "create", "--account", "acme", "--name", "cli-update.example.com",
+                             "--scope", "records:write", "--zone", "example.com", "--policies", json.dumps(ACME))
+        self.assertEqual(self.update(out.strip(), "_acme-challenge.cli.example.com.", "TXT", "from-cli"),
+                         (dns.rcode.NOERROR, None))
+
+    def test_another_sealing_key_makes_keys_unknown_not_a_crash(self):
+        _, key = self.mint("sealed-update.example.com")
+        st = self.stack
+        st.stop_server()
+        st.extra_env["DNSAPI_SECRETS_KEY"] = base64.b64encode(os.urandom(32)).decode()
+        try:
+            st.start_server()
+            before = self.snapshot("example.com")
+            self.assertEqual(self.update(key, "_acme-challenge.s1.example.com.", "TXT", "x"),
+                             (dns.rcode.NOTAUTH, "BADKEY"))
+            self.assertUnchanged("example.com", before, "a key sealed under another key")
+            with open(st.log_path, encoding="utf-8", errors="replace") as f:
+                self.assertIn("cannot be opened", f.read())
+            self.call("GET", "/v1/tsig-keys", "/v1/tsig-keys", expect=200)  # the API itself goes on
+        finally:
+            st.stop_server()
+            del st.extra_env["DNSAPI_SECRETS_KEY"]
+            st.start_server()
+        self.assertEqual(self.update(key, "_acme-challenge.s2.example.com.", "TXT", "y")[0], dns.rcode.NOERROR)
 
 
 if __name__ == "__main__":
