@@ -340,7 +340,7 @@ static void check_policies(api_write_t *w)
         }
         dnsapi_err_t err;
         dnsapi_err_set(&err, DNSAPI_EFORBIDDEN, "insufficient_scope", NULL,
-                       "This credential's policies do not allow writing %s records at %s.",
+                       "This credential's policies do not allow writing %s records at %s",
                        rec != NULL ? rec->type : "these", rec != NULL ? rec->name : "this name");
         dns_report_error(&w->report, op, &err);
     }
