@@ -31,6 +31,7 @@ struct api_metrics {
     atomic_ullong db_errors;
     /* DNS messages: [query, update, other][rcode 0..DNS_RCODES-1, the last: none sent] */
     atomic_ullong dns[3][DNS_RCODES + 1];
+    atomic_ullong rate_limited[DNSAPI_RATE_BUDGETS];
     atomic_ullong db_rounds, db_pool_errors;
     atomic_uint db_connections, db_ready, db_busy, db_queued;
     atomic_int *connections; /* the loop's own counter (api/server.c) */
@@ -93,6 +94,13 @@ void api_metrics_dns(api_metrics_t *m, unsigned opcode, int rcode)
     atomic_fetch_add_explicit(&m->dns[op][rc], 1, memory_order_relaxed);
 }
 
+void api_metrics_rate_limited(api_metrics_t *m, int budget)
+{
+    if (m != NULL && budget >= 0 && budget < DNSAPI_RATE_BUDGETS) {
+        atomic_fetch_add_explicit(&m->rate_limited[budget], 1, memory_order_relaxed);
+    }
+}
+
 void api_metrics_publish(api_metrics_t *m, const db_pool_stats_t *pool)
 {
     if (m == NULL) {
@@ -148,7 +156,41 @@ static void route_label(int k, char *out, size_t len)
     }
 }
 
-void api_metrics_render(strbuf_t *b)
+/* Requests refused by budget, and the table that holds the budgets. */
+static void render_rate(strbuf_t *b, ratelimit_t *rl, int nl)
+{
+    line(b, "# HELP dnsapi_rate_limited_total Requests answered 429 rate_limited, by budget of "
+            "DNSAPI_RATE_LIMIT.\n"
+            "# TYPE dnsapi_rate_limited_total counter\n");
+    for (int k = 0; k < DNSAPI_RATE_BUDGETS; k++) {
+        unsigned long long v = 0;
+        for (int l = 0; l < nl; l++) {
+            if (loops[l] != NULL) {
+                v += LOAD(loops[l]->rate_limited[k]);
+            }
+        }
+        line(b, "dnsapi_rate_limited_total{budget=\"%s\"} %llu\n", dnsapi_rate_budget_name(k), v);
+    }
+    ratelimit_stats_t st = {0};
+    if (rl != NULL) {
+        ratelimit_stats(rl, &st);
+    }
+    line(b,
+         "# HELP dnsapi_rate_limit_keys Tokens and addresses the rate-limit table holds; "
+         "at most dnsapi_rate_limit_keys_max.\n"
+         "# TYPE dnsapi_rate_limit_keys gauge\n"
+         "dnsapi_rate_limit_keys %zu\n"
+         "# HELP dnsapi_rate_limit_keys_max Slots of the rate-limit table (0: limits off).\n"
+         "# TYPE dnsapi_rate_limit_keys_max gauge\n"
+         "dnsapi_rate_limit_keys_max %zu\n"
+         "# HELP dnsapi_rate_limit_evictions_total Tokens or addresses forgotten to make room "
+         "before their budget was full again.\n"
+         "# TYPE dnsapi_rate_limit_evictions_total counter\n"
+         "dnsapi_rate_limit_evictions_total %llu\n",
+         st.used, st.slots, st.evictions);
+}
+
+void api_metrics_render(strbuf_t *b, ratelimit_t *rl)
 {
     int nl = atomic_load(&n_loops);
     size_t nr = router_count() < MAX_ROUTES ? router_count() : MAX_ROUTES;
@@ -262,4 +304,5 @@ void api_metrics_render(strbuf_t *b)
             }
         }
     }
+    render_rate(b, rl, nl);
 }

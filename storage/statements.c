@@ -145,6 +145,14 @@ const db_statement_t db_statements[] = {
      " AND ($6::text IS NULL OR z.name > $6)"
      " ORDER BY z.name LIMIT $4::int OFFSET $5::int",
      0},
+    /* The zone holding a name: $2 the name and its ancestors (text[]), $3
+     * allowed names (token limit); the longest wins. Columns as zone_list. */
+    {"zone_holding",
+     "SELECT " ZONE_COLS ", count(*) OVER () FROM zones z"
+     " WHERE z.account_id = $1::uuid AND z.name = ANY($2::text[])"
+     " AND ($3::text[] IS NULL OR z.name = ANY($3::text[]))"
+     " ORDER BY length(z.name) DESC LIMIT 1",
+     0},
     /* Serialises zone creation across accounts so that the tree check and
      * the insert see each other. */
     {"zone_tree_lock", "SELECT pg_advisory_xact_lock(7020250001)", 0},

@@ -204,7 +204,21 @@ void store_zone_list(db_pool_t *db, const store_auth_t *auth, const store_zone_q
          {op->caller.account_id, q->contains, lz, store_itoa(lim, q->limit),
           store_itoa(off, q->offset), q->after}},
     };
+    store_array_t holding = {0};
+    if (q->holding != NULL) {
+        for (size_t i = 0; i < q->n_holding; i++) {
+            store_array_add(&holding, q->holding[i]);
+        }
+        const char *names = store_array_done(&holding);
+        if (names == NULL) {
+            abort();
+        }
+        op->offset = 0;
+        op->after = false;
+        stmts[1] = (db_stmt_t){"zone_holding", 3, {op->caller.account_id, names, lz}};
+    }
     store_run(db, stmts, 2, on_zone_list, op);
+    store_array_free(&holding);
     store_array_free(&limit_zones);
 }
 

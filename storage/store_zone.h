@@ -28,10 +28,15 @@ void store_zone_delete(db_pool_t *db, const store_auth_t *auth, const char *key,
 
 /* A page of the account's zones in name order: contains (substring of the
  * name, or NULL), after (keyset: names after this one, or NULL). total is
- * the number of matching zones (-1 after a keyset cursor). */
+ * the number of matching zones (-1 after a keyset cursor). With holding
+ * (the names a name lies in: itself and its ancestors, n_holding of them)
+ * the page is instead the one zone among them with the longest name, or
+ * none; the other fields are ignored then. */
 typedef struct {
     const char *contains, *after;
     long long limit, offset;
+    const char (*holding)[DNS_NAME_BUFSIZE];
+    size_t n_holding;
 } store_zone_query_t;
 
 typedef void (*store_zone_page_cb)(void *ctx, int status, const dnsapi_err_t *err,
