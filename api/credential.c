@@ -111,7 +111,8 @@ int api_grants_read(api_req_t *r, long long default_seconds, long long max_secon
 {
     memset(g, 0, sizeof(*g));
     g->expires_in = default_seconds;
-    if (api_body_int(r->body, "expires_in", false, 60, max_seconds, &g->expires_in, err) < 0) {
+    if (api_body_int(r->body, "expires_in", false, API_CREDENTIAL_MIN_SECONDS, max_seconds,
+                     &g->expires_in, err) < 0) {
         return err->status;
     }
     int rc = scopes_read(r, g, err);
@@ -144,6 +145,16 @@ int api_tsig_secret_new(const seal_key_t *k, const char *account_id, const char 
     }
     OPENSSL_cleanse(secret, sizeof(secret));
     return rc;
+}
+
+int api_tsig_alg_read(const char *text, dns_tsig_alg_t *out, dnsapi_err_t *err)
+{
+    *out = text != NULL ? dns_tsig_alg_from_text(text) : DNS_TSIG_HMAC_SHA256;
+    if (*out == DNS_TSIG_ALG_UNKNOWN) {
+        return dnsapi_err_set(err, DNSAPI_EINVAL, "unsupported_algorithm", "algorithm",
+                              "algorithm is hmac-sha256 (the default) or hmac-sha512");
+    }
+    return DNSAPI_OK;
 }
 
 int api_tsig_name_normalize(const char *in, char *out, size_t outlen, dnsapi_err_t *err)

@@ -16,6 +16,13 @@
 #include "common/seal.h"
 #include "dns/tsig.h"
 
+/* Lifetimes of new credentials, in seconds: the default of a token and of
+ * a TSIG key, and the bounds of both (HTTP and CLI alike). */
+#define API_TOKEN_DEFAULT_SECONDS (90LL * 86400)
+#define API_TSIG_DEFAULT_SECONDS (365LL * 86400)
+#define API_CREDENTIAL_MIN_SECONDS 60LL
+#define API_CREDENTIAL_MAX_SECONDS (3650LL * 86400)
+
 /* The grants of a new credential. */
 typedef struct {
     unsigned scopes;
@@ -32,8 +39,8 @@ typedef struct {
  * policies - policies each covered by one of its own (dns_policy_covers).
  * expires_in defaults to default_seconds and lies in [60, max_seconds].
  * DNSAPI_EINVAL (422) or DNSAPI_EFORBIDDEN (403 insufficient_scope). */
-int api_grants_read(api_req_t *r, long long default_seconds, long long max_seconds,
-                    api_grants_t *g, dnsapi_err_t *err);
+int api_grants_read(api_req_t *r, long long default_seconds, long long max_seconds, api_grants_t *g,
+                    dnsapi_err_t *err);
 
 /* ---- TSIG secrets --------------------------------------------------------- */
 
@@ -49,6 +56,10 @@ void api_tsig_aad(const char *account_id, const char *name, char *out, size_t ou
 int api_tsig_secret_new(const seal_key_t *k, const char *account_id, const char *name,
                         dns_tsig_alg_t alg, char sealed[API_TSIG_SEALED_SIZE],
                         char b64[API_TSIG_B64_SIZE], dnsapi_err_t *err);
+
+/* A TSIG key's algorithm from its name (NULL: hmac-sha256, the default).
+ * DNSAPI_EINVAL unsupported_algorithm (field "algorithm"). */
+int api_tsig_alg_read(const char *text, dns_tsig_alg_t *out, dnsapi_err_t *err);
 
 /* A key name as stored: a normalized absolute name whose labels are
  * letters, digits, '-' and '_' (what nsupdate, knsupdate and certbot

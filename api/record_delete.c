@@ -7,8 +7,12 @@
  *    remove a system record - and the database's guard on records refuses
  *    that (403 system_record), so no round is spent looking first;
  * 3. answer: 200 {message, serial}.
+ * A credential with policies takes the write path instead (api/write.c),
+ * which knows the record's name and type before it deletes and checks
+ * them against the policies (403 insufficient_scope, nothing deleted).
  */
 #include "api/api.h"
+#include "api/write.h"
 #include "storage/store_record.h"
 
 static void on_deleted(void *ctx, int status, const dnsapi_err_t *err, const dns_record_t *rec,
@@ -25,10 +29,35 @@ static void on_deleted(void *ctx, int status, const dnsapi_err_t *err, const dns
     api_answer(r, 200, d);
 }
 
+static int one_build(api_write_t *w)
+{
+    dns_op_t *op = dns_change_add(&w->change, DNS_OP_DELETE, NULL, 0);
+    if (op == NULL) {
+        return DNSAPI_ENOMEM;
+    }
+    op->id = w->r->record_id;
+    return DNSAPI_OK;
+}
+
+static void one_answer(api_write_t *w, const store_written_t *res)
+{
+    json_t *d = json_object();
+    json_object_set_new(d, "message", json_string("Record deleted successfully"));
+    json_object_set_new(d, "serial", json_integer(res != NULL ? res->serial : w->zone_serial));
+    api_write_answer(w, 200, d);
+}
+
 void handle_record_delete(api_req_t *r)
 {
     if (!api_is_uuid(r->record_id)) {
         api_failf(r, DNSAPI_ENOTFOUND, NULL, NULL, "record '%.64s' not found", r->record_id);
+        return;
+    }
+    if (r->auth.n_policies > 0) {
+        api_write_t *w = api_write_new(r, 1);
+        w->build = one_build;
+        w->answer = one_answer;
+        api_write_start(w);
         return;
     }
     store_record_delete(r->thread->db, &r->auth, r->zone_key, r->record_id, on_deleted,

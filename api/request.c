@@ -237,7 +237,9 @@ static int authenticate(api_req_t *r, dnsapi_err_t *err)
     r->auth = (store_auth_t){.token_id = r->token.token_id,
                              .account_id = r->token.account_id,
                              .zones = (const char(*)[256])r->token.zones,
-                             .n_zones = r->token.n_zones};
+                             .n_zones = r->token.n_zones,
+                             .policies = r->token.policies,
+                             .n_policies = r->token.n_policies};
     return 0;
 }
 

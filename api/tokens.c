@@ -20,9 +20,6 @@
 #include "dns/dns.h"
 #include "storage/store_token.h"
 
-#define TOKEN_DEFAULT_SECONDS (90LL * 86400)
-#define TOKEN_MAX_SECONDS (3650LL * 86400)
-
 typedef struct {
     auth_token_t tok;
     api_grants_t grants;
@@ -68,8 +65,8 @@ static void on_created(void *ctx, int status, const dnsapi_err_t *err, const sto
 
 void handle_token_create(api_req_t *r)
 {
-    static const char *const allowed[] = {"name", "scopes", "zones", "policies", "expires_in",
-                                          NULL};
+    static const char *const allowed[] = {"name",     "scopes",     "zones",
+                                          "policies", "expires_in", NULL};
     token_state_t *st = token_state(r);
     dnsapi_err_t err;
     dnsapi_err_clear(&err);
@@ -77,7 +74,8 @@ void handle_token_create(api_req_t *r)
     api_grants_t *g = &st->grants;
     if (api_body_check_fields(r->body, allowed, NULL, &err) != DNSAPI_OK ||
         api_body_string(r->body, "name", true, false, &name, &err) < 0 ||
-        api_grants_read(r, TOKEN_DEFAULT_SECONDS, TOKEN_MAX_SECONDS, g, &err) != DNSAPI_OK) {
+        api_grants_read(r, API_TOKEN_DEFAULT_SECONDS, API_CREDENTIAL_MAX_SECONDS, g, &err) !=
+            DNSAPI_OK) {
         api_fail(r, &err);
         return;
     }

@@ -18,9 +18,6 @@
 #include "api/view.h"
 #include "storage/store_tsig.h"
 
-#define KEY_DEFAULT_SECONDS (365LL * 86400)
-#define KEY_MAX_SECONDS (3650LL * 86400)
-
 typedef struct {
     api_grants_t grants;
     api_paging_t paging;
@@ -73,21 +70,20 @@ void handle_tsig_key_create(api_req_t *r)
         api_body_string(r->body, "name", true, false, &name, &err) < 0 ||
         api_body_string(r->body, "algorithm", false, false, &alg, &err) < 0 ||
         api_tsig_name_normalize(name, st->name, sizeof(st->name), &err) != DNSAPI_OK ||
-        api_grants_read(r, KEY_DEFAULT_SECONDS, KEY_MAX_SECONDS, &st->grants, &err) !=
-            DNSAPI_OK) {
+        api_grants_read(r, API_TSIG_DEFAULT_SECONDS, API_CREDENTIAL_MAX_SECONDS, &st->grants,
+                        &err) != DNSAPI_OK) {
         api_fail(r, &err);
         return;
     }
-    dns_tsig_alg_t a = alg != NULL ? dns_tsig_alg_from_text(alg) : DNS_TSIG_HMAC_SHA256;
-    if (a == DNS_TSIG_ALG_UNKNOWN) {
-        api_failf(r, DNSAPI_EINVAL, "unsupported_algorithm", "algorithm",
-                  "algorithm is hmac-sha256 (the default) or hmac-sha512");
+    dns_tsig_alg_t a;
+    if (api_tsig_alg_read(alg, &a, &err) != DNSAPI_OK) {
+        api_fail(r, &err);
         return;
     }
     snprintf(st->algorithm, sizeof(st->algorithm), "%s", dns_tsig_alg_name(a));
     char sealed[API_TSIG_SEALED_SIZE];
-    if (api_tsig_secret_new(r->thread->seal, r->token.account_id, st->name, a, sealed,
-                            st->secret, &err) != DNSAPI_OK) {
+    if (api_tsig_secret_new(r->thread->seal, r->token.account_id, st->name, a, sealed, st->secret,
+                            &err) != DNSAPI_OK) {
         api_fail(r, &err);
         return;
     }

@@ -107,8 +107,8 @@ json_t *view_token(const store_token_t *t)
     json_t *o = json_object();
     json_object_set_new(o, "id", str_or_null(t->id));
     json_object_set_new(o, "name", str_or_null(t->name));
-    credential_fields(o, t->scopes, t->zones_json, t->policies_json, t->expires_at,
-                      t->created_at, t->revoked_at);
+    credential_fields(o, t->scopes, t->zones_json, t->policies_json, t->expires_at, t->created_at,
+                      t->revoked_at);
     return o;
 }
 
@@ -118,8 +118,8 @@ json_t *view_tsig_key(const store_tsig_t *k)
     json_object_set_new(o, "id", str_or_null(k->id));
     json_object_set_new(o, "name", str_or_null(k->name));
     json_object_set_new(o, "algorithm", str_or_null(k->algorithm));
-    credential_fields(o, k->scopes, k->zones_json, k->policies_json, k->expires_at,
-                      k->created_at, k->revoked_at);
+    credential_fields(o, k->scopes, k->zones_json, k->policies_json, k->expires_at, k->created_at,
+                      k->revoked_at);
     return o;
 }
 
@@ -135,6 +135,7 @@ json_t *view_change_entry(const store_change_entry_t *e)
     json_object_set_new(c, "before", json_text_or_null(e->before_json));
     json_object_set_new(c, "after", json_text_or_null(e->after_json));
     json_object_set_new(c, "token_id", str_or_null(e->token_id));
+    json_object_set_new(c, "tsig_key_id", str_or_null(e->tsig_key_id));
     json_object_set_new(c, "created_at", json_string(e->created_at));
     return c;
 }

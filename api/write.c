@@ -333,15 +333,15 @@ static void check_policies(api_write_t *w)
     for (size_t i = 0; a->n_policies > 0 && i < w->change.n; i++) {
         const dns_op_t *op = &w->change.ops[i];
         const dns_record_t *rec = op->kind == DNS_OP_DELETE ? op->old : &op->rec;
-        if (rec == NULL || (op->kind == DNS_OP_PATCH && op->noop) ||
-            dns_policy_allows(a->policies, a->n_policies, w->change.zone, rec->name, rec->type,
-                              true)) {
+        if ((op->kind == DNS_OP_PATCH && op->noop) ||
+            (rec != NULL && dns_policy_allows(a->policies, a->n_policies, w->change.zone, rec->name,
+                                              rec->type, true))) {
             continue;
         }
         dnsapi_err_t err;
         dnsapi_err_set(&err, DNSAPI_EFORBIDDEN, "insufficient_scope", NULL,
-                       "This credential's policies do not allow writing %s records at %s.",
-                       rec->type, rec->name);
+                       "This credential's policies do not allow writing %s records at %s",
+                       rec != NULL ? rec->type : "these", rec != NULL ? rec->name : "this name");
         dns_report_error(&w->report, op, &err);
     }
 }

@@ -55,6 +55,12 @@ void handle_zone_create(api_req_t *r)
                   "this token is limited to some zones and may not create '%s'", zone);
         return;
     }
+    if (!dns_policy_allows_zone(r->token.policies, r->token.n_policies, zone)) {
+        api_failf(r, DNSAPI_EFORBIDDEN, NULL, NULL,
+                  "this token's policies do not allow writing all of '%s', which creating it does",
+                  zone);
+        return;
+    }
     const dnsapi_config_t *cfg = r->thread->cfg;
     store_zone_create(r->thread->db, &r->auth, zone, (const char(*)[256])cfg->nameservers,
                       cfg->n_nameservers, cfg->hostmaster, r->has_idem ? &r->idem : NULL,

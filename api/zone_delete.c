@@ -2,6 +2,8 @@
  * DELETE /v1/zones/{zone} - delete a zone and everything in it.
  *
  * 1. input: token with zones:write, {zone};
+ *    a token with policies needs one that writes the whole zone
+ *    (dns_policy_allows_zone);
  * 2. store_zone_delete: one implicit transaction (the token's zone limit is
  *    kept by the database, so an id outside it deletes nothing);
  * 3. answer: 200 {message}.
@@ -23,5 +25,12 @@ static void on_deleted(void *ctx, int status, const dnsapi_err_t *err, const sto
 
 void handle_zone_delete(api_req_t *r)
 {
+    if (!dns_policy_allows_zone(r->token.policies, r->token.n_policies,
+                                r->zone_key_is_id ? NULL : r->zone_key)) {
+        api_failf(r, DNSAPI_EFORBIDDEN, NULL, NULL,
+                  "this token's policies do not allow writing every record of the zone, which "
+                  "deleting it does");
+        return;
+    }
     store_zone_delete(r->thread->db, &r->auth, r->zone_key, on_deleted, api_hold(r));
 }

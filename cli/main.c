@@ -22,6 +22,7 @@ static const struct {
     {"migrate", cmd_migrate, "apply pending database migrations"},
     {"account", cmd_account, "manage accounts (account create NAME, account list)"},
     {"token", cmd_token, "manage bearer tokens (token create, token list, token revoke)"},
+    {"tsig", cmd_tsig, "manage TSIG keys for DNS UPDATE (tsig create, tsig list, tsig revoke)"},
     {"export", cmd_export, "print one zone as a master file"},
     {"zone", cmd_zone, "change zones (zone set-nameservers ZONE NS..., --all)"},
 };

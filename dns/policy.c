@@ -208,6 +208,18 @@ bool dns_policy_allows(const dns_policy_t *policies, size_t n, const char *zone,
     return false;
 }
 
+bool dns_policy_allows_zone(const dns_policy_t *policies, size_t n, const char *zone)
+{
+    for (size_t i = 0; i < n; i++) {
+        const dns_policy_t *p = &policies[i];
+        if (p->write && p->name[0] == '\0' && p->type[0] == '\0' &&
+            (p->zone[0] == '\0' || (zone != NULL && strcmp(p->zone, zone) == 0))) {
+            return true;
+        }
+    }
+    return n == 0;
+}
+
 bool dns_policy_covers(const dns_policy_t *outer, size_t n_outer, const dns_policy_t *inner)
 {
     for (size_t i = 0; i < n_outer; i++) {

@@ -61,6 +61,12 @@ bool dns_policy_name_matches(const char *pattern, const char *name);
 bool dns_policy_allows(const dns_policy_t *policies, size_t n, const char *zone, const char *name,
                        const char *type, bool write);
 
+/* True when the n policies allow writing every record of zone (normalized;
+ * NULL when only the zone's id is known): creating or deleting a whole zone
+ * needs a writing policy without name and type, of that zone or of any
+ * zone (of any zone when zone is NULL). Always true when n is 0. */
+bool dns_policy_allows_zone(const dns_policy_t *policies, size_t n, const char *zone);
+
 /* True when one of the n_outer policies allows everything inner allows
  * (the same or a wider zone, name pattern and type, and write only where
  * it writes): a credential with policies may grant only such policies. The

@@ -287,11 +287,11 @@ const db_statement_t db_statements[] = {
      0},
     /* the audit trail, oldest first: $3 limit, $4 offset, $5 after this change id.
      * Columns: 0 id, 1 serial, 2 action, 3 record_id, 4 name, 5 type,
-     * 6 before (JSON), 7 after (JSON), 8 token_id, 9 created_at */
+     * 6 before (JSON), 7 after (JSON), 8 token_id, 9 created_at, 10 tsig_key_id */
     {"changes_page",
      "SELECT c.id, c.serial, c.action, c.record_id, c.name, c.type,"
      " dnsapi_change_record(c.before), dnsapi_change_record(c.after), c.token_id,"
-     " to_char(c.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+     " to_char(c.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), c.tsig_key_id"
      " FROM changes c WHERE c.zone_id = " ZONE_OF " AND c.id > coalesce($5::bigint, 0)"
      " ORDER BY c.id LIMIT $3::int OFFSET $4::int",
      0},
@@ -339,8 +339,7 @@ const db_statement_t db_statements[] = {
      " ORDER BY k.created_at, k.id LIMIT $2::int OFFSET $3::int",
      0},
     {"tsig_get",
-     "SELECT " TSIG_COLS " FROM tsig_keys k WHERE k.account_id = $1::uuid AND k.id = $2::uuid",
-     0},
+     "SELECT " TSIG_COLS " FROM tsig_keys k WHERE k.account_id = $1::uuid AND k.id = $2::uuid", 0},
     {"tsig_revoke",
      "UPDATE tsig_keys k SET revoked_at = now()"
      " WHERE k.account_id = $1::uuid AND k.id = $2::uuid AND k.revoked_at IS NULL"

@@ -105,17 +105,18 @@ int store_admin_account_create(PGconn *c, const char *name, char *id_out, dnsapi
 }
 
 int store_admin_token_insert(PGconn *c, const char *account_id, const char *name,
-                             const char *scopes, const char *zones, int64_t expires_at,
-                             char *id_out, dnsapi_err_t *err)
+                             const char *scopes, const char *zones, const char *policies,
+                             int64_t expires_at, char *id_out, dnsapi_err_t *err)
 {
     char exp[24];
     snprintf(exp, sizeof(exp), "%lld", (long long)expires_at);
-    const char *p[5] = {account_id, name, scopes, zones, exp};
-    PGresult *r = PQexecParams(c,
-                               "INSERT INTO tokens (account_id, name, scopes, zones, expires_at)"
-                               " VALUES ($1::uuid, $2, $3::text[], $4::text[],"
-                               " to_timestamp($5::bigint)) RETURNING id",
-                               5, NULL, p, NULL, NULL, 0);
+    const char *p[6] = {account_id, name, scopes, zones, exp, policies};
+    PGresult *r =
+        PQexecParams(c,
+                     "INSERT INTO tokens (account_id, name, scopes, zones, expires_at, policies)"
+                     " VALUES ($1::uuid, $2, $3::text[], $4::text[],"
+                     " to_timestamp($5::bigint), $6::jsonb) RETURNING id",
+                     6, NULL, p, NULL, NULL, 0);
     if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
         return db_fail(r, err);
     }
@@ -201,23 +202,23 @@ static void fill_token(const PGresult *r, int i, void *dst)
     copy_col(r, i, 7, t->state, sizeof(t->state));
 }
 
+/* What a credential row of tokens or tsig_keys (as x) shows in a list, in
+ * fill_token's order; the table is named by the caller. */
+#define CRED_COLS                                                                                  \
+    "x.id, x.name, array_to_string(x.scopes, ' '), coalesce(array_to_string(x.zones, ' '), "       \
+    "''), " TS_UTC("x.created_at") ", " TS_UTC("x.expires_at") ", " TS_UTC(                        \
+        "x.revoked_at") ","                                                                        \
+                        " CASE WHEN x.revoked_at IS NOT NULL THEN 'revoked'"                       \
+                        "      WHEN x.expires_at <= now() THEN 'expired' ELSE 'active' END"
+#define CRED_OF_ACCOUNT " x WHERE x.account_id = $1::uuid ORDER BY x.created_at, x.id"
+
 int store_admin_token_list(PGconn *c, const char *account_id, store_admin_token_row_t **rows,
                            size_t *n, dnsapi_err_t *err)
 {
     const char *p[1] = {account_id};
     void *out;
-    int rc = list_rows(
-        c,
-        "SELECT t.id, t.name, array_to_string(t.scopes, ' '),"
-        " coalesce(array_to_string(t.zones, ' '), ''), " TS_UTC("t.created_at") ", " TS_UTC(
-            "t.expires_at") ", " TS_UTC("t.revoked_at") ","
-                                                        " CASE WHEN t.revoked_at IS NOT NULL THEN "
-                                                        "'revoked'"
-                                                        "      WHEN t.expires_at <= now() THEN "
-                                                        "'expired' ELSE 'active' END"
-                                                        " FROM tokens t WHERE t.account_id = "
-                                                        "$1::uuid ORDER BY t.created_at, t.id",
-        1, p, sizeof(**rows), fill_token, &out, n, err);
+    int rc = list_rows(c, "SELECT " CRED_COLS " FROM tokens" CRED_OF_ACCOUNT, 1, p, sizeof(**rows),
+                       fill_token, &out, n, err);
     *rows = out;
     return rc;
 }
@@ -236,33 +237,100 @@ static bool looks_like_uuid(const char *s)
     return true;
 }
 
-int store_admin_token_revoke(PGconn *c, const char *id, dnsapi_err_t *err)
+/* Revokes row $1 of a credential table, answering whether it was revoked
+ * before (the first revocation's time stays). */
+#define REVOKE_SQL(table)                                                                          \
+    "UPDATE " table " x SET revoked_at = coalesce(x.revoked_at, now())"                            \
+    " FROM (SELECT id, revoked_at AS before FROM " table " WHERE id = $1::uuid FOR UPDATE) o"      \
+    " WHERE x.id = o.id RETURNING o.before IS NOT NULL"
+
+/* Revokes the row id of a credential table with sql (REVOKE_SQL); what names the credential in
+ * messages ("token", "TSIG key") and cmd the command that lists them. */
+static int revoke_row(PGconn *c, const char *sql, const char *what, const char *cmd, const char *id,
+                      dnsapi_err_t *err)
 {
     if (!looks_like_uuid(id)) {
         return dnsapi_err_set(err, DNSAPI_EINVAL, "bad_id", "id",
-                              "'%.40s' is not a token id (a UUID, as `dnsapi token list` shows)",
-                              id);
+                              "'%.40s' is not a %s id (a UUID, as `dnsapi %s list` shows)", id,
+                              what, cmd);
     }
     const char *p[1] = {id};
-    PGresult *r = PQexecParams(c,
-                               "UPDATE tokens t SET revoked_at = coalesce(t.revoked_at, now())"
-                               " FROM (SELECT id, revoked_at AS before FROM tokens"
-                               "       WHERE id = $1::uuid FOR UPDATE) o"
-                               " WHERE t.id = o.id RETURNING o.before IS NOT NULL",
-                               1, NULL, p, NULL, NULL, 0);
+    PGresult *r = PQexecParams(c, sql, 1, NULL, p, NULL, NULL, 0);
     if (PQresultStatus(r) != PGRES_TUPLES_OK) {
         return db_fail(r, err);
     }
     if (PQntuples(r) == 0) {
         PQclear(r);
-        return dnsapi_err_set(err, DNSAPI_ENOTFOUND, "not_found", "id", "no token has the id %s",
+        return dnsapi_err_set(err, DNSAPI_ENOTFOUND, "not_found", "id", "no %s has the id %s", what,
                               id);
     }
     bool already = strcmp(PQgetvalue(r, 0, 0), "t") == 0;
     PQclear(r);
     if (already) {
-        return dnsapi_err_set(err, DNSAPI_ECONFLICT, "revoked", "id",
-                              "token %s was revoked already", id);
+        return dnsapi_err_set(err, DNSAPI_ECONFLICT, "revoked", "id", "%s %s was revoked already",
+                              what, id);
     }
     return DNSAPI_OK;
+}
+
+int store_admin_token_revoke(PGconn *c, const char *id, dnsapi_err_t *err)
+{
+    return revoke_row(c, REVOKE_SQL("tokens"), "token", "token", id, err);
+}
+
+/* ---- TSIG keys ------------------------------------------------------------ */
+
+int store_admin_tsig_insert(PGconn *c, const store_admin_tsig_new_t *k, char *id_out,
+                            dnsapi_err_t *err)
+{
+    char exp[24];
+    snprintf(exp, sizeof(exp), "%lld", (long long)k->expires_at);
+    const char *p[8] = {k->account_id, k->name,  k->algorithm, k->secret_sealed,
+                        k->scopes,     k->zones, k->policies,  exp};
+    PGresult *r = PQexecParams(c,
+                               "INSERT INTO tsig_keys (account_id, name, algorithm, secret_sealed,"
+                               " scopes, zones, policies, expires_at)"
+                               " VALUES ($1::uuid, $2, $3, $4, $5::text[], $6::text[], $7::jsonb,"
+                               " to_timestamp($8::bigint)) RETURNING id",
+                               8, NULL, p, NULL, NULL, 0);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
+        const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+        if (state != NULL && strcmp(state, "23505") == 0) {
+            PQclear(r);
+            return dnsapi_err_set(err, DNSAPI_ECONFLICT, "name_taken", "name",
+                                  "A TSIG key named '%s' exists already (key names are unique "
+                                  "across accounts): choose another name.",
+                                  k->name);
+        }
+        return db_fail(r, err);
+    }
+    snprintf(id_out, 37, "%s", PQgetvalue(r, 0, 0));
+    PQclear(r);
+    return DNSAPI_OK;
+}
+
+static void fill_tsig(const PGresult *r, int i, void *dst)
+{
+    store_admin_tsig_row_t *k = dst;
+    fill_token(r, i, &k->cred);
+    copy_col(r, i, 8, k->algorithm, sizeof(k->algorithm));
+    copy_col(r, i, 9, k->policies, sizeof(k->policies));
+}
+
+int store_admin_tsig_list(PGconn *c, const char *account_id, store_admin_tsig_row_t **rows,
+                          size_t *n, dnsapi_err_t *err)
+{
+    const char *p[1] = {account_id};
+    void *out;
+    int rc = list_rows(c,
+                       "SELECT " CRED_COLS ", x.algorithm, coalesce(x.policies::text, '')"
+                       " FROM tsig_keys" CRED_OF_ACCOUNT,
+                       1, p, sizeof(**rows), fill_tsig, &out, n, err);
+    *rows = out;
+    return rc;
+}
+
+int store_admin_tsig_revoke(PGconn *c, const char *id, dnsapi_err_t *err)
+{
+    return revoke_row(c, REVOKE_SQL("tsig_keys"), "TSIG key", "tsig", id, err);
 }

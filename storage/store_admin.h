@@ -20,10 +20,11 @@ int store_admin_account_create(PGconn *c, const char *name, char *id_out, dnsapi
 int store_admin_account_find(PGconn *c, const char *name, char *id_out, dnsapi_err_t *err);
 
 /* Inserts a token row; scopes and zones are PostgreSQL array literals
- * (zones may be NULL: every zone). Writes the token id into id_out. */
+ * (zones may be NULL: every zone), policies JSON text (NULL: none). Writes
+ * the token id into id_out. */
 int store_admin_token_insert(PGconn *c, const char *account_id, const char *name,
-                             const char *scopes, const char *zones, int64_t expires_at,
-                             char *id_out, dnsapi_err_t *err);
+                             const char *scopes, const char *zones, const char *policies,
+                             int64_t expires_at, char *id_out, dnsapi_err_t *err);
 
 /* The zone named name (absolute, lowercase), whichever account holds it:
  * its account's id (37 bytes) into account_out. DNSAPI_OK,
@@ -59,7 +60,7 @@ int store_admin_account_list(PGconn *c, store_admin_account_row_t **rows, size_t
  * server's key can make one again). */
 typedef struct {
     char id[37];
-    char name[128];
+    char name[256];
     char scopes[128];    /* space separated */
     char zones[1024];    /* space separated absolute names; "" = every zone */
     char created_at[24]; /* RFC 3339 UTC */
@@ -77,5 +78,36 @@ int store_admin_token_list(PGconn *c, const char *account_id, store_admin_token_
  * "revoked") when it was revoked already; DNSAPI_EINVAL when id is not a
  * UUID. */
 int store_admin_token_revoke(PGconn *c, const char *id, dnsapi_err_t *err);
+
+/* ---- TSIG keys (see storage/store_tsig.h) ---------------------------------- */
+
+/* A new key: the secret already sealed (common/seal.h); scopes and zones
+ * PostgreSQL array literals (zones NULL: every zone), policies JSON text
+ * (NULL: none), expires_at epoch seconds. */
+typedef struct {
+    const char *account_id, *name, *algorithm, *secret_sealed;
+    const char *scopes, *zones, *policies;
+    int64_t expires_at;
+} store_admin_tsig_new_t;
+
+/* Inserts a key; writes its id into id_out. A taken name (in any account)
+ * is DNSAPI_ECONFLICT with code "name_taken". */
+int store_admin_tsig_insert(PGconn *c, const store_admin_tsig_new_t *k, char *id_out,
+                            dnsapi_err_t *err);
+
+/* One key as `dnsapi tsig list` shows it (never its secret): what a token
+ * row shows, its algorithm and policies. */
+typedef struct {
+    store_admin_token_row_t cred;
+    char algorithm[16];
+    char policies[24576]; /* JSON text, "" when none */
+} store_admin_tsig_row_t;
+
+/* Every key of account_id, oldest first. *rows is malloc'd (free it). */
+int store_admin_tsig_list(PGconn *c, const char *account_id, store_admin_tsig_row_t **rows,
+                          size_t *n, dnsapi_err_t *err);
+
+/* Revokes key id (any account): as store_admin_token_revoke. */
+int store_admin_tsig_revoke(PGconn *c, const char *id, dnsapi_err_t *err);
 
 #endif

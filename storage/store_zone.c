@@ -404,7 +404,7 @@ static void on_changes(void *data, int status, PGresult **res, size_t n)
         return;
     }
     /* columns: 0 id, 1 serial, 2 action, 3 record_id, 4 name, 5 type,
-     * 6 before, 7 after, 8 token_id, 9 created_at */
+     * 6 before, 7 after, 8 token_id, 9 created_at, 10 tsig_key_id */
     const PGresult *rows = res[2];
     size_t count = (size_t)PQntuples(rows);
     store_change_entry_t *e = calloc(count + 1, sizeof(*e));
@@ -426,6 +426,7 @@ static void on_changes(void *data, int status, PGresult **res, size_t n)
         e[i].after_json = PQgetisnull(rows, row, 7) ? NULL : PQgetvalue(rows, row, 7);
         e[i].token_id = PQgetisnull(rows, row, 8) ? NULL : PQgetvalue(rows, row, 8);
         e[i].created_at = PQgetvalue(rows, row, 9);
+        e[i].tsig_key_id = PQgetisnull(rows, row, 10) ? NULL : PQgetvalue(rows, row, 10);
     }
     long long total = strtoll(PQgetvalue(res[3], 0, 0), NULL, 10);
     op->cb.changes(op->ctx, DNSAPI_OK, NULL, e, count, total);

@@ -67,7 +67,8 @@ typedef struct {
     const char *action; /* create, update, delete */
     const char *record_id, *name, *type;
     const char *before_json, *after_json;
-    const char *token_id; /* NULL when unknown */
+    const char *token_id;    /* NULL when unknown */
+    const char *tsig_key_id; /* the key of a DNS UPDATE; NULL otherwise */
     const char *created_at;
 } store_change_entry_t;
 

@@ -44,7 +44,7 @@ step "packages"
 deps_install build-essential cmake pkg-config libh2o-evloop-dev libssl-dev libpq-dev \
     libjansson-dev libjwt-dev libldns-dev libcmocka-dev postgresql-15 nsd knot knot-dnsutils \
     knot-dnssecutils \
-    bind9-dnsutils bind9utils ldnsutils python3-dnspython python3-yaml python3-jsonschema wrk \
+    bind9-dnsutils bind9utils ldnsutils python3-dnspython python3-yaml python3-jsonschema python3-cryptography wrk \
     curl valgrind prometheus openssl python3-h2 docker-compose systemd util-linux chromium nodejs \
     bind9 unbound pebble lego certbot python3-certbot-dns-rfc2136
 # nodejs from Debian comes without npm; NodeSource's carries its own

@@ -496,6 +496,13 @@ class Stack:
 
     # -- HTTP --------------------------------------------------------------
 
+    def created(self, path, body, token):
+        """POSTs body to path for a test's setup; asserts 201 and returns the Response."""
+        r = self.request("POST", path, token=token, body=body)
+        if r.status != 201:
+            raise AssertionError("setup: POST %s answered %r" % (path, r))
+        return r
+
     def request(self, method, path, token=None, body=None, headers=None, raw=None,
                 chunked=False, timeout=30, check=True, allow_503=False, source=None):
         """Sends one HTTP request to the server and returns a Response.
@@ -901,6 +908,7 @@ class ApiTestCase(unittest.TestCase):
     STACK_NAME = None
     STACK_PORT = None
     STACK_ENV = None
+    SETUP_ZONES = ()  # zones the class token creates before the tests
     stack = None
     spec = None
 
@@ -913,6 +921,8 @@ class ApiTestCase(unittest.TestCase):
         cls.stack.start()
         try:
             cls.token = cls.stack.token()
+            for name in cls.SETUP_ZONES:
+                cls.stack.created("/v1/zones", {"name": name}, cls.token)
         except BaseException:
             cls.stack.stop()
             raise

@@ -45,14 +45,12 @@ def change_one_char(text, index):
 class AuthTest(ZoneHelpers, ApiTestCase):
     STACK_NAME = "auth"
     STACK_PORT = 18104
+    SETUP_ZONES = ("example.com", "other.test")
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         st = cls.stack
-        for name in ("example.com", "other.test"):
-            r = st.request("POST", "/v1/zones", token=cls.token, body={"name": name})
-            assert r.status == 201, r
         r = st.request("POST", "/v1/zones/example.com/records", token=cls.token,
                        body={"name": "www", "type": "A", "content": "192.0.2.1"})
         assert r.status == 201, r

@@ -34,6 +34,10 @@ REQUIRED = {
     ("POST", "/v1/tokens"): {201, 401, 403, 422},
     ("GET", "/v1/tokens"): {200, 401, 403},
     ("DELETE", "/v1/tokens/{id}"): {200, 401, 404},
+    ("POST", "/v1/tsig-keys"): {201, 400, 401, 403, 409, 415, 422},
+    ("GET", "/v1/tsig-keys"): {200, 401, 403, 422},
+    ("GET", "/v1/tsig-keys/{id}"): {200, 401, 403, 404},
+    ("DELETE", "/v1/tsig-keys/{id}"): {200, 401, 403, 404},
     ("GET", "/v1/zones/{zone}/delegations"): {200, 401, 403, 404, 422},
     ("GET", "/v1/zones/{zone}/delegations/{name}"): {200, 401, 404, 422},
     ("POST", "/v1/zones/{zone}/delegations/{name}/check"): {200, 401, 403, 404},
@@ -215,6 +219,29 @@ class ContractTest(ZoneHelpers, ApiTestCase):
         self.call("DELETE", "/v1/tokens/" + tk["id"], "/v1/tokens/{id}", token=None, expect=401)
         self.call("DELETE", "/v1/tokens/" + tk["id"], "/v1/tokens/{id}", expect=200)
         self.call("DELETE", "/v1/tokens/nope", "/v1/tokens/{id}", expect=404)
+        # TSIG keys
+        K, K1 = "/v1/tsig-keys", "/v1/tsig-keys/{id}"
+        key = {"name": "tour-key", "scopes": ["records:write"], "zones": ["tour.test"],
+               "policies": [{"zone": "tour.test", "name": "_acme-challenge.**", "type": "TXT", "write": True}]}
+        k = self.call("POST", K, K, body=key, expect=201).data["tsig_key"]
+        self.call("POST", K, K, body=key, expect=409)
+        self.call("POST", K, K, body=dict(key, name="bad name"), expect=422)
+        self.call("POST", K, K, raw=b"{", headers={"Content-Type": "application/json"}, expect=400)
+        self.call("POST", K, K, raw=b"{}", headers={"Content-Type": "text/plain"}, expect=415)
+        self.call("POST", K, K, token=None, body=key, expect=401)
+        self.call("POST", K, K, token=ro, body=dict(key, name="other-key"), expect=403)
+        self.call("GET", K, K, expect=200)
+        self.call("GET", K + "?limit=1001", K, expect=422)
+        self.call("GET", K, K, token=None, expect=401)
+        self.call("GET", K, K, token=ro, expect=403)
+        self.call("GET", K + "/" + k["id"], K1, expect=200)
+        self.call("GET", K + "/" + k["id"], K1, token=None, expect=401)
+        self.call("GET", K + "/" + k["id"], K1, token=ro, expect=403)
+        self.call("GET", K + "/nope", K1, expect=404)
+        self.call("DELETE", K + "/" + k["id"], K1, token=None, expect=401)
+        self.call("DELETE", K + "/" + k["id"], K1, token=ro, expect=403)
+        self.call("DELETE", K + "/" + k["id"], K1, expect=200)
+        self.call("DELETE", K + "/" + k["id"], K1, expect=404)
         # zone delete last
         self.call("DELETE", "/v1/zones/tour.test", "/v1/zones/{zone}", token=None, expect=401)
         self.call("DELETE", "/v1/zones/tour.test", "/v1/zones/{zone}", expect=200)

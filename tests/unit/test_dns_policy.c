@@ -80,6 +80,54 @@ static void test_allows(void **state)
         dns_policy_allows(p, 1, "example.org.", "_acme-challenge.example.org.", "TXT", true));
 }
 
+static void test_whole_zone_needs_a_policy_without_name_and_type(void **state)
+{
+    dns_policy_t p[3];
+    dnsapi_err_t err;
+    assert_true(dns_policy_allows_zone(NULL, 0, "example.com."));
+    assert_true(dns_policy_allows_zone(NULL, 0, NULL));
+    assert_int_equal(dns_policy_make("example.com", "_acme-challenge.**", "TXT", true, &p[0], &err),
+                     DNSAPI_OK);
+    assert_int_equal(dns_policy_make("example.com", NULL, "TXT", true, &p[1], &err), DNSAPI_OK);
+    assert_false(dns_policy_allows_zone(p, 2, "example.com."));
+    assert_int_equal(dns_policy_make("example.com", NULL, NULL, false, &p[2], &err), DNSAPI_OK);
+    assert_false(dns_policy_allows_zone(p, 3, "example.com."));
+    p[2].write = true;
+    assert_true(dns_policy_allows_zone(p, 3, "example.com."));
+    assert_false(dns_policy_allows_zone(p, 3, "example.org."));
+    assert_false(dns_policy_allows_zone(p, 3, NULL)); /* an id: the zone is not known */
+    assert_int_equal(dns_policy_make(NULL, NULL, NULL, true, &p[2], &err), DNSAPI_OK);
+    assert_true(dns_policy_allows_zone(p, 3, NULL));
+}
+
+static void test_covers(void **state)
+{
+    dns_policy_t outer[2], in;
+    dnsapi_err_t err;
+    assert_int_equal(
+        dns_policy_make("example.com", "_acme-challenge.**", "TXT", true, &outer[0], &err),
+        DNSAPI_OK);
+    assert_int_equal(dns_policy_make("other.test", NULL, NULL, false, &outer[1], &err), DNSAPI_OK);
+    assert_int_equal(
+        dns_policy_make("example.com.", "_acme-challenge.**.example.com.", "txt", false, &in, &err),
+        DNSAPI_OK);
+    assert_true(dns_policy_covers(outer, 2, &in));
+    in.write = true;
+    assert_true(dns_policy_covers(outer, 2, &in));
+    in.type[0] = '\0'; /* any type */
+    assert_false(dns_policy_covers(outer, 2, &in));
+    assert_int_equal(dns_policy_make("example.com", NULL, "TXT", true, &in, &err), DNSAPI_OK);
+    assert_false(dns_policy_covers(outer, 2, &in)); /* any name */
+    assert_int_equal(
+        dns_policy_make(NULL, "_acme-challenge.**.example.com.", "TXT", true, &in, &err),
+        DNSAPI_OK);
+    assert_false(dns_policy_covers(outer, 2, &in)); /* any zone */
+    assert_int_equal(dns_policy_make("other.test", "www", "A", false, &in, &err), DNSAPI_OK);
+    assert_true(dns_policy_covers(outer, 2, &in));
+    in.write = true;
+    assert_false(dns_policy_covers(outer, 2, &in)); /* writes where the outer only reads */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -87,6 +135,8 @@ int main(void)
         cmocka_unit_test(test_invalid_policies_are_refused),
         cmocka_unit_test(test_name_patterns),
         cmocka_unit_test(test_allows),
+        cmocka_unit_test(test_whole_zone_needs_a_policy_without_name_and_type),
+        cmocka_unit_test(test_covers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
