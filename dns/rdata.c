@@ -284,8 +284,44 @@ static bool word_is_digits(const word_t *w)
 /* Checks a host-name word and appends it, absolute, to t. "@" stays "@"
  * (ldns reads it as the zone apex). A name must have at least two labels:
  * "mail" is refused with a hint rather than read relative to the zone. */
-static int host_append(text_t *t, const char *zone, const word_t *w, bool root_ok, const char *what,
-                       dnsapi_err_t *err)
+/* BIND's check-names, "fail" for primary zones by default, refuses the
+ * whole zone when the target of an NS, MX, SRV, SVCB or HTTPS record is not
+ * a host name: letters, digits and inner hyphens, no '_' (found by
+ * tests/fuzz/fuzz_content.c). CNAME, PTR and NAPTR targets may be any name. */
+static bool type_target_is_host(const char *type)
+{
+    static const char *const types[] = {"NS", "MX", "SRV", "SVCB", "HTTPS"};
+    for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+        if (strcmp(type, types[i]) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* True when every label of name[0..len) is letters, digits and inner
+ * hyphens. */
+static bool name_is_hostname(const char *name, size_t len)
+{
+    size_t start = 0;
+    for (size_t i = 0; i <= len; i++) {
+        if (i < len && name[i] != '.') {
+            if (!(isascii((unsigned char)name[i]) &&
+                  (isalnum((unsigned char)name[i]) || name[i] == '-'))) {
+                return false;
+            }
+            continue;
+        }
+        if (i > start && (name[start] == '-' || name[i - 1] == '-')) {
+            return false;
+        }
+        start = i + 1;
+    }
+    return true;
+}
+
+static int host_append(text_t *t, const char *zone, const word_t *w, bool root_ok,
+                       bool hostname_only, const char *what, dnsapi_err_t *err)
 {
     char zone_bare[DNS_NAME_BUFSIZE];
     snprintf(zone_bare, sizeof(zone_bare), "%.*s", (int)(strlen(zone) - 1), zone);
@@ -348,6 +384,13 @@ static int host_append(text_t *t, const char *zone, const word_t *w, bool root_o
                               "The %s \"%.*s\" is a single label: write the name in full, e.g. "
                               "%.*s.%s",
                               what, (int)len, w->p, (int)len, w->p, zone_bare);
+    }
+    if (hostname_only && !name_is_hostname(w->p, len)) {
+        return dnsapi_err_set(err, DNSAPI_EINVAL, "bad_rdata", "content",
+                              "The %s \"%.*s\" is not a host name: use letters, digits and "
+                              "hyphens inside labels, without '_' or a label starting or ending "
+                              "with '-' (BIND refuses the zone otherwise).",
+                              what, (int)(len > 64 ? 64 : len), w->p);
     }
     if (!text_append(t, w->p, len) || !text_append(t, ".", 1)) {
         return DNSAPI_ENOMEM;
@@ -463,6 +506,14 @@ static int digest_check(const type_info_t *ti, const word_t *words, size_t nword
                               ti->type, ti->field_names[hex_at], digits);
     }
     size_t want = digest_expected_len(ti->type, kind);
+    /* Knot refuses a zone with a DS of any other digest type (kzonecheck:
+     * "invalid algorithm in DS"), GOST (3) included. */
+    if (want == 0 && strcmp(ti->type, "DS") == 0) {
+        return dnsapi_err_set(err, DNSAPI_EINVAL, "bad_rdata", "content",
+                              "The DS digest type %lu is not one the name servers accept: use 2 "
+                              "(SHA-256), 4 (SHA-384) or 1 (SHA-1).",
+                              kind);
+    }
     if (want != 0 && digits != want * 2) {
         return dnsapi_err_set(err, DNSAPI_EINVAL, "bad_rdata", "content",
                               "The %s %s is %zu bytes long, but %s %lu needs %zu bytes (%zu hex "
@@ -511,7 +562,8 @@ static int content_rebuild(const char *zone, const type_info_t *ti, const word_t
             break;
         case FIELD_HOST:
         case FIELD_HOST_OR_ROOT:
-            rc = host_append(t, zone, w, kind == FIELD_HOST_OR_ROOT, what, err);
+            rc = host_append(t, zone, w, kind == FIELD_HOST_OR_ROOT, type_target_is_host(ti->type),
+                             what, err);
             if (rc != DNSAPI_OK) {
                 return rc;
             }
@@ -564,6 +616,15 @@ static int caa_rebuild(const char *content, text_t *t, dnsapi_err_t *err)
                               (int)(flags.len > 16 ? 16 : flags.len), flags.p);
     }
     const char *tag = marks[1];
+    size_t tag_len = strcspn(tag, " ");
+    /* RFC 6844 capped tags at 15 characters, and NSD still refuses longer
+     * ones (found by tests/fuzz/fuzz_content.c). */
+    if (tag_len > 15) {
+        return dnsapi_err_set(err, DNSAPI_EINVAL, "bad_rdata", "content",
+                              "The CAA tag is %zu characters long; tags have at most 15, such as "
+                              "issue, issuewild or iodef.",
+                              tag_len);
+    }
     for (const char *q = tag; q < p && *q != ' '; q++) {
         if (!isascii((unsigned char)*q) || !isalnum((unsigned char)*q)) {
             return dnsapi_err_set(err, DNSAPI_EINVAL, "bad_rdata", "content",
@@ -627,14 +688,22 @@ static int svc_params_check(const char *params, dnsapi_err_t *err)
     if (alpn != NULL && (alpn == params || alpn[-1] == ' ')) {
         size_t vlen = strcspn(alpn + 5, " ");
         const char *v = alpn + 5;
-        bool empty_id = vlen == 0 || v[0] == ',' || v[vlen - 1] == ',';
-        for (size_t k = 0; k + 1 < vlen; k++) {
-            empty_id = empty_id || (v[k] == ',' && v[k + 1] == ',');
+        /* Empty ids, and one-character ids: none is registered, and Knot
+         * 3.2 fails its semantic checks on one followed by another id
+         * (kzonecheck: "failed to run semantic checks"). */
+        bool short_id = false;
+        for (size_t k = 0, id = 0; k <= vlen; k++) {
+            if (k == vlen || v[k] == ',') {
+                short_id = short_id || id < 2;
+                id = 0;
+            } else {
+                id++;
+            }
         }
-        if (empty_id || memchr(v, '=', vlen) != NULL) {
+        if (short_id || memchr(v, '=', vlen) != NULL) {
             return dnsapi_err_set(err, DNSAPI_EINVAL, "bad_rdata", "content",
-                                  "The alpn value must be protocol ids separated by commas, "
-                                  "such as alpn=h2,h3.");
+                                  "The alpn value must be protocol ids of two or more "
+                                  "characters separated by commas, such as alpn=h2,h3.");
         }
     }
     char keys[32][24];
@@ -956,7 +1025,6 @@ static int naptr_regexp_check(const ldns_rr *rr, dnsapi_err_t *err)
     const char *re = (const char *)data + 1;
     char ere[256];
     size_t ere_len = 0;
-    size_t groups = 0;
     size_t i = 1;
     int rc = DNSAPI_OK;
 
@@ -974,8 +1042,6 @@ static int naptr_regexp_check(const ldns_rr *rr, dnsapi_err_t *err)
     for (; i < len && re[i] != delim; i++) {
         if (re[i] == '\\' && i + 1 < len) {
             ere[ere_len++] = re[i++];
-        } else if (re[i] == '(') {
-            groups++;
         }
         ere[ere_len++] = re[i];
     }
@@ -983,12 +1049,18 @@ static int naptr_regexp_check(const ldns_rr *rr, dnsapi_err_t *err)
     if (i >= len || ere_len == 0) {
         goto bad;
     }
-    /* The replacement, up to the next unescaped delimiter. */
+    /* The replacement, up to the next unescaped delimiter. BIND refuses
+     * "\\0" (found by tests/fuzz/fuzz_content.c) and back-references
+     * beyond the groups the regex compiles to. */
+    size_t max_ref = 0;
     for (i++; i < len && re[i] != delim; i++) {
         if (re[i] == '\\' && i + 1 < len) {
             i++;
-            if (isdigit((unsigned char)re[i]) && (size_t)(re[i] - '0') > groups) {
+            if (re[i] == '0') {
                 goto bad;
+            }
+            if (isdigit((unsigned char)re[i]) && (size_t)(re[i] - '0') > max_ref) {
+                max_ref = (size_t)(re[i] - '0');
             }
         }
     }
@@ -999,10 +1071,14 @@ static int naptr_regexp_check(const ldns_rr *rr, dnsapi_err_t *err)
         goto bad;
     }
     regex_t compiled;
-    if (regcomp(&compiled, ere, REG_EXTENDED | REG_NOSUB) != 0) {
+    if (regcomp(&compiled, ere, REG_EXTENDED) != 0) {
         goto bad;
     }
+    size_t groups = compiled.re_nsub;
     regfree(&compiled);
+    if (max_ref > groups) {
+        goto bad;
+    }
     return rc;
 bad:
     return dnsapi_err_set(err, DNSAPI_EINVAL, "bad_rdata", "content",

@@ -193,6 +193,30 @@ static void test_bad_host_characters_are_refused(void **state)
     expect_error("NS", "ns1.example.com ns2.example.com");
 }
 
+/* BIND (check-names, fail on primaries) refuses a zone whose NS, MX, SRV,
+ * SVCB or HTTPS target is not a host name (found by fuzz_content); CNAME,
+ * PTR and NAPTR targets may be any name. */
+static void test_server_target_that_is_not_a_host_name_is_refused(void **state)
+{
+    static const char *const bad[] = {"_x.example.net", "a-.example.net", "-a.example.net",
+                                      "ner-----caaa---.osm", "a_b.example.net."};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        char in[128];
+        const char *msg = expect_error("NS", bad[i]);
+        assert_non_null(strstr(msg, "not a host name"));
+        snprintf(in, sizeof(in), "10 %s", bad[i]);
+        expect_error("MX", in);
+        snprintf(in, sizeof(in), "0 5 5060 %s", bad[i]);
+        expect_error("SRV", in);
+        snprintf(in, sizeof(in), "1 %s alpn=h2", bad[i]);
+        expect_error("SVCB", in);
+        expect_error("HTTPS", in);
+    }
+    expect_content("NS", "a-b.9.example.net", "a-b.9.example.net.");
+    expect_content("CNAME", "_x.example.net", "_x.example.net.");
+    expect_content("PTR", "a-.example.net", "a-.example.net.");
+}
+
 static void test_host_with_64_character_label_is_refused(void **state)
 {
     char in[128];
@@ -390,6 +414,9 @@ static void test_bad_caa_is_refused(void **state)
     expect_error("CAA", "256 issue \"x\"");
     expect_error("CAA", "0 iss!ue \"x\"");
     expect_error("CAA", "x issue \"x\"");
+    /* NSD refuses a tag over 15 characters (found by fuzz_content) */
+    expect_error("CAA", "0 abcdefghijklmnop \"x\"");
+    expect_content("CAA", "0 abcdefghijklmno \"x\"", "0 abcdefghijklmno \"x\"");
 }
 
 static void test_ds_is_normalized(void **state)
@@ -410,7 +437,7 @@ static void test_bad_ds_is_refused(void **state)
 static void test_digest_with_odd_hex_digits_is_refused(void **state)
 {
     expect_error("SSHFP", "4 2 123456789abcdef67890123456789abcdef67890123456789abcdef6789012");
-    expect_error("DS", "12345 8 99 abc");
+    expect_error("DS", "12345 8 2 abc");
     expect_error("TLSA", "3 1 0 abcde");
 }
 
@@ -424,8 +451,28 @@ static void test_digest_of_wrong_length_for_its_type_is_refused(void **state)
 
 static void test_digest_of_unknown_type_may_have_any_even_length(void **state)
 {
-    expect_content("DS", "12345 8 99 ABCD", "12345 8 99 abcd");
     expect_content("TLSA", "3 1 0 3082 01aa", "3 1 0 308201aa");
+    expect_content("TLSA", "3 1 99 ABCD", "3 1 99 abcd");
+    expect_content("SSHFP", "4 9 ABCD", "4 9 abcd");
+}
+
+/* Knot refuses a zone holding a DS whose digest type is not 1, 2 or 4
+ * (found by tests/fuzz/fuzz_content.c), whatever the digest's length. */
+static void test_ds_of_a_digest_type_knot_refuses_is_refused(void **state)
+{
+    static const char *const kinds[] = {"0", "3", "5", "99", "255"};
+    for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+        char content[160];
+        snprintf(content, sizeof(content),
+                 "12345 13 %s "
+                 "49FD46E6C4B45C55D4AC69CBD3CD34AC1AFE51DE1A0D46A7A3C6E8A9B5B4AF0D",
+                 kinds[i]);
+        const char *msg = expect_error("DS", content);
+        assert_non_null(strstr(msg, "digest type"));
+    }
+    expect_error("DS", "15 13 3 96");
+    expect_content("DS", "12345 13 1 49FD46E6C4B45C55D4AC69CBD3CD34AC1AFE51DE",
+                   "12345 13 1 49fd46e6c4b45c55d4ac69cbd3cd34ac1afe51de");
 }
 
 static void test_tlsa_is_normalized(void **state)
@@ -478,6 +525,12 @@ static void test_naptr_with_bad_regexp_is_refused(void **state)
     expect_error("NAPTR", "100 10 \"U\" \"E2U+sip\" \"1^.*$1sip:x@example.com1\" .");
     expect_content("NAPTR", "100 10 \"U\" \"E2U+sip\" \"!^(.*)$!sip:\\\\1@example.com!i\" .",
                    "100 10 \"U\" \"E2U+sip\" \"!^(.*)$!sip:\\\\1@example.com!i\" .");
+    /* BIND refuses \0 in the replacement (found by fuzz_content) and
+     * counts groups as the regex compiles them, not '(' characters */
+    expect_error("NAPTR", "100 10 \"U\" \"E2U\" \"!a!\\\\0!\" .");
+    expect_error("NAPTR", "100 10 \"U\" \"E2U\" \"![(]a!\\\\1!\" .");
+    expect_content("NAPTR", "100 10 \"U\" \"E2U\" \"!a!b\\\\!!\" .",
+                   "100 10 \"U\" \"E2U\" \"!a!b\\\\!!\" .");
 }
 
 static void test_quote_inside_a_word_is_refused(void **state)
@@ -489,6 +542,17 @@ static void test_quote_inside_a_word_is_refused(void **state)
     expect_error("HTTPS", "1 . alpn=\",h3\"");
     expect_error("HTTPS", "1 . alpn=h2,,h3");
     expect_error("HTTPS", "1 . alpn=caf\xc3\xa9");
+}
+
+/* No alpn id has one character, and Knot 3.2 fails its semantic checks on
+ * one followed by another ("x,h2"; found by tests/fuzz/fuzz_content.c). */
+static void test_one_character_alpn_id_is_refused(void **state)
+{
+    expect_error("HTTPS", "1 . alpn=x,h2");
+    expect_error("HTTPS", "1 . alpn=h2,h,h3");
+    expect_error("SVCB", "1 svc.example.com alpn=h2,x");
+    expect_error("HTTPS", "1 . alpn=4");
+    expect_content("HTTPS", "1 . alpn=h2,h3,dot", "1 . alpn=h2,h3,dot");
 }
 
 static void test_svcb_is_normalized(void **state)
@@ -696,6 +760,7 @@ int main(void)
         cmocka_unit_test(test_single_label_target_is_refused_with_hint),
         cmocka_unit_test(test_root_target_is_refused_where_a_host_is_needed),
         cmocka_unit_test(test_bad_host_characters_are_refused),
+        cmocka_unit_test(test_server_target_that_is_not_a_host_name_is_refused),
         cmocka_unit_test(test_host_with_64_character_label_is_refused),
         cmocka_unit_test(test_mx_priority_in_content),
         cmocka_unit_test(test_mx_priority_as_field),
@@ -727,6 +792,7 @@ int main(void)
         cmocka_unit_test(test_digest_with_odd_hex_digits_is_refused),
         cmocka_unit_test(test_digest_of_wrong_length_for_its_type_is_refused),
         cmocka_unit_test(test_digest_of_unknown_type_may_have_any_even_length),
+        cmocka_unit_test(test_ds_of_a_digest_type_knot_refuses_is_refused),
         cmocka_unit_test(test_tlsa_is_normalized),
         cmocka_unit_test(test_bad_tlsa_is_refused),
         cmocka_unit_test(test_sshfp_is_normalized),
@@ -735,6 +801,7 @@ int main(void)
         cmocka_unit_test(test_bad_naptr_is_refused),
         cmocka_unit_test(test_naptr_with_bad_regexp_is_refused),
         cmocka_unit_test(test_quote_inside_a_word_is_refused),
+        cmocka_unit_test(test_one_character_alpn_id_is_refused),
         cmocka_unit_test(test_svcb_is_normalized),
         cmocka_unit_test(test_https_is_normalized),
         cmocka_unit_test(test_bad_svcb_is_refused),
