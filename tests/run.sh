@@ -4,12 +4,14 @@
 # throwaway PostgreSQL on 127.0.0.1, and runs every test through ctest.
 #
 #   bash tests/run.sh              every test
-#   bash tests/run.sh -L unit      one tier (unit, integration, e2e); any
-#                                  other arguments go to ctest too
+#   bash tests/run.sh -L unit      one tier (unit, integration, e2e, fuzz);
+#                                  any other arguments go to ctest too
 #
 # Environment: DNSAPI_TEST_PG_PORT (default 15432), DNSAPI_TEST_BUILD_DIR
 # (default build-test) and DNSAPI_TEST_PORT_OFFSET (added to every fixed port
 # the end-to-end tests use, default 0) let two runs share a machine.
+# DNSAPI_FUZZ_SECONDS (default 30) is each fuzzer's time; the fuzzers build
+# into DNSAPI_FUZZ_BUILD_DIR (default build-fuzz), see tests/fuzz/README.md.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -44,7 +46,7 @@ step "packages"
 deps_install build-essential cmake pkg-config libh2o-evloop-dev libssl-dev libpq-dev \
     libjansson-dev libjwt-dev libldns-dev libcmocka-dev postgresql-15 nsd knot knot-dnsutils \
     bind9-dnsutils bind9utils ldnsutils python3-dnspython python3-yaml python3-jsonschema wrk \
-    curl valgrind
+    curl valgrind clang knot-dnssecutils
 
 # One run per port at a time: a second run waits (bounded) for the first.
 exec 9>"$LOCK"
@@ -71,6 +73,7 @@ export ASAN_OPTIONS=halt_on_error=1:abort_on_error=0:detect_leaks=1:strict_strin
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 export LSAN_OPTIONS=print_suppressions=0
 export PYTHONDONTWRITEBYTECODE=1
+export DNSAPI_FUZZ_BUILD_DIR=${DNSAPI_FUZZ_BUILD_DIR:-$ROOT/build-fuzz}
 
 step "ctest $*"
 rc=0

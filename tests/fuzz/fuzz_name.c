@@ -1,0 +1,175 @@
+/*
+ * fuzz_name.c - zone names and record owner names (dns/name.c).
+ *
+ * Input: "ZONE\nNAME". ZONE goes through dns_zone_name_normalize (a refused
+ * one is replaced by example.com.), NAME through dns_name_normalize in that
+ * zone. Invariants:
+ *  - a refusal is DNSAPI_EINVAL with a known code, a field and a message;
+ *  - an accepted zone or owner name has the normalized shape dns.h
+ *    promises (lowercase, absolute, at most 253 characters and 63 per label,
+ *    only letters, digits, '-', '_', '*' only as the whole leftmost label of
+ *    an owner name) and lies at or below its zone;
+ *  - normalizing is idempotent, the name without its trailing dot means the
+ *    same name, and ldns reads it back to the same text;
+ *  - the rule for relative names holds: a name that is not "@", does not
+ *    end in '.' and does not end in the zone's name is the name + "." +
+ *    zone;
+ *  - dns_name_ancestors lists exactly the names strictly between name and
+ *    zone, nearest first.
+ */
+#include <string.h>
+#include <strings.h>
+
+#include <ldns/ldns.h>
+
+#include "dns/dns.h"
+#include "support.h"
+
+static const char *const owner_codes[] = {
+    "name_outside_zone", "name_too_long", "label_too_long", "bad_wildcard", "bad_name", NULL,
+};
+
+static bool code_known(const char *code, const char *const *codes)
+{
+    for (size_t i = 0; codes[i] != NULL; i++) {
+        if (strcmp(code, codes[i]) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static void check_refusal(int rc, const dnsapi_err_t *err, const char *const *codes,
+                          const char *input)
+{
+    FUZZ_CHECK(rc == DNSAPI_EINVAL, "'%s': status %d", input, rc);
+    FUZZ_CHECK(code_known(err->code, codes), "'%s': unknown code '%s'", input, err->code);
+    FUZZ_CHECK(strcmp(err->field, "name") == 0, "'%s': field '%s'", input, err->field);
+    FUZZ_CHECK(err->message[0] != '\0', "'%s': empty message", input);
+}
+
+/* The normalized shape: lowercase, absolute, length limits, characters;
+ * '*' only as the whole first label when wildcard_ok. */
+static void check_shape(const char *name, bool wildcard_ok, const char *input)
+{
+    size_t len = strlen(name);
+    FUZZ_CHECK(len >= 2 && name[len - 1] == '.', "'%s' -> '%s': not absolute", input, name);
+    FUZZ_CHECK(len - 1 <= 253, "'%s' -> '%s': %zu characters", input, name, len - 1);
+    size_t label = 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)name[i];
+        if (c == '.') {
+            FUZZ_CHECK(label >= 1 && label <= 63, "'%s' -> '%s': label of %zu", input, name, label);
+            label = 0;
+            continue;
+        }
+        label++;
+        if (c == '*') {
+            FUZZ_CHECK(wildcard_ok && i == 0 && name[1] == '.', "'%s' -> '%s': '*' at %zu", input,
+                       name, i);
+            continue;
+        }
+        FUZZ_CHECK((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_',
+                   "'%s' -> '%s': byte 0x%02x", input, name, c);
+    }
+}
+
+/* ldns reads the name back to the same text. */
+static void check_ldns(const char *name, const char *input)
+{
+    ldns_rdf *d = ldns_dname_new_frm_str(name);
+    FUZZ_CHECK(d != NULL, "'%s' -> '%s': ldns refuses it", input, name);
+    char *back = ldns_rdf2str(d);
+    FUZZ_CHECK(back != NULL && strcmp(back, name) == 0, "'%s' -> '%s': ldns reads '%s'", input,
+               name, back != NULL ? back : "(null)");
+    free(back);
+    ldns_rdf_deep_free(d);
+}
+
+static void check_zone(const char *in, char *zone)
+{
+    dnsapi_err_t err;
+    static const char *const zone_codes[] = {"bad_zone_name", NULL};
+    dnsapi_err_clear(&err);
+    int rc = dns_zone_name_normalize(in, zone, DNS_NAME_BUFSIZE, &err);
+    if (rc != DNSAPI_OK) {
+        check_refusal(rc, &err, zone_codes, in);
+        strcpy(zone, "example.com.");
+        return;
+    }
+    check_shape(zone, false, in);
+    FUZZ_CHECK(strcmp(zone, ".") != 0, "'%s': the root accepted", in);
+    char again[DNS_NAME_BUFSIZE];
+    FUZZ_CHECK(dns_zone_name_normalize(zone, again, sizeof(again), &err) == DNSAPI_OK &&
+                   strcmp(again, zone) == 0,
+               "'%s' -> '%s': not idempotent", in, zone);
+    check_ldns(zone, in);
+}
+
+static void check_ancestors(const char *zone, const char *name)
+{
+    char anc[8][DNS_NAME_BUFSIZE];
+    size_t n = dns_name_ancestors(zone, name, anc, 8);
+    const char *p = name;
+    size_t expect = 0;
+    if (strcmp(name, zone) != 0) {
+        while ((p = strchr(p, '.')) != NULL && strlen(p + 1) > strlen(zone) && expect < 8) {
+            p++;
+            FUZZ_CHECK(expect < n && strcmp(anc[expect], p) == 0,
+                       "ancestors of '%s' in '%s': #%zu is not '%s'", name, zone, expect, p);
+            expect++;
+        }
+    }
+    FUZZ_CHECK(n == expect, "ancestors of '%s' in '%s': %zu, expected %zu", name, zone, n, expect);
+}
+
+static void check_owner(const char *zone, const char *in)
+{
+    dnsapi_err_t err;
+    char out[DNS_NAME_BUFSIZE], again[DNS_NAME_BUFSIZE];
+    dnsapi_err_clear(&err);
+    int rc = dns_name_normalize(zone, in, out, sizeof(out), &err);
+    if (rc != DNSAPI_OK) {
+        check_refusal(rc, &err, owner_codes, in);
+        return;
+    }
+    check_shape(out, true, in);
+    FUZZ_CHECK(dns_name_is_at_or_below(out, zone), "'%s' -> '%s': outside %s", in, out, zone);
+    FUZZ_CHECK(dns_name_normalize(zone, out, again, sizeof(again), &err) == DNSAPI_OK &&
+                   strcmp(again, out) == 0,
+               "'%s' -> '%s': not idempotent", in, out);
+    /* Without the trailing dot it still ends in the zone name: absolute. */
+    char bare[DNS_NAME_BUFSIZE];
+    snprintf(bare, sizeof(bare), "%.*s", (int)strlen(out) - 1, out);
+    FUZZ_CHECK(dns_name_normalize(zone, bare, again, sizeof(again), &err) == DNSAPI_OK &&
+                   strcmp(again, out) == 0,
+               "'%s' -> '%s': '%s' reads as '%s'", in, out, bare, again);
+    check_ldns(out, in);
+    check_ancestors(zone, out);
+
+    /* The relative rule, stated from the outside. */
+    size_t len = strlen(in), zlen = strlen(zone) - 1;
+    bool ends_in_zone =
+        (len == zlen && strncasecmp(in, zone, zlen) == 0) ||
+        (len > zlen && in[len - zlen - 1] == '.' && strncasecmp(in + len - zlen, zone, zlen) == 0);
+    if (strcmp(in, "@") == 0) {
+        FUZZ_CHECK(strcmp(out, zone) == 0, "'@' -> '%s' in %s", out, zone);
+    } else if (in[len - 1] != '.' && !ends_in_zone) {
+        FUZZ_CHECK(strlen(out) == len + 1 + zlen + 1 && strncasecmp(out, in, len) == 0 &&
+                       out[len] == '.' && strcmp(out + len + 1, zone) == 0,
+                   "relative '%s' -> '%s' in %s", in, out, zone);
+    } else {
+        FUZZ_CHECK(strncasecmp(out, in, len) == 0, "absolute '%s' -> '%s'", in, out);
+    }
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    fuzz_fields_t f;
+    fuzz_fields_split(&f, data, size, '\n', 2);
+    char zone[DNS_NAME_BUFSIZE];
+    check_zone(f.field[0], zone);
+    check_owner(zone, f.field[1]);
+    fuzz_fields_clear(&f);
+    return 0;
+}
