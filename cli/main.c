@@ -17,6 +17,7 @@ static const struct {
     {"account", cmd_account, "manage accounts (account create NAME)"},
     {"token", cmd_token, "mint bearer tokens (token create --account NAME --scope ...)"},
     {"export", cmd_export, "print one zone as a master file"},
+    {"db", cmd_db, "grant the roles of serve and zonegen (db grant --serve ROLE --zonegen ROLE)"},
 };
 
 int cli_wants_help(int argc, char **argv)

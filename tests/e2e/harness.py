@@ -317,8 +317,23 @@ class Stack:
         self.psql_maint("CREATE DATABASE %s" % self.dbname)
         self._db_created = True
         self.cli("migrate")
+        self.grant_serving_roles()
         self.account("acme")
         self.start_server()
+
+    # `dnsapi serve` connects as a serving role granted by `dnsapi db grant`,
+    # as deploy/README.md sets it up; migrations and the CLI keep the owner's
+    # (the superuser's) connection. Roles are cluster-wide: every stack
+    # shares these two.
+    SERVE_ROLE = "dnsapi_test_serve"
+    ZONEGEN_ROLE = "dnsapi_test_zonegen"
+
+    def grant_serving_roles(self):
+        for role in (self.SERVE_ROLE, self.ZONEGEN_ROLE):
+            self.psql_maint("DO $$BEGIN CREATE ROLE %s LOGIN; EXCEPTION WHEN duplicate_object "
+                            "OR unique_violation THEN NULL; END$$" % role)
+        self.cli("db", "grant", "--serve", self.SERVE_ROLE, "--zonegen", self.ZONEGEN_ROLE)
+        self.db_override.setdefault("user", self.SERVE_ROLE)
 
     def start_server(self):
         """Starts `dnsapi serve` and waits until /healthz answers 200."""
