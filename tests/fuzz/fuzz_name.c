@@ -15,8 +15,14 @@
  *    end in '.' and does not end in the zone's name is the name + "." +
  *    zone;
  *  - dns_name_ancestors lists exactly the names strictly between name and
- *    zone, nearest first.
+ *    zone, nearest first;
+ *  - sampled (fuzz_sampled): a TXT record at the accepted name, in the
+ *    accepted zone, loads in nsd-checkzone, kzonecheck and named-checkzone
+ *    (TXT, because BIND's check-names holds A, AAAA and MX owners to host
+ *    names: a rule of the type, not of the name).
  */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -123,15 +129,16 @@ static void check_ancestors(const char *zone, const char *name)
     FUZZ_CHECK(n == expect, "ancestors of '%s' in '%s': %zu, expected %zu", name, zone, n, expect);
 }
 
-static void check_owner(const char *zone, const char *in)
+/* Checks one owner name; true when accepted (out holds it). */
+static bool check_owner(const char *zone, const char *in, char *out)
 {
     dnsapi_err_t err;
-    char out[DNS_NAME_BUFSIZE], again[DNS_NAME_BUFSIZE];
+    char again[DNS_NAME_BUFSIZE];
     dnsapi_err_clear(&err);
-    int rc = dns_name_normalize(zone, in, out, sizeof(out), &err);
+    int rc = dns_name_normalize(zone, in, out, DNS_NAME_BUFSIZE, &err);
     if (rc != DNSAPI_OK) {
         check_refusal(rc, &err, owner_codes, in);
-        return;
+        return false;
     }
     check_shape(out, true, in);
     FUZZ_CHECK(dns_name_is_at_or_below(out, zone), "'%s' -> '%s': outside %s", in, out, zone);
@@ -161,6 +168,35 @@ static void check_owner(const char *zone, const char *in)
     } else {
         FUZZ_CHECK(strncasecmp(out, in, len) == 0, "absolute '%s' -> '%s'", in, out);
     }
+    return true;
+}
+
+/* The zone with its SOA, apex NS and a TXT at name loads in all three. */
+static void check_zone_loads(const char *zone, const char *name)
+{
+    char *text = NULL;
+    size_t len = 0;
+    dnsapi_err_t err;
+    FILE *fp = open_memstream(&text, &len);
+    FUZZ_CHECK(fp != NULL, "open_memstream");
+    FUZZ_CHECK(dns_render_header(fp, zone, 1) == DNSAPI_OK &&
+                   dns_render_record(fp, zone, "SOA", 3600, -1,
+                                     "ns1.example.net. hostmaster.example.net. 1 3600 600 "
+                                     "604800 300",
+                                     &err) == DNSAPI_OK &&
+                   dns_render_record(fp, zone, "NS", 86400, -1, "ns1.example.net.", &err) ==
+                       DNSAPI_OK,
+               "zone %s: header, SOA or NS not rendered", zone);
+    int rc = dns_render_record(fp, name, "TXT", 3600, -1, "fuzz", &err);
+    fclose(fp);
+    FUZZ_CHECK(rc == DNSAPI_OK, "accepted name %s does not render: %s", name, err.message);
+    char report[4096];
+    char origin[DNS_NAME_BUFSIZE];
+    snprintf(origin, sizeof(origin), "%.*s", (int)strlen(zone) - 1, zone);
+    const char *refused = fuzz_zone_check(origin, text, len, report, sizeof(report));
+    FUZZ_CHECK(refused == NULL, "name %s accepted in %s, but %s refuses the zone:\n%s\n%s", name,
+               zone, refused, text, report);
+    free(text);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -169,7 +205,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fuzz_fields_split(&f, data, size, '\n', 2);
     char zone[DNS_NAME_BUFSIZE];
     check_zone(f.field[0], zone);
-    check_owner(zone, f.field[1]);
+    char name[DNS_NAME_BUFSIZE];
+    if (check_owner(zone, f.field[1], name) && fuzz_sampled(data, size)) {
+        check_zone_loads(zone, name);
+    }
     fuzz_fields_clear(&f);
     return 0;
 }
