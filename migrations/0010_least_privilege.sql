@@ -25,7 +25,8 @@
 --
 -- Functions that run as the owner (SECURITY DEFINER) pin search_path to
 -- this schema with pg_temp last, so that no temporary table can stand in
--- for one of ours.
+-- for one of ours. The audit trigger (dnsapi_records_changed) becomes one
+-- of them; the guard and zone creation are replaced.
 
 -- System writes in progress: (transaction, zone). Written only by owner
 -- functions, read through dnsapi_system_write_open.
@@ -107,54 +108,13 @@ BEGIN
 END
 $$;
 
--- Serial, count and audit trail, written as the owner: the serving role
+-- Serial, count and audit trail are written as the owner: the serving role
 -- needs no rights on changes beyond reading it, nor on the serial columns
--- of zones. The system records a zone is created with are not audited;
--- rows of a zone being deleted find no zone and are skipped.
-CREATE OR REPLACE FUNCTION dnsapi_records_changed() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER AS $$
-DECLARE
-    z   record;
-    tok uuid := NULLIF(current_setting('dnsapi.token_id', true), '')::uuid;
-BEGIN
-    IF TG_RELID <> 'records'::regclass OR TG_LEVEL <> 'STATEMENT' THEN
-        RAISE EXCEPTION 'dnsapi_records_changed runs only as a trigger on records';
-    END IF;
-    IF dnsapi_system_write_open(NULL) THEN
-        RETURN NULL;
-    END IF;
-    IF TG_OP = 'INSERT' THEN
-        FOR z IN SELECT zone_id, count(*) AS n FROM new_rows GROUP BY zone_id LOOP
-            PERFORM dnsapi_zone_touched(z.zone_id, z.n);
-        END LOOP;
-        INSERT INTO changes (zone_id, account_id, serial, token_id, action, record_id, name, type,
-                             before, after)
-        SELECT n.zone_id, n.account_id, zs.serial, tok, 'create', n.id, n.name, n.type, NULL,
-               to_jsonb(n) - 'account_id' - 'zone_id' - 'sort_key'
-          FROM new_rows n JOIN zones zs ON zs.id = n.zone_id;
-    ELSIF TG_OP = 'DELETE' THEN
-        FOR z IN SELECT zone_id, count(*) AS n FROM old_rows GROUP BY zone_id LOOP
-            PERFORM dnsapi_zone_touched(z.zone_id, -z.n);
-        END LOOP;
-        INSERT INTO changes (zone_id, account_id, serial, token_id, action, record_id, name, type,
-                             before, after)
-        SELECT o.zone_id, o.account_id, zs.serial, tok, 'delete', o.id, o.name, o.type,
-               to_jsonb(o) - 'account_id' - 'zone_id' - 'sort_key', NULL
-          FROM old_rows o JOIN zones zs ON zs.id = o.zone_id;
-    ELSE
-        FOR z IN SELECT DISTINCT zone_id FROM new_rows LOOP
-            PERFORM dnsapi_zone_touched(z.zone_id, 0);
-        END LOOP;
-        INSERT INTO changes (zone_id, account_id, serial, token_id, action, record_id, name, type,
-                             before, after)
-        SELECT n.zone_id, n.account_id, zs.serial, tok, 'update', n.id, n.name, n.type,
-               to_jsonb(o) - 'account_id' - 'zone_id' - 'sort_key',
-               to_jsonb(n) - 'account_id' - 'zone_id' - 'sort_key'
-          FROM new_rows n JOIN old_rows o ON o.id = n.id JOIN zones zs ON zs.id = n.zone_id;
-    END IF;
-    RETURN NULL;
-END
-$$;
+-- of zones. The function itself is unchanged; its skip of writes at a
+-- trigger depth above one (the system records of zone creation, the rows of
+-- a zone being deleted) only concerns the audit trail, and no serving role
+-- can create a trigger to write from there.
+ALTER FUNCTION dnsapi_records_changed() SECURITY DEFINER;
 
 -- The roles granted by dnsapi_grant_role, so that a later migration can
 -- grant them what it adds: CREATE OR REPLACE FUNCTION dnsapi_apply_grants

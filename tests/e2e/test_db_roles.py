@@ -24,7 +24,7 @@ from harness import conninfo_format, conninfo_parse, require_env, tport  # noqa:
 API_PORT = tport(18130)
 ROOT = os.environ.get("DNSAPI_SOURCE_DIR",
                       os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
-WAIT = 20.0
+WAIT = 60.0
 
 
 class DbRolesTest(unittest.TestCase):
@@ -139,18 +139,19 @@ class DbRolesTest(unittest.TestCase):
         log = open(os.path.join(self.tmp, "serve.log"), "wb")
         type(self).proc = subprocess.Popen([self.binary, "serve"], env=env, stdout=log,
                                            stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        # /readyz: up, and its database connections are ready
         deadline = time.monotonic() + WAIT
         while True:
             try:
                 import http.client
                 c = http.client.HTTPConnection("127.0.0.1", API_PORT, timeout=2)
-                c.request("GET", "/healthz")
+                c.request("GET", "/readyz")
                 if c.getresponse().status == 200:
                     break
             except OSError:
                 pass
             self.assertIsNone(self.proc.poll(), "dnsapi serve exited")
-            self.assertLess(time.monotonic(), deadline, "dnsapi serve did not come up")
+            self.assertLess(time.monotonic(), deadline, "dnsapi serve did not become ready")
             time.sleep(0.1)
         status, body = self.http("POST", "/v1/zones", token, {"name": "roles.test"})
         self.assertEqual(status, 201, body)
