@@ -153,7 +153,9 @@ BEGIN
         EXECUTE 'GRANT UPDATE (revoked_at) ON tokens TO ' || r;
         EXECUTE 'GRANT INSERT (account_id, key, request_hash, status, body) ON idempotency_keys TO '
              || r;
-        EXECUTE 'GRANT UPDATE (status, body) ON idempotency_keys TO ' || r;
+        -- (a claim may take over an expired key: INSERT ... ON CONFLICT DO UPDATE)
+        EXECUTE 'GRANT UPDATE (request_hash, status, body, created_at) ON idempotency_keys TO '
+             || r;
     END IF;
     IF EXISTS (SELECT 1 FROM dnsapi_roles WHERE role = role_name AND kind = 'zonegen') THEN
         EXECUTE 'GRANT SELECT ON zones, records TO ' || r;
