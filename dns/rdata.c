@@ -748,6 +748,14 @@ static int svc_params_check(const char *params, dnsapi_err_t *err)
         if (strcmp(keys[nkeys], "mandatory") == 0) {
             mandatory = start;
         }
+        /* ldns prints key7 by its name; Knot 3.2 fails on dohpath in a
+         * master file and BIND on any value that is not a DoH URI template
+         * (found by tests/fuzz/fuzz_content.c). */
+        if (strcmp(keys[nkeys], "dohpath") == 0) {
+            return dnsapi_err_set(err, DNSAPI_EINVAL, "bad_rdata", "content",
+                                  "The service parameter dohpath (key7) is not supported: "
+                                  "Knot DNS 3.2 cannot load a zone that holds it.");
+        }
         bool has_value = start[klen] == '=' && start + klen + 1 < p;
         if (!has_value && strcmp(keys[nkeys], "no-default-alpn") != 0 &&
             strncmp(keys[nkeys], "key", 3) != 0) {

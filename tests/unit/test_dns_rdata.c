@@ -555,6 +555,18 @@ static void test_one_character_alpn_id_is_refused(void **state)
     expect_content("HTTPS", "1 . alpn=h2,h3,dot", "1 . alpn=h2,h3,dot");
 }
 
+/* Knot 3.2 cannot load dohpath (key7), whatever its value; BIND refuses
+ * one that is not a DoH URI template (found by fuzz_content). */
+static void test_dohpath_is_refused(void **state)
+{
+    const char *msg = expect_error("HTTPS", "1 . alpn=h2 dohpath=/dns-query{?dns}");
+    assert_non_null(strstr(msg, "dohpath"));
+    expect_error("HTTPS", "1 . dohpath=alqn=h2de6-defaultlpn");
+    expect_error("SVCB", "1 doh.example.com alpn=h2 key7=/q{?dns}");
+    expect_content("SVCB", "1 svc.example.com alpn=h2 key8=abc",
+                   "1 svc.example.com. alpn=h2 key8=abc");
+}
+
 static void test_svcb_is_normalized(void **state)
 {
     expect_content("SVCB", "1 SVC.example.com port=8443 alpn=h2,h3",
@@ -802,6 +814,7 @@ int main(void)
         cmocka_unit_test(test_naptr_with_bad_regexp_is_refused),
         cmocka_unit_test(test_quote_inside_a_word_is_refused),
         cmocka_unit_test(test_one_character_alpn_id_is_refused),
+        cmocka_unit_test(test_dohpath_is_refused),
         cmocka_unit_test(test_svcb_is_normalized),
         cmocka_unit_test(test_https_is_normalized),
         cmocka_unit_test(test_bad_svcb_is_refused),
