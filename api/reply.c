@@ -1,21 +1,11 @@
+/* Answer bodies and the error mapping (see reply.h). */
 #include "api/reply.h"
 
-#include "api/idempotency.h"
-
-#include <stdarg.h>
-#include <stdlib.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-static uint64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-static const char *reason_of(int status)
+const char *reply_reason(int status)
 {
     switch (status) {
     case 200:
@@ -49,145 +39,6 @@ static const char *reason_of(int status)
     default:
         return "Internal Server Error";
     }
-}
-
-/* One JSON line per request on stdout. */
-static void access_log(api_req_t *r, int status, size_t bytes)
-{
-    h2o_req_t *req = r->req;
-    json_t *line = json_object();
-    char ts[32];
-    time_t t = time(NULL);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
-    json_object_set_new(line, "ts", json_string(ts));
-    json_object_set_new(line, "request_id", json_string(r->request_id));
-    json_object_set_new(line, "method", json_stringn(req->method.base, req->method.len));
-    size_t plen = req->query_at != SIZE_MAX ? req->query_at : req->path.len;
-    json_t *path = json_stringn(req->path.base, plen);
-    json_object_set_new(line, "path", path != NULL ? path : json_string("(not utf-8)"));
-    json_object_set_new(line, "status", json_integer(status));
-    json_object_set_new(line, "bytes", json_integer((json_int_t)bytes));
-    json_object_set_new(line, "duration_ms", json_real((double)(now_ns() - r->start_ns) / 1e6));
-    if (r->authed) {
-        json_object_set_new(line, "account", json_string(r->token.account_id));
-        json_object_set_new(line, "token", json_string(r->token.token_id));
-    }
-    char *s = json_dumps(line, JSON_COMPACT);
-    if (s != NULL) {
-        fprintf(stdout, "%s\n", s);
-        fflush(stdout);
-        free(s);
-    }
-    json_decref(line);
-}
-
-bool reply_cors(api_req_t *r)
-{
-    h2o_req_t *req = r->req;
-    const dnsapi_config_t *cfg = r->thread->cfg;
-    ssize_t i = h2o_find_header_by_str(&req->headers, H2O_STRLIT("origin"), -1);
-    if (i < 0 || cfg->n_cors_origins == 0) {
-        return false;
-    }
-    h2o_iovec_t origin = req->headers.entries[i].value;
-    bool allowed = false;
-    for (size_t k = 0; k < cfg->n_cors_origins && !allowed; k++) {
-        const char *o = cfg->cors_origins[k];
-        allowed = strcmp(o, "*") == 0 || h2o_memis(origin.base, origin.len, o, strlen(o));
-    }
-    if (!allowed) {
-        return false;
-    }
-    h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_ACCESS_CONTROL_ALLOW_ORIGIN, NULL,
-                   origin.base, origin.len);
-    h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_VARY, NULL, H2O_STRLIT("Origin"));
-    h2o_add_header_by_str(&req->pool, &req->res.headers,
-                          H2O_STRLIT("access-control-expose-headers"), 0, NULL,
-                          H2O_STRLIT("X-Request-Id, Retry-After, WWW-Authenticate"));
-    return true;
-}
-
-static void send_body(api_req_t *r, int status, const char *content_type, const char *body,
-                      size_t len)
-{
-    h2o_req_t *req = r->req;
-    if (req == NULL || r->responded) {
-        return;
-    }
-    r->responded = true;
-    req->res.status = status;
-    req->res.reason = reason_of(status);
-    req->res.content_length = len;
-    h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, content_type,
-                   strlen(content_type));
-    h2o_add_header_by_str(&req->pool, &req->res.headers, H2O_STRLIT("x-request-id"), 0, NULL,
-                          r->request_id, strlen(r->request_id));
-    h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CACHE_CONTROL, NULL,
-                   H2O_STRLIT("no-store"));
-    reply_cors(r);
-    int cls = status / 100;
-    if (cls >= 1 && cls <= 5) {
-        r->thread->responses_by_class[cls]++;
-    }
-    if (r->idem_claimed && status >= 200 && status <= 299) {
-        /* kept under its Idempotency-Key first, sent once kept */
-        idem_store_then_send(r, status, body, len);
-        return;
-    }
-    reply_send_now(r, status, body, len);
-}
-
-void reply_send_now(api_req_t *r, int status, const char *body, size_t len)
-{
-    access_log(r, status, len);
-    h2o_send_inline(r->req, body, len);
-}
-
-void reply_text(api_req_t *r, int status, const char *content_type, const char *body, size_t len)
-{
-    send_body(r, status, content_type, body, len);
-}
-
-static void send_json(api_req_t *r, int status, json_t *doc)
-{
-    char *s = json_dumps(doc, JSON_COMPACT);
-    json_decref(doc);
-    if (s == NULL) {
-        send_body(r, 500, "application/json",
-                  H2O_STRLIT("{\"status\":\"error\",\"error\":{\"code\":\"internal_error\","
-                             "\"message\":\"the response could not be encoded\"}}"));
-        return;
-    }
-    send_body(r, status, "application/json", s, strlen(s));
-    free(s);
-}
-
-void reply_success_raw(api_req_t *r, int status, const char *data, size_t len)
-{
-    static const char head[] = "{\"status\":\"success\",\"data\":";
-    size_t total = sizeof(head) - 1 + len + 1;
-    char *body = malloc(total);
-    if (body == NULL) {
-        send_body(r, 500, "application/json",
-                  H2O_STRLIT("{\"status\":\"error\",\"error\":{\"code\":\"internal_error\","
-                             "\"message\":\"out of memory\"}}"));
-        return;
-    }
-    memcpy(body, head, sizeof(head) - 1);
-    memcpy(body + sizeof(head) - 1, data, len);
-    body[total - 1] = '}';
-    send_body(r, status, "application/json", body, total);
-    free(body);
-}
-
-void reply_success(api_req_t *r, int status, json_t *data)
-{
-    json_t *doc = json_object();
-    json_object_set_new(doc, "status", json_string("success"));
-    json_object_set_new(doc, "data", data != NULL ? data : json_object());
-    send_json(r, status, doc);
 }
 
 int reply_http_status(const dnsapi_err_t *err)
@@ -227,7 +78,7 @@ int reply_http_status(const dnsapi_err_t *err)
     }
 }
 
-static const char *top_code(const dnsapi_err_t *err)
+const char *reply_top_code(const dnsapi_err_t *err)
 {
     switch (err->status) {
     case DNSAPI_EINVAL:
@@ -253,126 +104,142 @@ static const char *top_code(const dnsapi_err_t *err)
     }
 }
 
-void reply_error(api_req_t *r, const dnsapi_err_t *err)
+static json_t *str_safe(const char *s)
 {
-    reply_error_at(r, err, -1);
+    json_t *v = json_string(s);
+    return v != NULL ? v : json_string("(not UTF-8)");
 }
 
-void reply_error_at(api_req_t *r, const dnsapi_err_t *err, long index)
+static void dump_into(strbuf_t *b, json_t *doc)
 {
-    h2o_req_t *req = r->req;
-    if (req == NULL || r->responded) {
+    char *s = json_dumps(doc, JSON_COMPACT);
+    json_decref(doc);
+    if (s == NULL) {
+        strbuf_reset(b);
+        strbuf_adds(b, "{\"status\":\"error\",\"error\":{\"code\":\"internal_error\","
+                       "\"message\":\"the answer could not be encoded\"}}");
         return;
     }
-    int status = reply_http_status(err);
-    json_t *e = json_object();
-    json_object_set_new(e, "code", json_string(top_code(err)));
-    const char *msg = err->message[0] ? err->message : dnsapi_strerror(err->status);
-    json_t *m = json_string(msg);
-    json_object_set_new(e, "message", m != NULL ? m : json_string(dnsapi_strerror(err->status)));
-    if (err->status == DNSAPI_EINVAL || index >= 0) {
-        json_t *d = json_object();
-        json_object_set_new(d, "field", json_string(err->field[0] ? err->field : "body"));
-        json_object_set_new(d, "code", json_string(err->code[0] ? err->code : top_code(err)));
-        json_t *dm = json_string(msg); /* NULL when msg is not UTF-8 */
-        json_object_set_new(d, "message", dm != NULL ? dm : json_string(""));
-        if (index >= 0) {
-            json_object_set_new(d, "index", json_integer(index));
-        }
-        json_t *details = json_array();
-        json_array_append_new(details, d);
-        json_object_set_new(e, "details", details);
-    }
-    if (status == 401) {
-        if (strcmp(top_code(err), "invalid_token") == 0) {
-            h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_WWW_AUTHENTICATE, NULL,
-                           H2O_STRLIT("Bearer error=\"invalid_token\""));
+    strbuf_adds(b, s);
+    free(s);
+}
+
+void reply_success_body(strbuf_t *b, json_t *data)
+{
+    json_t *doc = json_object();
+    json_object_set_new(doc, "status", json_string("success"));
+    json_object_set_new(doc, "data", data != NULL ? data : json_object());
+    dump_into(b, doc);
+}
+
+void reply_success_raw_body(strbuf_t *b, const char *data, size_t len)
+{
+    strbuf_adds(b, "{\"status\":\"success\",\"data\":");
+    strbuf_add(b, data, len);
+    strbuf_add(b, "}", 1);
+}
+
+/* One entry of details[]: an entry of a list is named by its place
+ * ("posts[2].content"), and its message says so too. */
+static json_t *detail(const dns_problem_t *p)
+{
+    const dnsapi_err_t *err = &p->err;
+    const dns_op_t *op = p->op;
+    json_t *d = json_object();
+    char field[128], msg[sizeof(err->message) + 96];
+    if (op != NULL && op->list != NULL) {
+        snprintf(field, sizeof(field), "%s[%zu]%s%s", op->list, op->index, err->field[0] ? "." : "",
+                 err->field);
+        if (op->line > 0 && strncmp(err->message, "line ", 5) != 0) {
+            snprintf(msg, sizeof(msg), "%s[%zu]: line %u: %s", op->list, op->index, op->line,
+                     err->message);
         } else {
-            h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_WWW_AUTHENTICATE, NULL,
-                           H2O_STRLIT("Bearer"));
+            snprintf(msg, sizeof(msg), "%s[%zu]: %s", op->list, op->index, err->message);
         }
-    } else if (status == 403 && err->status == DNSAPI_EFORBIDDEN) {
-        h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_WWW_AUTHENTICATE, NULL,
-                       H2O_STRLIT("Bearer error=\"insufficient_scope\""));
-    } else if (status == 503 || status == 429) {
-        h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_RETRY_AFTER, NULL, H2O_STRLIT("1"));
-    } else if (status == 405 && err->field[0] != '\0') {
-        /* for 405 the field carries the Allow list */
-        h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_ALLOW, NULL, err->field,
-                       strlen(err->field));
-        json_object_del(e, "details");
+    } else {
+        snprintf(field, sizeof(field), "%s", err->field[0] ? err->field : "body");
+        snprintf(msg, sizeof(msg), "%s",
+                 err->message[0] ? err->message : dnsapi_strerror(err->status));
     }
+    json_object_set_new(d, "field", str_safe(field));
+    json_object_set_new(d, "code", json_string(err->code[0] ? err->code : reply_top_code(err)));
+    json_object_set_new(d, "message", str_safe(msg));
+    if (op != NULL && op->list != NULL) {
+        json_object_set_new(d, "index", json_integer((json_int_t)op->index));
+    }
+    if (op != NULL && op->line > 0) {
+        json_object_set_new(d, "line", json_integer(op->line));
+    }
+    if (p->existing_id[0] != '\0') {
+        json_object_set_new(d, "existing_id", json_string(p->existing_id));
+    }
+    if (p->expected_ttl >= 0) {
+        json_object_set_new(d, "expected_ttl", json_integer(p->expected_ttl));
+    }
+    return d;
+}
+
+static bool wants_details(const dns_problem_t *p)
+{
+    return p->err.status == DNSAPI_EINVAL || (p->op != NULL && p->op->list != NULL) ||
+           p->existing_id[0] != '\0' || p->expected_ttl >= 0;
+}
+
+static void envelope(strbuf_t *b, const dns_problem_t *problems, size_t n, size_t more)
+{
+    const dnsapi_err_t *first = &problems[0].err;
+    json_t *e = json_object();
+    json_object_set_new(e, "code", json_string(reply_top_code(first)));
+    json_t *d0 = wants_details(&problems[0]) ? detail(&problems[0]) : NULL;
+    const char *msg = d0 != NULL
+                          ? json_string_value(json_object_get(d0, "message"))
+                          : (first->message[0] ? first->message : dnsapi_strerror(first->status));
+    if (n + more > 1) {
+        char buf[512];
+        snprintf(buf, sizeof(buf), "%s (and %zu more problems: see details)", msg, n + more - 1);
+        json_object_set_new(e, "message", str_safe(buf));
+    } else {
+        json_object_set_new(e, "message", str_safe(msg));
+    }
+    bool any = false;
+    for (size_t i = 0; i < n && !any; i++) {
+        any = wants_details(&problems[i]);
+    }
+    if (any) {
+        json_t *details = json_array();
+        for (size_t i = 0; i < n; i++) {
+            json_array_append_new(details,
+                                  i == 0 && d0 != NULL ? json_incref(d0) : detail(&problems[i]));
+        }
+        json_object_set_new(e, "details", details);
+        if (more > 0) {
+            json_object_set_new(e, "more_problems", json_integer((json_int_t)more));
+        }
+    }
+    json_decref(d0);
     json_t *doc = json_object();
     json_object_set_new(doc, "status", json_string("error"));
     json_object_set_new(doc, "error", e);
-    send_json(r, status, doc);
+    dump_into(b, doc);
 }
 
-void reply_fail(api_req_t *r, int status, const char *code, const char *field, const char *fmt, ...)
+void reply_error_body(strbuf_t *b, const dnsapi_err_t *err)
 {
-    dnsapi_err_t err;
-    dnsapi_err_clear(&err);
-    err.status = status;
-    snprintf(err.code, sizeof(err.code), "%s", code != NULL ? code : "");
-    snprintf(err.field, sizeof(err.field), "%s", field != NULL ? field : "");
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err.message, sizeof(err.message), fmt, ap);
-    va_end(ap);
-    reply_error(r, &err);
+    dns_problem_t p;
+    memset(&p, 0, sizeof(p));
+    p.err = *err;
+    p.expected_ttl = -1;
+    envelope(b, &p, 1, 0);
 }
 
-void reply_db_error(api_req_t *r, int status, const PGresult *res, const char *conflict_code)
+int reply_report_body(strbuf_t *b, const dns_report_t *rep)
 {
-    if (status == DNSAPI_EBUSY) {
-        reply_fail(r, DNSAPI_EBUSY, NULL, NULL,
-                   "the server is busy; retry after the time in Retry-After");
-        return;
+    if (rep->n_errors == 0) {
+        dnsapi_err_t err;
+        dnsapi_err_set(&err, DNSAPI_EINTERNAL, NULL, NULL, "the change failed");
+        reply_error_body(b, &err);
+        return 500;
     }
-    if (res == NULL) {
-        reply_fail(r, DNSAPI_EDB, NULL, NULL,
-                   "the database is unavailable; retry after the time in Retry-After");
-        return;
-    }
-    const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
-    const char *constraint = PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME);
-    if (state != NULL && strcmp(state, "23505") == 0 && constraint != NULL &&
-        strcmp(constraint, "idempotency_keys_pkey") == 0) {
-        /* another request with the same key committed first */
-        reply_fail(r, DNSAPI_ECONFLICT, "idempotency_key_in_use", NULL,
-                   "another request with this Idempotency-Key was applied first; retry to get "
-                   "its answer");
-        return;
-    }
-    if (state != NULL && strcmp(state, "23505") == 0) {
-        reply_fail(r, DNSAPI_ECONFLICT, conflict_code != NULL ? conflict_code : "duplicate", NULL,
-                   "%s",
-                   conflict_code != NULL && strcmp(conflict_code, "zone_exists") == 0
-                       ? "a zone of that name already exists"
-                       : "an identical record already exists");
-        return;
-    }
-    if (state != NULL && strcmp(state, "DA001") == 0) {
-        reply_fail(r, DNSAPI_ESYSTEM, "system_record", NULL,
-                   "the SOA and the apex NS set are system records managed by dnsapi and cannot "
-                   "be created, changed or deleted; NS records for subdomains are allowed");
-        return;
-    }
-    if (state != NULL && strcmp(state, "DA002") == 0) {
-        reply_fail(r, DNSAPI_EAUTH, "invalid_token", NULL,
-                   "the bearer token has been revoked or has expired; mint a new one");
-        return;
-    }
-    if (state != NULL && (strncmp(state, "22", 2) == 0 || strncmp(state, "23", 2) == 0)) {
-        /* data or constraint errors the validation should have caught */
-        fprintf(stderr, "{\"level\":\"warn\",\"request_id\":\"%s\",\"sqlstate\":\"%s\"}\n",
-                r->request_id, state);
-        reply_fail(r, DNSAPI_EINVAL, "invalid", NULL, "the database refused the value");
-        return;
-    }
-    fprintf(stderr, "{\"level\":\"error\",\"request_id\":\"%s\",\"sqlstate\":\"%s\"}\n",
-            r->request_id, state != NULL ? state : "");
-    reply_fail(r, DNSAPI_EDB, NULL, NULL,
-               "the database could not complete the request; retry after the time in "
-               "Retry-After");
+    envelope(b, rep->errors, rep->n_errors, rep->more_errors);
+    return reply_http_status(&rep->errors[0].err);
 }

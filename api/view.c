@@ -1,95 +1,207 @@
+/* JSON views (see view.h). */
 #include "api/view.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "dns/dns.h"
-
-static json_t *col_string(const PGresult *res, int row, int col)
+static json_t *str_or_null(const char *s)
 {
-    if (PQgetisnull(res, row, col)) {
+    if (s == NULL) {
         return json_null();
     }
-    json_t *s = json_stringn(PQgetvalue(res, row, col), (size_t)PQgetlength(res, row, col));
-    return s != NULL ? s : json_string("");
+    json_t *v = json_string(s);
+    return v != NULL ? v : json_string(""); /* not UTF-8: never stored by the API */
 }
 
-json_t *view_int_or_null(const PGresult *res, int row, int col)
+static json_t *json_text_or_null(const char *s)
 {
-    if (PQgetisnull(res, row, col)) {
-        return json_null();
-    }
-    return json_integer(strtoll(PQgetvalue(res, row, col), NULL, 10));
-}
-
-static json_t *col_json(const PGresult *res, int row, int col)
-{
-    if (PQgetisnull(res, row, col)) {
-        return json_null();
-    }
-    json_t *v = json_loadb(PQgetvalue(res, row, col), (size_t)PQgetlength(res, row, col),
-                           JSON_DECODE_ANY, NULL);
+    json_t *v = s != NULL ? json_loads(s, JSON_DECODE_ANY, NULL) : NULL;
     return v != NULL ? v : json_null();
 }
 
-json_t *view_zone(const PGresult *res, int row)
-{
-    json_t *z = json_object();
-    json_object_set_new(z, "id", col_string(res, row, 0));
-    json_object_set_new(z, "name", col_string(res, row, 1));
-    json_object_set_new(z, "serial", view_int_or_null(res, row, 2));
-    json_object_set_new(z, "published_serial", view_int_or_null(res, row, 3));
-    bool published =
-        !PQgetisnull(res, row, 3) && strcmp(PQgetvalue(res, row, 2), PQgetvalue(res, row, 3)) == 0;
-    json_object_set_new(z, "status", json_string(published ? "published" : "pending"));
-    json_object_set_new(z, "nameservers", col_json(res, row, 4));
-    json_object_set_new(z, "created_at", col_string(res, row, 5));
-    json_object_set_new(z, "updated_at", col_string(res, row, 6));
-    return z;
-}
-
-json_t *view_record(const PGresult *res, int row)
+json_t *view_zone(const store_zone_t *z)
 {
     json_t *o = json_object();
-    json_object_set_new(o, "id", col_string(res, row, 0));
-    json_object_set_new(o, "name", col_string(res, row, 1));
-    json_object_set_new(o, "type", col_string(res, row, 2));
-    json_object_set_new(o, "content", col_string(res, row, 3));
-    json_object_set_new(o, "ttl", view_int_or_null(res, row, 4));
-    if (!PQgetisnull(res, row, 5)) {
-        json_object_set_new(o, "priority", view_int_or_null(res, row, 5));
-    }
-    json_object_set_new(o, "disabled", json_boolean(PQgetvalue(res, row, 6)[0] == 't'));
-    json_object_set_new(o, "system", json_boolean(PQgetvalue(res, row, 7)[0] == 't'));
-    json_object_set_new(o, "comment", col_string(res, row, 8));
-    json_object_set_new(o, "created_at", col_string(res, row, 9));
-    json_object_set_new(o, "updated_at", col_string(res, row, 10));
+    json_object_set_new(o, "id", str_or_null(z->id));
+    json_object_set_new(o, "name", str_or_null(z->name));
+    json_object_set_new(o, "serial", json_integer(z->serial));
+    json_object_set_new(o, "published_serial",
+                        z->has_published ? json_integer(z->published_serial) : json_null());
+    bool published = z->has_published && z->published_serial == z->serial;
+    json_object_set_new(o, "status", json_string(published ? "published" : "pending"));
+    json_object_set_new(o, "nameservers", json_text_or_null(z->nameservers_json));
+    json_object_set_new(o, "created_at", str_or_null(z->created_at));
+    json_object_set_new(o, "updated_at", str_or_null(z->updated_at));
     return o;
 }
 
-json_t *view_token(const PGresult *res, int row)
+json_t *view_record(const dns_record_t *r)
 {
     json_t *o = json_object();
-    json_object_set_new(o, "id", col_string(res, row, 0));
-    json_object_set_new(o, "name", col_string(res, row, 1));
+    json_object_set_new(o, "id", str_or_null(r->id));
+    json_object_set_new(o, "name", str_or_null(r->name));
+    json_object_set_new(o, "type", str_or_null(r->type));
+    json_object_set_new(o, "content", str_or_null(r->content));
+    json_object_set_new(o, "ttl", json_integer(r->ttl));
+    if (r->priority >= 0) {
+        json_object_set_new(o, "priority", json_integer(r->priority));
+    }
+    json_object_set_new(o, "disabled", json_boolean(r->disabled));
+    json_object_set_new(o, "system", json_boolean(r->system));
+    json_object_set_new(o, "comment", str_or_null(r->comment));
+    json_object_set_new(o, "created_at", str_or_null(r->created_at));
+    json_object_set_new(o, "updated_at", str_or_null(r->updated_at));
+    return o;
+}
+
+/* Space-separated scopes as a JSON array. */
+static json_t *scopes_array(const char *text)
+{
     json_t *scopes = json_array();
-    const char *s = PQgetvalue(res, row, 2);
-    while (*s != '\0') {
+    for (const char *s = text; *s != '\0';) {
         size_t len = strcspn(s, " ");
         if (len > 0) {
             json_array_append_new(scopes, json_stringn(s, len));
         }
         s += len;
-        while (*s == ' ') {
-            s++;
-        }
+        s += *s == ' ';
     }
-    json_object_set_new(o, "scopes", scopes);
-    json_object_set_new(o, "zones", col_json(res, row, 3));
-    json_object_set_new(o, "expires_at", col_string(res, row, 4));
-    json_object_set_new(o, "created_at", col_string(res, row, 5));
-    json_object_set_new(o, "revoked_at", col_string(res, row, 6));
+    return scopes;
+}
+
+/* What tokens and TSIG keys show alike. */
+static void credential_fields(json_t *o, const char *scopes, const char *zones_json,
+                              const char *policies_json, const char *expires_at,
+                              const char *created_at, const char *revoked_at)
+{
+    json_object_set_new(o, "scopes", scopes_array(scopes));
+    json_object_set_new(o, "zones", json_text_or_null(zones_json));
+    json_object_set_new(o, "policies", json_text_or_null(policies_json));
+    json_object_set_new(o, "expires_at", str_or_null(expires_at));
+    json_object_set_new(o, "created_at", str_or_null(created_at));
+    json_object_set_new(o, "revoked_at", str_or_null(revoked_at));
+}
+
+json_t *view_token(const store_token_t *t)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "id", str_or_null(t->id));
+    json_object_set_new(o, "name", str_or_null(t->name));
+    credential_fields(o, t->scopes, t->zones_json, t->policies_json, t->expires_at,
+                      t->created_at, t->revoked_at);
     return o;
+}
+
+json_t *view_tsig_key(const store_tsig_t *k)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "id", str_or_null(k->id));
+    json_object_set_new(o, "name", str_or_null(k->name));
+    json_object_set_new(o, "algorithm", str_or_null(k->algorithm));
+    credential_fields(o, k->scopes, k->zones_json, k->policies_json, k->expires_at,
+                      k->created_at, k->revoked_at);
+    return o;
+}
+
+json_t *view_change_entry(const store_change_entry_t *e)
+{
+    json_t *c = json_object();
+    json_object_set_new(c, "id", json_string(e->id));
+    json_object_set_new(c, "serial", json_integer(e->serial));
+    json_object_set_new(c, "action", json_string(e->action));
+    json_object_set_new(c, "record_id", json_string(e->record_id));
+    json_object_set_new(c, "name", str_or_null(e->name));
+    json_object_set_new(c, "type", str_or_null(e->type));
+    json_object_set_new(c, "before", json_text_or_null(e->before_json));
+    json_object_set_new(c, "after", json_text_or_null(e->after_json));
+    json_object_set_new(c, "token_id", str_or_null(e->token_id));
+    json_object_set_new(c, "created_at", json_string(e->created_at));
+    return c;
+}
+
+void view_json_string(strbuf_t *b, const char *s, size_t len)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t start = 0;
+    strbuf_add(b, "\"", 1);
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x20 && c != '"' && c != '\\') {
+            continue;
+        }
+        strbuf_add(b, s + start, i - start);
+        if (c == '"' || c == '\\') {
+            char esc[2] = {'\\', (char)c};
+            strbuf_add(b, esc, 2);
+        } else {
+            char esc[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+            strbuf_add(b, esc, 6);
+        }
+        start = i + 1;
+    }
+    strbuf_add(b, s + start, len - start);
+    strbuf_add(b, "\"", 1);
+}
+
+#define LIT(b, s) strbuf_add((b), (s), sizeof(s) - 1)
+
+static void put_str(strbuf_t *b, const char *s)
+{
+    if (s == NULL) {
+        LIT(b, "null");
+    } else {
+        view_json_string(b, s, strlen(s));
+    }
+}
+
+static void put_uint(strbuf_t *b, unsigned long v)
+{
+    char num[24];
+    int n = snprintf(num, sizeof(num), "%lu", v);
+    strbuf_add(b, num, (size_t)n);
+}
+
+void view_records_write(strbuf_t *b, const dns_record_t *rows, size_t n)
+{
+    LIT(b, "[");
+    for (size_t i = 0; i < n; i++) {
+        const dns_record_t *r = &rows[i];
+        if (i > 0) {
+            LIT(b, ",");
+        }
+        LIT(b, "{\"id\":");
+        put_str(b, r->id);
+        LIT(b, ",\"name\":");
+        put_str(b, r->name);
+        LIT(b, ",\"type\":");
+        put_str(b, r->type);
+        LIT(b, ",\"content\":");
+        put_str(b, r->content);
+        LIT(b, ",\"ttl\":");
+        put_uint(b, r->ttl);
+        if (r->priority >= 0) {
+            LIT(b, ",\"priority\":");
+            put_uint(b, (unsigned long)r->priority);
+        }
+        if (r->disabled) {
+            LIT(b, ",\"disabled\":true");
+        } else {
+            LIT(b, ",\"disabled\":false");
+        }
+        if (r->system) {
+            LIT(b, ",\"system\":true");
+        } else {
+            LIT(b, ",\"system\":false");
+        }
+        LIT(b, ",\"comment\":");
+        put_str(b, r->comment);
+        LIT(b, ",\"created_at\":");
+        put_str(b, r->created_at);
+        LIT(b, ",\"updated_at\":");
+        put_str(b, r->updated_at);
+        LIT(b, "}");
+    }
+    LIT(b, "]");
 }
 
 json_t *view_pagination(long long total, long long offset, long long limit, long long count,
@@ -105,10 +217,22 @@ json_t *view_pagination(long long total, long long offset, long long limit, long
     return p;
 }
 
-static const char b64url[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+json_t *view_page(const char *key, json_t *items, long long total, long long offset,
+                  long long limit, size_t count, bool has_more, const char *cursor)
+{
+    json_t *d = json_object();
+    json_object_set_new(d, key, items);
+    json_object_set_new(d, "pagination",
+                        view_pagination(total, offset, limit, (long long)count, has_more, cursor));
+    return d;
+}
+
+const char api_cursor_alphabet[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 char *view_cursor_encode(const char *const *fields, int n)
 {
+    const char *b64url = api_cursor_alphabet;
     json_t *arr = json_array();
     for (int i = 0; i < n; i++) {
         json_array_append_new(arr, json_string(fields[i]));
@@ -120,6 +244,10 @@ char *view_cursor_encode(const char *const *fields, int n)
     }
     size_t len = strlen(js);
     char *out = malloc(len * 4 / 3 + 4);
+    if (out == NULL) {
+        free(js);
+        return NULL;
+    }
     size_t o = 0;
     for (size_t i = 0; i < len; i += 3) {
         unsigned v = (unsigned char)js[i] << 16;
@@ -143,301 +271,17 @@ char *view_cursor_encode(const char *const *fields, int n)
     return out;
 }
 
-static int b64val(char c)
+void view_warnings_add(json_t *d, const dns_report_t *rep)
 {
-    const char *p = strchr(b64url, c);
-    return (c != '\0' && p != NULL) ? (int)(p - b64url) : -1;
-}
-
-/* Decodes a cursor into n strings in the request pool; -1 when malformed. */
-static int cursor_decode(api_req_t *r, const char *text, char **fields, int n)
-{
-    size_t len = strlen(text);
-    if (len == 0 || len > 4096) {
-        return -1;
-    }
-    char *buf = h2o_mem_alloc_pool(&r->req->pool, len + 1);
-    size_t o = 0;
-    unsigned acc = 0;
-    int bits = 0;
-    for (size_t i = 0; i < len; i++) {
-        int v = b64val(text[i]);
-        if (v < 0) {
-            return -1;
-        }
-        acc = (acc << 6) | (unsigned)v;
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            buf[o++] = (char)((acc >> bits) & 0xff);
-        }
-    }
-    json_t *arr = json_loadb(buf, o, 0, NULL);
-    int rc = -1;
-    if (arr != NULL && json_is_array(arr) && (int)json_array_size(arr) == n) {
-        rc = 0;
-        for (int i = 0; i < n; i++) {
-            json_t *s = json_array_get(arr, (size_t)i);
-            if (!json_is_string(s)) {
-                rc = -1;
-                break;
-            }
-            fields[i] = h2o_strdup(&r->req->pool, json_string_value(s), SIZE_MAX).base;
-        }
-    }
-    json_decref(arr);
-    return rc;
-}
-
-static int parse_count(const char *v, long long max, long long *out)
-{
-    if (v == NULL || *v == '\0' || strlen(v) > 12) {
-        return -1;
-    }
-    long long x = 0;
-    for (const char *p = v; *p; p++) {
-        if (*p < '0' || *p > '9') {
-            return -1;
-        }
-        x = x * 10 + (*p - '0');
-    }
-    if (x > max) {
-        return -2;
-    }
-    *out = x;
-    return 0;
-}
-
-int view_paging_parse(api_req_t *r, view_paging_t *p, int ncursor, dnsapi_err_t *err)
-{
-    memset(p, 0, sizeof(*p));
-    p->limit = 50;
-    const char *v = api_query_get(r, "limit");
-    if (v != NULL) {
-        int rc = parse_count(v, 1000, &p->limit);
-        if (rc != 0 || p->limit < 1) {
-            return dnsapi_err_set(err, DNSAPI_EINVAL, rc == -2 ? "out_of_range" : "wrong_type",
-                                  "limit", "limit must be a whole number from 1 to 1000");
-        }
-    }
-    v = api_query_get(r, "offset");
-    if (v != NULL && parse_count(v, 1000000000, &p->offset) != 0) {
-        return dnsapi_err_set(err, DNSAPI_EINVAL, "wrong_type", "offset",
-                              "offset must be a whole number from 0");
-    }
-    v = api_query_get(r, "cursor");
-    if (v != NULL && *v != '\0') {
-        if (ncursor == 0 || cursor_decode(r, v, p->cursor, ncursor) != 0) {
-            return dnsapi_err_set(err, DNSAPI_EINVAL, "bad_cursor", "cursor",
-                                  "cursor is not one this server handed out; start again "
-                                  "without it");
-        }
-        p->has_cursor = true;
-    }
-    return DNSAPI_OK;
-}
-
-static bool in_list(const char *key, const char *const *list)
-{
-    for (size_t i = 0; list != NULL && list[i] != NULL; i++) {
-        if (strcmp(key, list[i]) == 0) {
-            return true;
-        }
-    }
-    return false;
-}
-
-int view_body_check_fields(json_t *body, const char *const *allowed, const char *const *immutable,
-                           dnsapi_err_t *err)
-{
-    const char *key;
-    json_t *value;
-    json_object_foreach(body, key, value)
-    {
-        (void)value;
-        if (in_list(key, immutable)) {
-            return dnsapi_err_set(err, DNSAPI_EINVAL, "immutable_field", key,
-                                  "%s cannot be changed; delete the record and create a new one",
-                                  key);
-        }
-        if (!in_list(key, allowed)) {
-            char shown[64];
-            snprintf(shown, sizeof(shown), "%s", key);
-            return dnsapi_err_set(err, DNSAPI_EINVAL, "unknown_field", shown, "unknown field '%s'",
-                                  shown);
-        }
-    }
-    return DNSAPI_OK;
-}
-
-int view_body_string(json_t *body, const char *key, bool required, bool nullable, const char **out,
-                     dnsapi_err_t *err)
-{
-    json_t *v = json_object_get(body, key);
-    if (v == NULL || (nullable && json_is_null(v))) {
-        if (required) {
-            dnsapi_err_set(err, DNSAPI_EINVAL, "missing_field", key, "%s is required", key);
-            return -1;
-        }
-        *out = NULL;
-        return 0;
-    }
-    if (!json_is_string(v)) {
-        dnsapi_err_set(err, DNSAPI_EINVAL, "wrong_type", key, "%s must be a string", key);
-        return -1;
-    }
-    *out = json_string_value(v);
-    if (strlen(*out) != json_string_length(v)) {
-        dnsapi_err_set(err, DNSAPI_EINVAL, "wrong_type", key, "%s must not contain NUL bytes", key);
-        return -1;
-    }
-    return 1;
-}
-
-int view_body_int(json_t *body, const char *key, bool required, long long min, long long max,
-                  long long *out, dnsapi_err_t *err)
-{
-    json_t *v = json_object_get(body, key);
-    if (v == NULL || json_is_null(v)) {
-        if (required) {
-            dnsapi_err_set(err, DNSAPI_EINVAL, "missing_field", key, "%s is required", key);
-            return -1;
-        }
-        return 0;
-    }
-    if (!json_is_integer(v)) {
-        dnsapi_err_set(err, DNSAPI_EINVAL, "wrong_type", key, "%s must be a whole number", key);
-        return -1;
-    }
-    long long x = json_integer_value(v);
-    if (x < min || x > max) {
-        dnsapi_err_set(err, DNSAPI_EINVAL,
-                       strcmp(key, "ttl") == 0 ? "ttl_out_of_range" : "out_of_range", key,
-                       "%s must be from %lld to %lld", key, min, max);
-        return -1;
-    }
-    *out = x;
-    return 1;
-}
-
-int view_body_bool(json_t *body, const char *key, bool *out, dnsapi_err_t *err)
-{
-    json_t *v = json_object_get(body, key);
-    if (v == NULL) {
-        return 0;
-    }
-    if (!json_is_boolean(v)) {
-        dnsapi_err_set(err, DNSAPI_EINVAL, "wrong_type", key, "%s must be true or false", key);
-        return -1;
-    }
-    *out = json_is_true(v);
-    return 1;
-}
-
-void view_buf_add(view_buf_t *b, const char *s, size_t len)
-{
-    if (b->failed) {
+    if (rep == NULL || rep->n_warnings == 0) {
         return;
     }
-    if (b->len + len + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 4096;
-        while (b->len + len + 1 > cap) {
-            cap *= 2;
-        }
-        char *np = realloc(b->p, cap);
-        if (np == NULL) {
-            b->failed = true;
-            return;
-        }
-        b->p = np;
-        b->cap = cap;
+    json_t *arr = json_array();
+    for (size_t i = 0; i < rep->n_warnings; i++) {
+        json_t *o = json_object();
+        json_object_set_new(o, "code", json_string(rep->warnings[i].code));
+        json_object_set_new(o, "message", str_or_null(rep->warnings[i].message));
+        json_array_append_new(arr, o);
     }
-    memcpy(b->p + b->len, s, len);
-    b->len += len;
-}
-
-void view_buf_add_json_string(view_buf_t *b, const char *s, size_t len)
-{
-    static const char hex[] = "0123456789abcdef";
-    size_t start = 0;
-    view_buf_add(b, "\"", 1);
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c >= 0x20 && c != '"' && c != '\\') {
-            continue;
-        }
-        view_buf_add(b, s + start, i - start);
-        if (c == '"' || c == '\\') {
-            char esc[2] = {'\\', (char)c};
-            view_buf_add(b, esc, 2);
-        } else {
-            char esc[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
-            view_buf_add(b, esc, 6);
-        }
-        start = i + 1;
-    }
-    view_buf_add(b, s + start, len - start);
-    view_buf_add(b, "\"", 1);
-}
-
-#define BUF_LIT(b, s) view_buf_add((b), (s), sizeof(s) - 1)
-
-static void buf_col_string(view_buf_t *b, const PGresult *res, int row, int col)
-{
-    if (PQgetisnull(res, row, col)) {
-        BUF_LIT(b, "null");
-    } else {
-        view_buf_add_json_string(b, PQgetvalue(res, row, col), (size_t)PQgetlength(res, row, col));
-    }
-}
-
-static void buf_col_raw(view_buf_t *b, const PGresult *res, int row, int col)
-{
-    if (PQgetisnull(res, row, col)) {
-        BUF_LIT(b, "null");
-    } else {
-        view_buf_add(b, PQgetvalue(res, row, col), (size_t)PQgetlength(res, row, col));
-    }
-}
-
-void view_records_write(view_buf_t *b, const PGresult *res, int count)
-{
-    BUF_LIT(b, "[");
-    for (int i = 0; i < count; i++) {
-        if (i > 0) {
-            BUF_LIT(b, ",");
-        }
-        BUF_LIT(b, "{\"id\":");
-        buf_col_string(b, res, i, 0);
-        BUF_LIT(b, ",\"name\":");
-        buf_col_string(b, res, i, 1);
-        BUF_LIT(b, ",\"type\":");
-        buf_col_string(b, res, i, 2);
-        BUF_LIT(b, ",\"content\":");
-        buf_col_string(b, res, i, 3);
-        BUF_LIT(b, ",\"ttl\":");
-        buf_col_raw(b, res, i, 4);
-        if (!PQgetisnull(res, i, 5)) {
-            BUF_LIT(b, ",\"priority\":");
-            buf_col_raw(b, res, i, 5);
-        }
-        if (PQgetvalue(res, i, 6)[0] == 't') {
-            BUF_LIT(b, ",\"disabled\":true");
-        } else {
-            BUF_LIT(b, ",\"disabled\":false");
-        }
-        if (PQgetvalue(res, i, 7)[0] == 't') {
-            BUF_LIT(b, ",\"system\":true");
-        } else {
-            BUF_LIT(b, ",\"system\":false");
-        }
-        BUF_LIT(b, ",\"comment\":");
-        buf_col_string(b, res, i, 8);
-        BUF_LIT(b, ",\"created_at\":");
-        buf_col_string(b, res, i, 9);
-        BUF_LIT(b, ",\"updated_at\":");
-        buf_col_string(b, res, i, 10);
-        BUF_LIT(b, "}");
-    }
-    BUF_LIT(b, "]");
+    json_object_set_new(d, "warnings", arr);
 }

@@ -3,6 +3,7 @@
 
 #include "cli/commands.h"
 #include "common/config.h"
+#include "common/log.h"
 #include "storage/migrate.h"
 
 int cmd_migrate(int argc, char **argv)
@@ -20,25 +21,23 @@ int cmd_migrate(int argc, char **argv)
         return 0;
     }
     if (argc > 1) {
-        fprintf(stderr, "dnsapi migrate: unexpected argument '%s'\n", argv[1]);
+        LOG_EVENT(LOG_LEVEL_ERROR, "unexpected argument '%s'", argv[1]);
         return 2;
     }
     dnsapi_config_t cfg;
     char err[1024];
-    if (dnsapi_config_load(&cfg, 0, err, sizeof(err)) != 0) {
-        fprintf(stderr, "dnsapi migrate: %s\n", err);
+    if (cli_config("migrate", &cfg, 0) != 0) {
         return 1;
     }
     db_migration_t *list = NULL;
     const char *dir = getenv("DNSAPI_MIGRATIONS_DIR");
     if (dir != NULL && *dir != '\0' &&
         (list = db_migrations_load_dir(dir, err, sizeof(err))) == NULL) {
-        fprintf(stderr, "dnsapi migrate: %s\n", err);
+        LOG_EVENT(LOG_LEVEL_ERROR, "%s", err);
         return 1;
     }
-    PGconn *c = db_connect_sync(cfg.database_url, err, sizeof(err));
+    PGconn *c = cli_connect(&cfg);
     if (c == NULL) {
-        fprintf(stderr, "dnsapi migrate: %s\n", err);
         db_migrations_free(list);
         return 1;
     }
@@ -52,7 +51,7 @@ int cmd_migrate(int argc, char **argv)
     PQfinish(c);
     db_migrations_free(list);
     if (n < 0) {
-        fprintf(stderr, "dnsapi migrate: %s\n", err);
+        LOG_EVENT(LOG_LEVEL_ERROR, "%s", err);
         return 1;
     }
     if (n == 0) {

@@ -82,6 +82,7 @@ int cmd_zonegen(int argc, char **argv)
         fprintf(stderr, "dnsapi zonegen: %s\n", err);
         return 1;
     }
+    zonegen_log_level = cfg.log_level; /* DNSAPI_LOG_LEVEL: the same scale */
     const char *debug = getenv("DNSAPI_ZONEGEN_DEBUG");
     if (debug != NULL && strcmp(debug, "1") == 0) {
         zonegen_log_level = ZONEGEN_LOG_DEBUG;

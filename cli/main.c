@@ -2,9 +2,15 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <h2o/version.h>
 #include <jansson.h>
+#include <libpq-fe.h>
+#include <openssl/crypto.h>
 
 #include "cli/commands.h"
+#include "common/log.h"
+#include "common/version.h"
+#include "storage/migrate.h"
 
 static const struct {
     const char *name;
@@ -14,8 +20,8 @@ static const struct {
     {"serve", cmd_serve, "run the HTTP API"},
     {"zonegen", cmd_zonegen, "write master files for changed zones and reload the name servers"},
     {"migrate", cmd_migrate, "apply pending database migrations"},
-    {"account", cmd_account, "manage accounts (account create NAME)"},
-    {"token", cmd_token, "mint bearer tokens (token create --account NAME --scope ...)"},
+    {"account", cmd_account, "manage accounts (account create NAME, account list)"},
+    {"token", cmd_token, "manage bearer tokens (token create, token list, token revoke)"},
     {"export", cmd_export, "print one zone as a master file"},
     {"db", cmd_db, "grant the roles of serve and zonegen (db grant --serve ROLE --zonegen ROLE)"},
 };
@@ -36,7 +42,24 @@ static void usage(FILE *fp)
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
         fprintf(fp, "  %-9s %s\n", commands[i].name, commands[i].summary);
     }
-    fprintf(fp, "\n`dnsapi COMMAND --help` lists a command's options and the settings it reads.\n");
+    fprintf(fp, "\n`dnsapi COMMAND --help` lists a command's options and the settings it reads;\n"
+                "`dnsapi --version` prints the release and the schema it expects.\n");
+}
+
+/* The release, the newest migration built in (the schema this binary
+ * expects: see docs/operations.md on upgrades) and the libraries. */
+static void print_version(void)
+{
+    const char *schema = "none";
+    for (const db_migration_t *m = db_migrations_embedded; m->name != NULL; m++) {
+        schema = m->name;
+    }
+    int pq = PQlibVersion();
+    printf("dnsapi %s\nschema %.*s\nh2o %s, libpq %d.%d, %s\n", DNSAPI_VERSION,
+           (int)(strlen(schema) > 4 && strcmp(schema + strlen(schema) - 4, ".sql") == 0
+                     ? strlen(schema) - 4
+                     : strlen(schema)),
+           schema, H2O_VERSION, pq / 10000, pq % 10000, OpenSSL_version(OPENSSL_VERSION));
 }
 
 int main(int argc, char **argv)
@@ -51,8 +74,14 @@ int main(int argc, char **argv)
         usage(stdout);
         return 0;
     }
+    if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0 ||
+        strcmp(argv[1], "version") == 0) {
+        print_version();
+        return 0;
+    }
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
         if (strcmp(argv[1], commands[i].name) == 0) {
+            log_init(commands[i].name, LOG_LEVEL_INFO);
             return commands[i].fn(argc - 1, argv + 1);
         }
     }

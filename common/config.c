@@ -1,11 +1,18 @@
+/* config.c - every DNSAPI_* setting is read and checked here, in one place, so
+ * that --help, the errors and the defaults cannot drift apart; that is why it
+ * runs past 600 lines. */
 #include "common/config.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
+#include <stdbool.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <arpa/inet.h>
 
 const char dnsapi_config_help[] =
     "Environment (a file named by DNSAPI_CONFIG may set the same KEY=VALUE lines):\n"
@@ -18,12 +25,38 @@ const char dnsapi_config_help[] =
     "  DNSAPI_TTL_MIN        smallest TTL accepted            [60]\n"
     "  DNSAPI_TTL_MAX        largest TTL accepted             [604800]\n"
     "  DNSAPI_MAX_BODY       request body limit in bytes      [1048576]\n"
+    "  DNSAPI_MAX_IMPORT_BODY body limit of a master-file import, bytes [33554432]\n"
+    "  DNSAPI_DB_TIMEOUT     a database round taking longer fails with 503 [10s]\n"
     "  DNSAPI_CORS_ORIGINS   allowed browser origins, comma-separated [none]\n"
     "  DNSAPI_ZONE_DIR       where zonegen writes master files [var/zones]\n"
     "  DNSAPI_NS_CONF        include files to keep: nsd:PATH,knot:PATH,bind:PATH [none]\n"
     "  DNSAPI_RELOAD_CMD     command per changed zone, {zone} and {file} substituted [none]\n"
     "  DNSAPI_NOTIFY         secondaries to NOTIFY, addr[:port], comma-separated [none]\n"
-    "  DNSAPI_VERIFY         servers asked for the SOA, addr[:port], comma-separated [none]\n";
+    "  DNSAPI_VERIFY         servers asked for the SOA, addr[:port], comma-separated [none]\n"
+    "  DNSAPI_LOG_LEVEL      error, warn, info or debug       [info]\n"
+    "  DNSAPI_JWT_PREVIOUS_SECRETS  former token keys that still verify, comma-separated [none]\n"
+    "  DNSAPI_TLS_CERT       PEM certificate chain: serve HTTPS [none: plain HTTP]\n"
+    "  DNSAPI_TLS_KEY        PEM private key of DNSAPI_TLS_CERT [none]\n"
+    "  DNSAPI_HTTP2          off, tls (HTTP/2 by ALPN) or all (also cleartext h2c) [tls]\n"
+    "  DNSAPI_MAX_CONNECTIONS  open client connections at most; more get 503 [from LimitNOFILE]\n"
+    "  DNSAPI_HEADER_TIMEOUT seconds to receive a request's headers [10]\n"
+    "  DNSAPI_BODY_TIMEOUT   seconds to receive a request's body [30]\n"
+    "  DNSAPI_IDLE_TIMEOUT   seconds a kept-alive connection may wait for a request [60]\n"
+    /* name servers, plural (zonegen) */
+    "  DNSAPI_CATALOG        catalog zone (RFC 9432) zonegen keeps, e.g.\n"
+    "                        catalog.dnsapi.invalid                           [none]\n"
+    "  DNSAPI_SECONDARIES    secondaries, NAME=ADDR[:PORT], comma-separated:  [none]\n"
+    "                        allowed to transfer, sent NOTIFY, checked for the SOA\n"
+    "  DNSAPI_TSIG_KEY_FILE  TSIG key (hmac-sha256) for transfers and NOTIFY, as\n"
+    "                        tsig-keygen or keymgr -t print it                [none]\n"
+    "  DNSAPI_ZONES_ADD_CMD  command run per batch of new zones, names on stdin;\n"
+    "                        the includes then list no zones (e.g. nsd-control addzones) [none]\n"
+    "  DNSAPI_ZONES_DEL_CMD  command run per batch of deleted zones, names on stdin [none]\n"
+    "  DNSAPI_ZONEGEN_METRICS_LISTEN  host:port of zonegen's Prometheus /metrics [none]\n"
+    "  DNSAPI_RESOLVER       recursive resolver for delegation checks, IP[:port] [none]\n"
+    "  DNSAPI_UPDATE_LISTEN  IP:port of the DNS UPDATE listener (UDP and TCP)  [none: off]\n"
+    "  DNSAPI_SECRETS_KEY    base64 of 32 bytes sealing stored TSIG secrets\n"
+    "                        [derived from DNSAPI_JWT_SECRET]\n";
 
 /* Values read from the config file; the environment overrides them. */
 typedef struct {
@@ -352,11 +385,235 @@ static int ns_conf_item(const char *item, size_t len, void *ctx, size_t index)
     return 0;
 }
 
+static int previous_secret_item(const char *item, size_t len, void *ctx, size_t index)
+{
+    dnsapi_config_t *cfg = ctx;
+    if (len < 32 || len >= sizeof(cfg->jwt_previous[index].secret)) {
+        return -1;
+    }
+    memcpy(cfg->jwt_previous[index].secret, item, len);
+    cfg->jwt_previous[index].secret[len] = '\0';
+    cfg->jwt_previous[index].len = len;
+    return 0;
+}
+
+/* Reads a timeout in seconds (duration syntax, 1 s to 1 h) into *ms. */
+static int timeout_parse(const char *v, int default_s, int *ms)
+{
+    int64_t s = default_s;
+    if (v != NULL && *v != '\0' && (dnsapi_duration_parse(v, &s) != 0 || s < 1 || s > 3600)) {
+        return -1;
+    }
+    *ms = (int)(s * 1000);
+    return 0;
+}
+
+/* ---- name servers, plural: secondaries, TSIG key, catalog, zonegen ---- */
+
+/* NAME=ADDR[:PORT]: the name is a host name (made absolute), the address
+ * what zonegen asks and the servers' ACLs name. */
+static int server_item(const char *item, size_t len, void *ctx, size_t index)
+{
+    dnsapi_server_t *list = ctx;
+    const char *eq = memchr(item, '=', len);
+    if (eq == NULL || eq == item) {
+        return -1;
+    }
+    if (hostname_normalize(item, (size_t)(eq - item), list[index].name, sizeof(list[index].name)) !=
+        0) {
+        return -1;
+    }
+    char buf[DNSAPI_NAME_MAX + 8];
+    size_t alen = len - (size_t)(eq + 1 - item);
+    if (alen == 0 || alen >= sizeof(buf)) {
+        return -1;
+    }
+    memcpy(buf, eq + 1, alen);
+    buf[alen] = '\0';
+    if (dnsapi_hostport_parse(buf, 53, &list[index].addr) != 0) {
+        return -1;
+    }
+    /* The name servers' transfer ACLs take addresses, not names. */
+    unsigned char bin[16];
+    return inet_pton(AF_INET, list[index].addr.host, bin) == 1 ||
+                   inet_pton(AF_INET6, list[index].addr.host, bin) == 1
+               ? 0
+               : -1;
+}
+
+/* Shell commands may hold anything but must fit. */
+static int command_copy(const char *v, char *dst, size_t cap)
+{
+    if (v == NULL) {
+        dst[0] = '\0';
+        return 0;
+    }
+    if (strlen(v) >= cap) {
+        return -1;
+    }
+    memcpy(dst, v, strlen(v) + 1);
+    return 0;
+}
+
+static int fleet_load(const file_conf_t *fc, dnsapi_config_t *cfg, char *errbuf, size_t errlen)
+{
+    const char *v = lookup(fc, "DNSAPI_CATALOG");
+    if (v != NULL && *v != '\0' &&
+        hostname_normalize(v, strlen(v), cfg->catalog, sizeof(cfg->catalog)) != 0) {
+        snprintf(errbuf, errlen,
+                 "DNSAPI_CATALOG: '%s' is not a zone name (e.g. catalog.dnsapi.invalid)", v);
+        return -1;
+    }
+    v = lookup(fc, "DNSAPI_SECONDARIES");
+    if (v != NULL && *v != '\0' &&
+        split_list(v, server_item, cfg->secondaries, DNSAPI_CONFIG_MAX_LIST, &cfg->n_secondaries) !=
+            0) {
+        snprintf(errbuf, errlen,
+                 "DNSAPI_SECONDARIES: '%s' is not a comma-separated list of at most %d "
+                 "NAME=ADDR[:PORT] with an IP address (e.g. "
+                 "ns2.example.net=192.0.2.2,ns3.example.net=[2001:db8::3]:5353)",
+                 v, DNSAPI_CONFIG_MAX_LIST);
+        return -1;
+    }
+    for (size_t i = 0; i < cfg->n_secondaries; i++) {
+        for (size_t j = 0; j < i; j++) {
+            if (strcmp(cfg->secondaries[i].name, cfg->secondaries[j].name) == 0) {
+                snprintf(errbuf, errlen, "DNSAPI_SECONDARIES: %s is listed twice",
+                         cfg->secondaries[i].name);
+                return -1;
+            }
+        }
+    }
+    v = lookup(fc, "DNSAPI_TSIG_KEY_FILE");
+    if (v != NULL && *v != '\0') {
+        char msg[600];
+        if (command_copy(v, cfg->tsig_key_file, sizeof(cfg->tsig_key_file)) != 0 ||
+            dnsapi_tsig_key_load(v, &cfg->tsig_key, msg, sizeof(msg)) != 0) {
+            snprintf(errbuf, errlen, "DNSAPI_TSIG_KEY_FILE: %s",
+                     cfg->tsig_key_file[0] ? msg : "path too long");
+            return -1;
+        }
+        cfg->has_tsig_key = 1;
+    }
+    if (command_copy(lookup(fc, "DNSAPI_ZONES_ADD_CMD"), cfg->zones_add_cmd,
+                     sizeof(cfg->zones_add_cmd)) != 0 ||
+        command_copy(lookup(fc, "DNSAPI_ZONES_DEL_CMD"), cfg->zones_del_cmd,
+                     sizeof(cfg->zones_del_cmd)) != 0) {
+        snprintf(errbuf, errlen, "DNSAPI_ZONES_ADD_CMD / DNSAPI_ZONES_DEL_CMD: longer than %zu",
+                 sizeof(cfg->zones_add_cmd) - 1);
+        return -1;
+    }
+    if ((cfg->zones_add_cmd[0] == '\0') != (cfg->zones_del_cmd[0] == '\0')) {
+        snprintf(errbuf, errlen,
+                 "%s: set together with %s (zones added by one must be deleted by the other)",
+                 cfg->zones_add_cmd[0] ? "DNSAPI_ZONES_ADD_CMD" : "DNSAPI_ZONES_DEL_CMD",
+                 cfg->zones_add_cmd[0] ? "DNSAPI_ZONES_DEL_CMD" : "DNSAPI_ZONES_ADD_CMD");
+        return -1;
+    }
+    v = lookup(fc, "DNSAPI_ZONEGEN_METRICS_LISTEN");
+    if (v != NULL && *v != '\0') {
+        if (dnsapi_hostport_parse(v, 9153, &cfg->zonegen_metrics_listen) != 0) {
+            snprintf(errbuf, errlen,
+                     "DNSAPI_ZONEGEN_METRICS_LISTEN: '%s' is not host:port (e.g. 127.0.0.1:9153)",
+                     v);
+            return -1;
+        }
+        cfg->has_zonegen_metrics = 1;
+    }
+    return 0;
+}
+
+/* ---- end of name servers, plural ---- */
+
 #define FAIL(...)                                                                                  \
     do {                                                                                           \
         snprintf(errbuf, errlen, __VA_ARGS__);                                                     \
         goto fail;                                                                                 \
     } while (0)
+
+/* The operational settings: log level, previous token keys, TLS, HTTP/2,
+ * connection limits and timeouts. */
+static int config_load_ops(dnsapi_config_t *cfg, const file_conf_t *fc, char *errbuf, size_t errlen)
+{
+    const char *v;
+    uint64_t u;
+
+    v = lookup(fc, "DNSAPI_LOG_LEVEL");
+    cfg->log_level = 2; /* LOG_LEVEL_INFO */
+    if (v != NULL && *v != '\0') {
+        static const char *const names[] = {"error", "warn", "info", "debug"};
+        cfg->log_level = -1;
+        for (int i = 0; i < 4; i++) {
+            if (strcmp(v, names[i]) == 0) {
+                cfg->log_level = i;
+            }
+        }
+        if (cfg->log_level < 0) {
+            FAIL("DNSAPI_LOG_LEVEL: '%s' is not one of error, warn, info, debug", v);
+        }
+    }
+
+    v = lookup(fc, "DNSAPI_JWT_PREVIOUS_SECRETS");
+    if (v != NULL && *v != '\0' &&
+        split_list(v, previous_secret_item, cfg, DNSAPI_JWT_MAX_PREVIOUS, &cfg->n_jwt_previous) !=
+            0) {
+        FAIL("DNSAPI_JWT_PREVIOUS_SECRETS: not a comma-separated list of at most %d secrets of "
+             "32 to 511 bytes each",
+             DNSAPI_JWT_MAX_PREVIOUS);
+    }
+
+    const char *cert = lookup(fc, "DNSAPI_TLS_CERT"), *key = lookup(fc, "DNSAPI_TLS_KEY");
+    bool has_cert = cert != NULL && *cert != '\0', has_key = key != NULL && *key != '\0';
+    if (has_cert != has_key) {
+        FAIL("%s: set together with %s, or neither",
+             has_cert ? "DNSAPI_TLS_KEY" : "DNSAPI_TLS_CERT",
+             has_cert ? "DNSAPI_TLS_CERT" : "DNSAPI_TLS_KEY");
+    }
+    if (has_cert &&
+        (strlen(cert) >= sizeof(cfg->tls_cert) || strlen(key) >= sizeof(cfg->tls_key))) {
+        FAIL("DNSAPI_TLS_CERT: path longer than %zu characters", sizeof(cfg->tls_cert) - 1);
+    }
+    snprintf(cfg->tls_cert, sizeof(cfg->tls_cert), "%s", has_cert ? cert : "");
+    snprintf(cfg->tls_key, sizeof(cfg->tls_key), "%s", has_key ? key : "");
+
+    v = lookup(fc, "DNSAPI_HTTP2");
+    cfg->http2 = DNSAPI_HTTP2_TLS;
+    if (v != NULL && *v != '\0') {
+        if (strcmp(v, "off") == 0) {
+            cfg->http2 = DNSAPI_HTTP2_OFF;
+        } else if (strcmp(v, "tls") == 0) {
+            cfg->http2 = DNSAPI_HTTP2_TLS;
+        } else if (strcmp(v, "all") == 0) {
+            cfg->http2 = DNSAPI_HTTP2_ALL;
+        } else {
+            FAIL("DNSAPI_HTTP2: '%s' is not off, tls or all", v);
+        }
+    }
+
+    v = lookup(fc, "DNSAPI_MAX_CONNECTIONS");
+    if (v != NULL && *v != '\0') {
+        if (parse_u64(v, 1, 1000000, &u) != 0) {
+            FAIL("DNSAPI_MAX_CONNECTIONS: '%s' is not a number from 1 to 1000000", v);
+        }
+        cfg->max_connections = (int)u;
+    }
+
+    v = lookup(fc, "DNSAPI_HEADER_TIMEOUT");
+    if (timeout_parse(v, 10, &cfg->header_timeout_ms) != 0) {
+        FAIL("DNSAPI_HEADER_TIMEOUT: '%s' is not a duration from 1s to 1h", v);
+    }
+    v = lookup(fc, "DNSAPI_BODY_TIMEOUT");
+    if (timeout_parse(v, 30, &cfg->body_timeout_ms) != 0) {
+        FAIL("DNSAPI_BODY_TIMEOUT: '%s' is not a duration from 1s to 1h", v);
+    }
+    v = lookup(fc, "DNSAPI_IDLE_TIMEOUT");
+    if (timeout_parse(v, 60, &cfg->idle_timeout_ms) != 0) {
+        FAIL("DNSAPI_IDLE_TIMEOUT: '%s' is not a duration from 1s to 1h", v);
+    }
+    return 0;
+fail:
+    return -1;
+}
 
 int dnsapi_config_load(dnsapi_config_t *cfg, unsigned need, char *errbuf, size_t errlen)
 {
@@ -474,6 +731,23 @@ int dnsapi_config_load(dnsapi_config_t *cfg, unsigned need, char *errbuf, size_t
     }
     cfg->max_body = (size_t)u;
 
+    /* a master file of 20,000 records (the import limit) at well over
+     * 1 KiB a line, so any zone dnsapi exports can be imported back */
+    v = lookup(&fc, "DNSAPI_MAX_IMPORT_BODY");
+    u = 32ULL * 1024 * 1024;
+    if (v != NULL && *v != '\0' && parse_u64(v, 1024, 1024ULL * 1024 * 1024, &u) != 0) {
+        FAIL("DNSAPI_MAX_IMPORT_BODY: '%s' is not a number of bytes from 1024 to 1073741824", v);
+    }
+    cfg->max_import_body = (size_t)u;
+
+    v = lookup(&fc, "DNSAPI_DB_TIMEOUT");
+    int64_t secs = 10;
+    if (v != NULL && *v != '\0' && (dnsapi_duration_parse(v, &secs) != 0 || secs < 1 ||
+                                     secs > 3600)) {
+        FAIL("DNSAPI_DB_TIMEOUT: '%s' is not a duration from 1s to 1h", v);
+    }
+    cfg->db_timeout_ms = (unsigned)secs * 1000;
+
     v = lookup(&fc, "DNSAPI_CORS_ORIGINS");
     if (v != NULL && *v != '\0' &&
         split_list(v, origin_item, cfg, DNSAPI_CONFIG_MAX_LIST, &cfg->n_cors_origins) != 0) {
@@ -504,6 +778,49 @@ int dnsapi_config_load(dnsapi_config_t *cfg, unsigned need, char *errbuf, size_t
     if (v != NULL && *v != '\0' &&
         split_list(v, hostport_item, &hc, DNSAPI_CONFIG_MAX_LIST, &cfg->n_verify) != 0) {
         FAIL("DNSAPI_VERIFY: '%s' is not a comma-separated list of addr[:port]", v);
+    }
+
+    if (config_load_ops(cfg, &fc, errbuf, errlen) != 0 ||
+        fleet_load(&fc, cfg, errbuf, errlen) != 0) {
+        goto fail;
+    }
+
+    v = lookup(&fc, "DNSAPI_RESOLVER");
+    cfg->has_resolver = 0;
+    if (v != NULL && *v != '\0') {
+        unsigned char bin[16];
+        if (dnsapi_hostport_parse(v, 53, &cfg->resolver) != 0 ||
+            (inet_pton(AF_INET, cfg->resolver.host, bin) != 1 &&
+             inet_pton(AF_INET6, cfg->resolver.host, bin) != 1)) {
+            FAIL("DNSAPI_RESOLVER: '%s' is not an IP address with an optional port, such as "
+                 "127.0.0.1:53 or [::1]:5353 (a name would need a resolver to find it)",
+                 v);
+        }
+        cfg->has_resolver = 1;
+    }
+
+    v = lookup(&fc, "DNSAPI_UPDATE_LISTEN");
+    cfg->has_update_listen = 0;
+    if (v != NULL && *v != '\0') {
+        unsigned char bin[16];
+        if (dnsapi_hostport_parse(v, 53, &cfg->update_listen) != 0 ||
+            (inet_pton(AF_INET, cfg->update_listen.host, bin) != 1 &&
+             inet_pton(AF_INET6, cfg->update_listen.host, bin) != 1)) {
+            FAIL("DNSAPI_UPDATE_LISTEN: '%s' is not an IP address with an optional port, such "
+                 "as 127.0.0.1:5300 or [::1]:53",
+                 v);
+        }
+        cfg->has_update_listen = 1;
+    }
+
+    v = lookup(&fc, "DNSAPI_SECRETS_KEY");
+    cfg->secrets_key[0] = '\0';
+    if (v != NULL && *v != '\0') {
+        if (strlen(v) >= sizeof(cfg->secrets_key)) {
+            FAIL("DNSAPI_SECRETS_KEY: too long; it is base64 of 32 random bytes, e.g. "
+                 "`openssl rand -base64 32`");
+        }
+        snprintf(cfg->secrets_key, sizeof(cfg->secrets_key), "%s", v);
     }
 
     file_conf_free(&fc);

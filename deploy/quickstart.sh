@@ -79,6 +79,97 @@ live_pid() {
     fi
 }
 
+# ==== name servers, plural: a Knot secondary by catalog (zonegen's side) ====
+# NSD stays the (hidden) primary; Knot on 127.0.0.1:$DNS2_PORT is configured
+# once as consumer of the catalog zone catalog.dnsapi.invalid. and follows
+# every zone by itself. The TSIG key is var/xfr-key.conf (keymgr -t), shared
+# by zonegen and Knot. QUICKSTART_DNS2_PORT (5354) moves it; "off" runs NSD
+# alone.
+DNS2_PORT=${QUICKSTART_DNS2_PORT:-5354}
+KNOT2_STARTED=0
+
+# The zonegen settings for the primary and the secondary.
+fleet_env() {
+    export DNSAPI_NS_CONF=nsd:$VAR/nsd/zones.conf
+    export DNSAPI_RELOAD_CMD="nsd-control -c $NSD_CONF reconfig >/dev/null && nsd-control -c $NSD_CONF reload {zone}"
+    export DNSAPI_ZONES_ADD_CMD="sed 's/\$/ dnsapi/' | nsd-control -c $NSD_CONF addzones >/dev/null"
+    export DNSAPI_ZONES_DEL_CMD="nsd-control -c $NSD_CONF delzones >/dev/null"
+    export DNSAPI_CATALOG=catalog.dnsapi.invalid
+    if [ "$DNS2_PORT" != off ]; then
+        [ -s "$VAR/xfr-key.conf" ] || (umask 077 && keymgr -t xfr-key hmac-sha256 >"$VAR/xfr-key.conf")
+        export DNSAPI_TSIG_KEY_FILE=$VAR/xfr-key.conf
+        export DNSAPI_SECONDARIES=ns2.dnsapi.test=127.0.0.1:$DNS2_PORT
+    fi
+}
+
+# Knot as catalog consumer, everything under var/knot2.
+fleet_start() {
+    [ "$DNS2_PORT" != off ] || return 0
+    say "Knot secondary on 127.0.0.1:$DNS2_PORT (follows the catalog)"
+    mkdir -p "$VAR/knot2/db"
+    cat >"$VAR/knot2/knot.conf" <<KNOTCONF
+# Written by deploy/quickstart.sh; rewritten on every run.
+server:
+    rundir: "$VAR/knot2"
+    pidfile: "$VAR/knot2/knot.pid"
+    listen: 127.0.0.1@$DNS2_PORT
+log:
+  - target: "$VAR/knot2/knot.log"
+    any: info
+control:
+    listen: "$VAR/knot2/knot.sock"
+database:
+    storage: "$VAR/knot2/db"
+include: "$VAR/xfr-key.conf"
+remote:
+  - id: primary
+    address: 127.0.0.1@$DNS_PORT
+    key: xfr-key
+acl:
+  - id: from-primary
+    address: 127.0.0.1
+    key: xfr-key
+    action: notify
+template:
+  - id: default
+    storage: "$VAR/knot2/db"
+  - id: member
+    storage: "$VAR/knot2/db"
+    master: primary
+    acl: from-primary
+    zonefile-sync: -1
+    zonefile-load: none
+    journal-content: all
+zone:
+  - domain: catalog.dnsapi.invalid.
+    master: primary
+    acl: from-primary
+    catalog-role: interpret
+    catalog-template: member
+    zonefile-sync: -1
+    zonefile-load: none
+    journal-content: all
+KNOTCONF
+    local stale
+    stale=$(live_pid "$VAR/knot2/knot.pid" knotd)
+    if [ -n "$stale" ]; then
+        echo "stopping Knot left running by an earlier run (pid $stale)"
+        stop_pid "$stale"
+    fi
+    knotc -c "$VAR/knot2/knot.conf" conf-check >/dev/null || die "knotc refused $VAR/knot2/knot.conf"
+    KNOT2_STARTED=1
+    knotd -d -c "$VAR/knot2/knot.conf" || warn "Knot did not start (is port $DNS2_PORT taken? set QUICKSTART_DNS2_PORT)"
+}
+
+fleet_stop() {
+    [ "$KNOT2_STARTED" = 1 ] || return 0
+    say "stopping the Knot secondary"
+    local pid
+    pid=$(live_pid "$VAR/knot2/knot.pid" knotd)
+    [ -z "$pid" ] || stop_pid "$pid"
+}
+# ==== end of name servers, plural ====
+
 # shellcheck disable=SC2317 # called by the traps
 cleanup() {
     local rc=$?
@@ -94,6 +185,7 @@ cleanup() {
         stop_pid "$ZONEGEN_PID"
         rm -f "$VAR/zonegen.pid"
     fi
+    fleet_stop # name servers, plural
     if [ "$NSD_STARTED" = 1 ]; then
         say "stopping NSD"
         local pid
@@ -114,7 +206,7 @@ trap 'exit 143' TERM
 
 say "packages"
 deps_install build-essential cmake pkg-config libh2o-evloop-dev libssl-dev libpq-dev \
-    libjansson-dev libjwt-dev libldns-dev postgresql-15 nsd bind9-dnsutils curl
+    libjansson-dev libjwt-dev libldns-dev postgresql-15 nsd knot bind9-dnsutils curl
 
 # Release at -O2: GCC 12's -O3 inlining raises false stringop-overflow
 # warnings, which -Werror would turn into a failed build.
@@ -155,9 +247,8 @@ DNSAPI_JWT_SECRET=$(cat "$VAR/jwt_secret")
 export DNSAPI_JWT_SECRET
 export DNSAPI_NAMESERVERS=ns1.dnsapi.test,ns2.dnsapi.test
 export DNSAPI_ZONE_DIR=$VAR/zones
-export DNSAPI_NS_CONF=nsd:$VAR/nsd/zones.conf
-export DNSAPI_RELOAD_CMD="nsd-control -c $NSD_CONF reconfig && nsd-control -c $NSD_CONF reload {zone}"
 export DNSAPI_VERIFY=127.0.0.1:$DNS_PORT
+fleet_env # name servers, plural: include, reload, add/delete, catalog, secondary
 unset DNSAPI_CONFIG
 
 # ---- database roles (least privilege; deploy/README.md "Database roles") ----
@@ -247,6 +338,8 @@ if [ -z "$(live_pid "$VAR/nsd/nsd.pid" nsd)" ]; then
     NSD_STARTED=0
 fi
 
+fleet_start # name servers, plural
+
 say "zonegen"
 stale=$(live_pid "$VAR/zonegen.pid" dnsapi)
 if [ -n "$stale" ]; then
@@ -269,8 +362,9 @@ fi
 {
     echo "# Written by deploy/quickstart.sh: . var/quickstart.env"
     for v in DNSAPI_DATABASE_URL DNSAPI_LISTEN DNSAPI_JWT_SECRET DNSAPI_NAMESERVERS \
-        DNSAPI_ZONE_DIR DNSAPI_NS_CONF DNSAPI_RELOAD_CMD DNSAPI_VERIFY; do
-        printf 'export %s=%q\n' "$v" "${!v}"
+        DNSAPI_ZONE_DIR DNSAPI_NS_CONF DNSAPI_RELOAD_CMD DNSAPI_VERIFY DNSAPI_ZONES_ADD_CMD \
+        DNSAPI_ZONES_DEL_CMD DNSAPI_CATALOG DNSAPI_TSIG_KEY_FILE DNSAPI_SECONDARIES; do
+        printf 'export %s=%q\n' "$v" "${!v-}"
     done
     printf 'export TOKEN=%q\n' "$TOKEN"
     # shellcheck disable=SC2016 # $PATH is for the shell that sources it
@@ -297,6 +391,7 @@ dnsapi is starting on $URL
          -H "Content-Type: application/json" \\
          -d '{"name":"www","type":"A","content":"192.0.2.10","ttl":300}'
     dig @127.0.0.1 -p $DNS_PORT www.example.com A +norec
+    dig @127.0.0.1 -p $DNS2_PORT www.example.com A +norec    # the Knot secondary
 
   or, with the token written out:
 

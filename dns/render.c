@@ -1,6 +1,11 @@
 /*
  * render.c - master-file (RFC 1035) lines for records.
  *
+ * Owner names go out in canonical presentation (presentation.c) with the case they
+ * were stored with; content is written as dns/rdata.c stored it, which is
+ * already in the one form NSD, Knot and BIND all load (SVCB keys from 7
+ * as keyN, RFC 3597 types as "\# len hex").
+ *
  * Every line is built in memory, parsed back with ldns, and only written
  * when ldns accepts it: a stored record that somehow is not valid (a bug, a
  * hand-edited row) fails here with a reason instead of making the name
@@ -9,6 +14,7 @@
  * \DDD, and any other content holding one is refused.
  */
 #include "dns/dns.h"
+#include "dns/presentation.h"
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -18,41 +24,6 @@
 #include <ldns/ldns.h>
 
 #define TXT_CHUNK 255
-
-typedef struct {
-    char *s;
-    size_t len;
-    size_t cap;
-    bool failed;
-} line_t;
-
-static void line_append(line_t *l, const char *p, size_t len)
-{
-    if (l->failed) {
-        return;
-    }
-    if (l->len + len + 1 > l->cap) {
-        size_t cap = l->cap == 0 ? 512 : l->cap;
-        while (l->len + len + 1 > cap) {
-            cap *= 2;
-        }
-        char *s = realloc(l->s, cap);
-        if (s == NULL) {
-            l->failed = true;
-            return;
-        }
-        l->s = s;
-        l->cap = cap;
-    }
-    memcpy(l->s + l->len, p, len);
-    l->len += len;
-    l->s[l->len] = '\0';
-}
-
-static void line_append_str(line_t *l, const char *s)
-{
-    line_append(l, s, strlen(s));
-}
 
 /* A comment naming zone and serial, then $ORIGIN. */
 int dns_render_header(FILE *fp, const char *zone, uint32_t serial)
@@ -71,32 +42,16 @@ int dns_render_header(FILE *fp, const char *zone, uint32_t serial)
 
 /* Appends literal text as quoted character-strings of at most 255 bytes,
  * escaping '"' and '\' and writing bytes outside printable ASCII as \DDD. */
-static void txt_literal_append(line_t *l, const char *text)
+static void txt_literal_append(dtext_t *l, const char *text)
 {
     size_t len = strlen(text);
     size_t pos = 0;
 
     do {
         size_t chunk = len - pos > TXT_CHUNK ? TXT_CHUNK : len - pos;
-        if (pos > 0) {
-            line_append(l, " ", 1);
-        }
-        line_append(l, "\"", 1);
-        for (size_t i = pos; i < pos + chunk; i++) {
-            unsigned char c = (unsigned char)text[i];
-            char esc[8];
-            if (c == '"' || c == '\\') {
-                esc[0] = '\\';
-                esc[1] = (char)c;
-                line_append(l, esc, 2);
-            } else if (c < 0x20 || c >= 0x7f) {
-                snprintf(esc, sizeof(esc), "\\%03u", c);
-                line_append(l, esc, 4);
-            } else {
-                line_append(l, (const char *)&text[i], 1);
-            }
-        }
-        line_append(l, "\"", 1);
+        dtext_add(l, pos > 0 ? " \"" : "\"", pos > 0 ? 2 : 1);
+        dtext_add_cstr(l, (const uint8_t *)text + pos, chunk);
+        dtext_add(l, "\"", 1);
         pos += chunk;
     } while (pos < len);
 }
@@ -126,19 +81,14 @@ static const char *content_unsafe_reason(const char *content)
     return quoted ? "it has an unterminated quote" : NULL;
 }
 
-static bool owner_is_safe(const char *name)
+/* The stored owner in canonical presentation (case kept), or false when
+ * it is not an absolute name. */
+static bool owner_format(const char *name, char *out, size_t outlen)
 {
+    wname_t n;
     size_t len = strlen(name);
-    if (len == 0 || name[len - 1] != '.') {
-        return false;
-    }
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)name[i];
-        if (!(isascii(c) && (isalnum(c) || c == '-' || c == '_' || c == '.' || c == '*'))) {
-            return false;
-        }
-    }
-    return true;
+    return len > 0 && wname_parse(name, len, &n, "name", "name", NULL) == DNSAPI_OK && n.absolute &&
+           !n.at && wname_format(n.lab, n.len, false, out, outlen) > 0;
 }
 
 /* Parses the line back with ldns; names in it are absolute, the root is
@@ -163,6 +113,21 @@ static int line_verify(const char *line, dnsapi_err_t *err)
     return rc;
 }
 
+/* Quoted TXT content must read back as TXT strings. */
+static int txt_verify(const char *content, dnsapi_err_t *err)
+{
+    if (content[0] != '"') {
+        return DNSAPI_OK;
+    }
+    size_t size = strlen(content) + 1;
+    char *again = malloc(size);
+    int prio;
+    int rc = again != NULL ? dns_rdata_normalize(".", "TXT", content, -1, again, size, &prio, err)
+                           : dnsapi_err_set(err, DNSAPI_ENOMEM, NULL, NULL, "Out of memory.");
+    free(again);
+    return rc;
+}
+
 /* One checked line per record; nothing is written unless ldns accepts
  * the whole line. */
 int dns_render_record(FILE *fp, const char *name, const char *type, uint32_t ttl, int priority,
@@ -170,10 +135,11 @@ int dns_render_record(FILE *fp, const char *name, const char *type, uint32_t ttl
 {
     char utype[16];
     char num[32];
-    line_t l = {0};
+    dtext_t l = {0};
     int rc;
 
-    if (name == NULL || !owner_is_safe(name)) {
+    char owner[DNS_NAME_TEXT_MAX];
+    if (name == NULL || !owner_format(name, owner, sizeof(owner))) {
         return dnsapi_err_set(err, DNSAPI_EINVAL, "bad_name", "name",
                               "The stored name cannot be rendered: it is not an absolute "
                               "host name.");
@@ -195,11 +161,11 @@ int dns_render_record(FILE *fp, const char *name, const char *type, uint32_t ttl
                                   name, why);
         }
     }
-    line_append_str(&l, name);
+    dtext_adds(&l, owner);
     snprintf(num, sizeof(num), " %u IN ", ttl);
-    line_append_str(&l, num);
-    line_append_str(&l, utype);
-    line_append(&l, " ", 1);
+    dtext_adds(&l, num);
+    dtext_adds(&l, utype);
+    dtext_add(&l, " ", 1);
     if (dns_type_has_priority(utype)) {
         if (priority < 0 || priority > 65535) {
             rc = dnsapi_err_set(err, DNSAPI_EINVAL, "bad_rdata", "priority",
@@ -207,18 +173,20 @@ int dns_render_record(FILE *fp, const char *name, const char *type, uint32_t ttl
             goto fail;
         }
         snprintf(num, sizeof(num), "%d ", priority);
-        line_append_str(&l, num);
+        dtext_adds(&l, num);
     }
     if (literal_txt) {
         txt_literal_append(&l, content);
     } else {
-        line_append_str(&l, content);
+        dtext_adds(&l, content);
     }
     if (l.failed) {
         rc = dnsapi_err_set(err, DNSAPI_ENOMEM, NULL, NULL, "Out of memory.");
         goto fail;
     }
-    rc = line_verify(l.s, err);
+    /* TXT lines can pass what ldns reads in one line; their strings are
+     * written by us (literal) or were checked by dns/rdata.c (quoted) */
+    rc = strcmp(utype, "TXT") == 0 ? txt_verify(content, err) : line_verify(l.s, err);
     if (rc != DNSAPI_OK) {
         goto fail;
     }

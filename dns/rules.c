@@ -1,213 +1,351 @@
 /*
- * rules.c - zone-level consistency rules: system records, TTL bounds and
- * RRsets, CNAME exclusivity, name-server targets and the warnings a write
- * still deserves (missing glue, a single NS, occluded data).
+ * rules.c - every zone rule, as one table, run by one entry point that
+ * every write path calls: dns_rules_check_change.
  *
- * The rules see only the records the caller hands in (those at the name,
- * those at a target); fetching them is storage's job, so everything here
- * stays pure and unit-testable.
+ * A rule is a row: the code it reports, the operations it applies to, and
+ * a check that looks at one operation's record in the view of the zone as
+ * it will be after the change (dns/change.h). An operation stops at its
+ * first failing rule, so the order of the rows is the order in which a
+ * client learns about problems (an exact repeat reads as a duplicate
+ * before it reads as a TTL mismatch). Warnings are rows of a second table,
+ * run when no rule failed. A new rule is a new row.
  */
-#include "dns/dns.h"
-
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
+#include "dns/change.h"
+#include "dns/dns.h"
+
+typedef struct {
+    const dns_limits_t *lim;
+    const dns_change_t *c;
+    const dns_view_t *v;
+    const char *zone;
+} rule_ctx_t;
+
+/* Checks op; on a violation fills p->err (and the problem's extras) and
+ * returns its status. */
+typedef int (*rule_check_fn)(const rule_ctx_t *x, const dns_op_t *op, dns_problem_t *p);
+typedef void (*warning_fn)(const rule_ctx_t *x, const dns_op_t *op, dns_report_t *rep);
+
+typedef struct {
+    const char *code;
+    unsigned ops; /* DNS_OP_* bits */
+    rule_check_fn check;
+} rule_t;
+
 static bool type_is(const char *type, const char *want)
 {
-    return type != NULL && strcasecmp(type, want) == 0;
+    return strcasecmp(type, want) == 0;
 }
 
-static bool name_equal(const char *a, const char *b)
+/* The first label of a name is "*". */
+static bool is_wildcard(const char *name)
 {
-    return strcasecmp(a, b) == 0;
+    return name[0] == '*' && name[1] == '.';
 }
 
-/* SOA anywhere and NS at the apex belong to dnsapi. */
-int dns_rules_check_system(const char *zone, const char *name, const char *type, dnsapi_err_t *err)
+/* ---- the rules ------------------------------------------------------- */
+
+static int rule_system(const rule_ctx_t *x, const dns_op_t *op, dns_problem_t *p)
 {
-    if (type_is(type, "SOA")) {
-        return dnsapi_err_set(err, DNSAPI_ESYSTEM, "system_record", "type",
+    /* a patch is judged by the record it would change */
+    const dns_record_t *r = op->kind == DNS_OP_POST ? &op->rec : op->old;
+    const char *verb = op->kind == DNS_OP_POST     ? "created"
+                       : op->kind == DNS_OP_DELETE ? "deleted"
+                                                   : "changed";
+    if (type_is(r->type, "SOA")) {
+        return dnsapi_err_set(&p->err, DNSAPI_ESYSTEM, "system_record", "type",
                               "The SOA record is managed by dnsapi (its serial rises with every "
-                              "change) and cannot be created, changed or deleted; NS records "
-                              "for subdomains (delegations) are allowed.");
+                              "change) and cannot be %s; NS records for subdomains (delegations) "
+                              "are allowed.",
+                              verb);
     }
-    if (type_is(type, "NS") && name_equal(name, zone)) {
-        return dnsapi_err_set(err, DNSAPI_ESYSTEM, "system_record", "name",
+    if (type_is(r->type, "NS") && strcasecmp(r->name, x->zone) == 0) {
+        return dnsapi_err_set(&p->err, DNSAPI_ESYSTEM, "system_record", "name",
                               "The NS records at the zone apex (%s) are managed by dnsapi and "
-                              "cannot be created, changed or deleted; NS records for "
-                              "subdomains (delegations) are allowed.",
-                              zone);
+                              "cannot be %s here (PUT /v1/zones/{zone}/nameservers changes them); "
+                              "NS records for subdomains (delegations) are allowed.",
+                              x->zone, verb);
+    }
+    if (r->system) {
+        return dnsapi_err_set(&p->err, DNSAPI_ESYSTEM, "system_record", NULL,
+                              "%s %s is a system record managed by dnsapi and cannot be %s; NS "
+                              "records for subdomains are allowed.",
+                              r->type, r->name, verb);
     }
     return DNSAPI_OK;
 }
 
-/* TTL within the configured bounds. */
-int dns_rules_check_ttl(uint32_t ttl, uint32_t min, uint32_t max, dnsapi_err_t *err)
+static int rule_ttl_range(const rule_ctx_t *x, const dns_op_t *op, dns_problem_t *p)
 {
-    if (ttl < min || ttl > max) {
-        return dnsapi_err_set(err, DNSAPI_EINVAL, "ttl_out_of_range", "ttl",
+    uint32_t ttl = op->rec.ttl;
+    if (ttl < x->lim->ttl_min || ttl > x->lim->ttl_max) {
+        return dnsapi_err_set(&p->err, DNSAPI_EINVAL, "ttl_out_of_range", "ttl",
                               "The TTL %u is out of range: give a number of seconds from %u to "
                               "%u.",
-                              ttl, min, max);
+                              ttl, x->lim->ttl_min, x->lim->ttl_max);
     }
     return DNSAPI_OK;
 }
 
-static bool rr_same_data(const dns_rr_t *a, const dns_rr_t *b)
+static int rule_ns_wildcard(const rule_ctx_t *x, const dns_op_t *op, dns_problem_t *p)
 {
-    return type_is(a->type, b->type) && strcmp(a->content, b->content) == 0 &&
-           a->priority == b->priority;
+    (void)x;
+    if (type_is(op->rec.type, "NS") && is_wildcard(op->rec.name)) {
+        return dnsapi_err_set(&p->err, DNSAPI_EINVAL, "bad_wildcard", "name",
+                              "NS records cannot be at a wildcard name (%s): a wildcard cannot "
+                              "delegate, and name servers such as BIND refuse the whole zone; "
+                              "delegate each subdomain by its own name.",
+                              op->rec.name);
+    }
+    return DNSAPI_OK;
 }
 
-/* Apex CNAME, duplicates, CNAME exclusivity, then one TTL per RRset, in
- * that order so that an exact repeat reads as a duplicate. */
-int dns_rules_check_rrset(const char *zone, const dns_rr_t *rr, const dns_rr_t *at_name, size_t n,
-                          dnsapi_err_t *err)
+static int rule_cname_apex(const rule_ctx_t *x, const dns_op_t *op, dns_problem_t *p)
 {
-    bool is_cname = type_is(rr->type, "CNAME");
-
-    if (is_cname && name_equal(rr->name, zone)) {
-        return dnsapi_err_set(err, DNSAPI_EINVAL, "cname_at_apex", "name",
+    if (type_is(op->rec.type, "CNAME") && strcasecmp(op->rec.name, x->zone) == 0) {
+        return dnsapi_err_set(&p->err, DNSAPI_EINVAL, "cname_at_apex", "name",
                               "A CNAME cannot be at the zone apex %s, which must hold the SOA "
                               "and NS records: use A/AAAA records there, or put the CNAME on "
                               "a subdomain such as www.",
-                              zone);
+                              x->zone);
     }
+    return DNSAPI_OK;
+}
+
+static int rule_ds_apex(const rule_ctx_t *x, const dns_op_t *op, dns_problem_t *p)
+{
+    if (type_is(op->rec.type, "DS") && strcasecmp(op->rec.name, x->zone) == 0) {
+        return dnsapi_err_set(&p->err, DNSAPI_EINVAL, "ds_at_apex", "name",
+                              "A DS record belongs in the parent zone, at a delegation point: "
+                              "put it at the name of a delegated subdomain (next to its NS "
+                              "records), or give it to the parent zone's operator.");
+    }
+    return DNSAPI_OK;
+}
+
+static int rule_duplicate(const rule_ctx_t *x, const dns_op_t *op, dns_problem_t *p)
+{
+    const dns_record_t *const *at;
+    size_t n = dns_view_at(x->v, op->rec.name, &at);
     for (size_t i = 0; i < n; i++) {
-        if (rr_same_data(rr, &at_name[i])) {
-            return dnsapi_err_set(err, DNSAPI_ECONFLICT, "duplicate", "content",
-                                  "This exact %s record already exists at %s.", rr->type, rr->name);
+        if (at[i] != &op->rec && dns_record_same_data(at[i], &op->rec)) {
+            if (at[i]->id != NULL) {
+                snprintf(p->existing_id, sizeof(p->existing_id), "%s", at[i]->id);
+                return dnsapi_err_set(&p->err, DNSAPI_ECONFLICT, "duplicate", "content",
+                                      "This exact %s record already exists at %s (record %s).",
+                                      op->rec.type, op->rec.name, at[i]->id);
+            }
+            return dnsapi_err_set(&p->err, DNSAPI_ECONFLICT, "duplicate", "content",
+                                  "This exact %s record at %s is in the request twice.",
+                                  op->rec.type, op->rec.name);
         }
     }
+    return DNSAPI_OK;
+}
+
+static int rule_cname_alone(const rule_ctx_t *x, const dns_op_t *op, dns_problem_t *p)
+{
+    const dns_record_t *rr = &op->rec;
+    bool is_cname = type_is(rr->type, "CNAME");
+    const dns_record_t *const *at;
+    size_t n = dns_view_at(x->v, rr->name, &at);
     for (size_t i = 0; i < n; i++) {
-        const dns_rr_t *other = &at_name[i];
+        const dns_record_t *other = at[i];
+        if (other == rr) {
+            continue;
+        }
         if (is_cname && type_is(other->type, "CNAME")) {
-            return dnsapi_err_set(err, DNSAPI_ECONFLICT, "cname_conflict", "type",
+            return dnsapi_err_set(&p->err, DNSAPI_ECONFLICT, "cname_conflict", "type",
                                   "%s already has a CNAME (to %s); a name has at most one: "
                                   "change that record instead.",
                                   rr->name, other->content);
         }
         if (is_cname) {
-            return dnsapi_err_set(err, DNSAPI_ECONFLICT, "cname_conflict", "type",
+            return dnsapi_err_set(&p->err, DNSAPI_ECONFLICT, "cname_conflict", "type",
                                   "%s already has %s records; a CNAME must be alone at its "
                                   "name: delete them first, or use another name.",
                                   rr->name, other->type);
         }
         if (type_is(other->type, "CNAME")) {
-            return dnsapi_err_set(err, DNSAPI_ECONFLICT, "cname_conflict", "type",
+            return dnsapi_err_set(&p->err, DNSAPI_ECONFLICT, "cname_conflict", "type",
                                   "%s is a CNAME (to %s), so it can hold no other records: "
                                   "delete the CNAME first, or use another name.",
                                   rr->name, other->content);
         }
     }
+    return DNSAPI_OK;
+}
+
+static int rule_rrset_ttl(const rule_ctx_t *x, const dns_op_t *op, dns_problem_t *p)
+{
+    const dns_record_t *rr = &op->rec;
+    const dns_record_t *const *at;
+    size_t n = dns_view_at(x->v, rr->name, &at);
     for (size_t i = 0; i < n; i++) {
-        const dns_rr_t *other = &at_name[i];
-        if (type_is(other->type, rr->type) && other->ttl != rr->ttl) {
-            return dnsapi_err_set(err, DNSAPI_EINVAL, "ttl_mismatch", "ttl",
+        if (at[i] != rr && type_is(at[i]->type, rr->type) && at[i]->ttl != rr->ttl) {
+            p->expected_ttl = at[i]->ttl;
+            return dnsapi_err_set(&p->err, DNSAPI_EINVAL, "ttl_mismatch", "ttl",
                                   "The other %s records at %s have TTL %u; all records of one "
-                                  "name and type share a TTL: use ttl %u, or change them all "
-                                  "together in a batch.",
-                                  rr->type, rr->name, other->ttl, other->ttl);
+                                  "name and type share a TTL: use ttl %u (or leave ttl out), or "
+                                  "change them all together in a batch.",
+                                  rr->type, rr->name, at[i]->ttl, at[i]->ttl);
         }
     }
     return DNSAPI_OK;
 }
 
-/* An in-zone name server may not be an alias, whichever record comes
- * second. */
-int dns_rules_check_ns_target(const char *zone, const dns_rr_t *rr, const dns_rr_t *at_target,
-                              size_t n, dnsapi_err_t *err)
+static int rule_ns_target(const rule_ctx_t *x, const dns_op_t *op, dns_problem_t *p)
 {
-    char target[DNS_NAME_BUFSIZE];
-
-    if (type_is(rr->type, "NS")) {
-        if (!dns_rdata_target("NS", rr->content, target, sizeof(target)) ||
-            !dns_name_is_at_or_below(target, zone)) {
-            return DNSAPI_OK;
-        }
+    const dns_record_t *rr = &op->rec;
+    const dns_record_t *const *at;
+    if (type_is(rr->type, "NS") && dns_name_is_at_or_below(rr->content, x->zone)) {
+        size_t n = dns_view_at(x->v, rr->content, &at);
         for (size_t i = 0; i < n; i++) {
-            if (type_is(at_target[i].type, "CNAME")) {
-                return dnsapi_err_set(err, DNSAPI_EINVAL, "ns_target_is_cname", "content",
+            if (type_is(at[i]->type, "CNAME")) {
+                return dnsapi_err_set(&p->err, DNSAPI_EINVAL, "ns_target_is_cname", "content",
                                       "The name server %s is a CNAME (to %s); an NS record "
                                       "must name a host with A/AAAA records: point it at the "
                                       "canonical name instead.",
-                                      target, at_target[i].content);
+                                      rr->content, at[i]->content);
             }
         }
-        return DNSAPI_OK;
     }
     if (type_is(rr->type, "CNAME")) {
-        for (size_t i = 0; i < n; i++) {
-            if (type_is(at_target[i].type, "NS") &&
-                dns_rdata_target("NS", at_target[i].content, target, sizeof(target)) &&
-                name_equal(target, rr->name)) {
-                return dnsapi_err_set(err, DNSAPI_EINVAL, "ns_target_is_cname", "type",
-                                      "%s is the name server of the NS record at %s, so it "
-                                      "cannot be a CNAME: give it A/AAAA records instead.",
-                                      rr->name, at_target[i].name);
-            }
+        size_t n = dns_view_ns_pointing(x->v, rr->name, &at);
+        if (n > 0) {
+            return dnsapi_err_set(&p->err, DNSAPI_EINVAL, "ns_target_is_cname", "type",
+                                  "%s is the name server of the NS record at %s, so it cannot be "
+                                  "a CNAME: give it A/AAAA records instead.",
+                                  rr->name, at[0]->name);
         }
     }
     return DNSAPI_OK;
 }
 
-static size_t warning_add(dns_warning_t *out, size_t count, size_t max, const char *code,
-                          const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+#define ON_WRITE (DNS_OP_POST | DNS_OP_PATCH)
 
-static size_t warning_add(dns_warning_t *out, size_t count, size_t max, const char *code,
-                          const char *fmt, ...)
+static const rule_t rules[] = {
+    {"system_record", DNS_OP_POST | DNS_OP_PATCH | DNS_OP_DELETE, rule_system},
+    {"ttl_out_of_range", ON_WRITE, rule_ttl_range},
+    {"bad_wildcard", ON_WRITE, rule_ns_wildcard},
+    {"cname_at_apex", ON_WRITE, rule_cname_apex},
+    {"ds_at_apex", ON_WRITE, rule_ds_apex},
+    {"duplicate", ON_WRITE, rule_duplicate},
+    {"cname_conflict", ON_WRITE, rule_cname_alone},
+    {"ttl_mismatch", ON_WRITE, rule_rrset_ttl},
+    {"ns_target_is_cname", ON_WRITE, rule_ns_target},
+};
+
+/* ---- warnings -------------------------------------------------------- */
+
+static bool is_delegation(const rule_ctx_t *x, const dns_record_t *rr)
 {
-    if (count >= max) {
-        return count;
-    }
-    va_list ap;
-    snprintf(out[count].code, sizeof(out[count].code), "%s", code);
-    va_start(ap, fmt);
-    vsnprintf(out[count].message, sizeof(out[count].message), fmt, ap);
-    va_end(ap);
-    return count + 1;
+    return type_is(rr->type, "NS") && strcasecmp(rr->name, x->zone) != 0;
 }
 
-/* missing_glue, single_ns and occluded, in that order. */
-size_t dns_rules_warnings(const char *zone, const dns_rr_t *rr, const dns_rr_t *at_target,
-                          size_t n_target, size_t ns_count, const char *delegation,
-                          dns_warning_t *out, size_t max)
+static void warn_glue(const rule_ctx_t *x, const dns_op_t *op, dns_report_t *rep)
 {
-    size_t count = 0;
-    char target[DNS_NAME_BUFSIZE];
-    bool is_delegation = type_is(rr->type, "NS") && !name_equal(rr->name, zone);
+    const dns_record_t *rr = &op->rec;
+    if (!is_delegation(x, rr) || !dns_name_is_at_or_below(rr->content, rr->name)) {
+        return;
+    }
+    const dns_record_t *const *at;
+    size_t n = dns_view_at(x->v, rr->content, &at);
+    for (size_t i = 0; i < n; i++) {
+        if (type_is(at[i]->type, "A") || type_is(at[i]->type, "AAAA")) {
+            return;
+        }
+    }
+    dns_report_warning(rep, "missing_glue",
+                       "The name server %s lies inside the delegated name %s but has no A/AAAA "
+                       "(glue) records: add them, or resolvers cannot reach it.",
+                       rr->content, rr->name);
+}
 
-    if (is_delegation && dns_rdata_target("NS", rr->content, target, sizeof(target)) &&
-        dns_name_is_at_or_below(target, rr->name)) {
-        bool has_glue = false;
-        for (size_t i = 0; i < n_target; i++) {
-            if (type_is(at_target[i].type, "A") || type_is(at_target[i].type, "AAAA")) {
-                has_glue = true;
+static void warn_single_ns(const rule_ctx_t *x, const dns_op_t *op, dns_report_t *rep)
+{
+    const dns_record_t *rr = &op->rec;
+    if (!is_delegation(x, rr)) {
+        return;
+    }
+    const dns_record_t *const *at;
+    size_t n = dns_view_at(x->v, rr->name, &at), ns = 0;
+    for (size_t i = 0; i < n; i++) {
+        ns += type_is(at[i]->type, "NS");
+    }
+    if (ns == 1) {
+        dns_report_warning(rep, "single_ns",
+                           "%s is delegated to a single name server; add a second one for "
+                           "redundancy.",
+                           rr->name);
+    }
+}
+
+static void warn_occluded(const rule_ctx_t *x, const dns_op_t *op, dns_report_t *rep)
+{
+    const dns_record_t *rr = &op->rec;
+    if (type_is(rr->type, "A") || type_is(rr->type, "AAAA")) {
+        return; /* glue */
+    }
+    const char *cut = dns_view_delegation_above(x->v, rr->name);
+    if (cut != NULL) {
+        dns_report_warning(rep, "occluded",
+                           "%s lies below the delegation point %s, so this record is hidden by "
+                           "the delegation and will not be served (only glue A/AAAA records "
+                           "are).",
+                           rr->name, cut);
+    }
+}
+
+static const warning_fn warnings[] = {warn_glue, warn_single_ns, warn_occluded};
+
+/* ---- the entry point ------------------------------------------------- */
+
+int dns_rules_check_change(const dns_limits_t *lim, const dns_change_t *c, const dns_view_t *v,
+                           dns_report_t *rep)
+{
+    rule_ctx_t x = {lim, c, v, c->zone};
+    int first = DNSAPI_OK;
+    for (size_t i = 0; i < c->n; i++) {
+        const dns_op_t *op = &c->ops[i];
+        if (op->kind != DNS_OP_POST && op->old == NULL) {
+            continue; /* not found: reported by dns_view_bind */
+        }
+        if (op->noop) {
+            continue;
+        }
+        for (size_t k = 0; k < sizeof(rules) / sizeof(rules[0]); k++) {
+            if ((rules[k].ops & op->kind) == 0) {
+                continue;
+            }
+            dns_problem_t p;
+            memset(&p, 0, sizeof(p));
+            p.expected_ttl = -1;
+            if (rules[k].check(&x, op, &p) != DNSAPI_OK) {
+                int rc = dns_report_problem(rep, op, &p);
+                first = first != DNSAPI_OK ? first : rc;
+                break;
             }
         }
-        if (!has_glue) {
-            count = warning_add(out, count, max, "missing_glue",
-                                "The name server %s lies inside the delegated name %s but has "
-                                "no A/AAAA (glue) records: add them, or resolvers cannot reach "
-                                "it.",
-                                target, rr->name);
+    }
+    if (first != DNSAPI_OK || dns_report_failed(rep)) {
+        return first != DNSAPI_OK ? first : rep->errors[0].err.status;
+    }
+    for (size_t i = 0; i < c->n; i++) {
+        const dns_op_t *op = &c->ops[i];
+        if ((op->kind & ON_WRITE) == 0 || op->noop || op->rec.disabled) {
+            continue;
+        }
+        for (size_t k = 0; k < sizeof(warnings) / sizeof(warnings[0]); k++) {
+            warnings[k](&x, op, rep);
+        }
+        /* what reading the content warned of (target_not_hostname) */
+        for (size_t k = 0; k < op->warnings.n; k++) {
+            dns_report_warning(rep, op->warnings.v[k].code, "%s", op->warnings.v[k].message);
         }
     }
-    if (is_delegation && ns_count == 1) {
-        count = warning_add(out, count, max, "single_ns",
-                            "%s is delegated to a single name server; add a second one for "
-                            "redundancy.",
-                            rr->name);
-    }
-    bool is_glue = type_is(rr->type, "A") || type_is(rr->type, "AAAA");
-    if (delegation != NULL && !is_glue) {
-        count = warning_add(out, count, max, "occluded",
-                            "%s lies below the delegation point %s, so this record is hidden "
-                            "by the delegation and will not be served (only glue A/AAAA "
-                            "records are).",
-                            rr->name, delegation);
-    }
-    return count;
+    return DNSAPI_OK;
 }

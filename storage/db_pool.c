@@ -6,12 +6,14 @@
 #include <unistd.h>
 
 #include "common/error.h"
+#include "common/log.h"
+#include "common/log_pq.h"
 #include "storage/statements.h"
 
-#define ROUND_TIMEOUT_MS 10000 /* a round that takes longer breaks its connection */
-#define QUEUE_TIMEOUT_MS 5000  /* an operation that waits longer is refused */
+#define QUEUE_TIMEOUT_MS 5000 /* an operation that waits longer is refused */
+#define N_RETRY_STEPS 5       /* reconnect after 250, 500, 1000, 2000, 4000 ms */
 #define RETRY_MIN_MS 250
-#define RETRY_MAX_MS 4000
+#define RESULTS_INITIAL 16
 
 typedef enum {
     CONN_DOWN,       /* waiting for the retry timer */
@@ -44,13 +46,13 @@ struct db_session {
     PGconn *pg;
     conn_state_t state;
     int fd;
-    unsigned retry_ms;
+    unsigned retry_step; /* index into the pool's reconnect delays */
     /* the round in flight */
     db_round_cb cb;
     void *arg;
     size_t expected;
-    PGresult *res[64]; /* a round's results, or the prepares of a new connection */
-    size_t got;
+    PGresult **res; /* a round's results, or the prepares of a new connection */
+    size_t got, cap;
     bool rollback;             /* an internal ROLLBACK round is in flight */
     h2o_timeout_entry_t timer; /* round timeout or retry backoff */
 };
@@ -62,11 +64,12 @@ struct db_pool {
     db_session_t *conns;
     size_t max_queue, queued;
     waiter_t *head, *tail;
-    h2o_timeout_t round_timeout, queue_timeout, retry_timeout;
+    h2o_timeout_t round_timeout, queue_timeout, retry_timeout[N_RETRY_STEPS];
     h2o_timeout_entry_t kick; /* deferred dispatch */
     h2o_timeout_t zero;
     unsigned long long rounds, errors;
     bool closing;
+    bool starting; /* no connection has been ready yet: work waits for the first */
 };
 
 static void conn_start(db_session_t *c);
@@ -231,13 +234,19 @@ static void complete_round(db_session_t *c, int status)
     /* The callback gets the results in an array of its own: it may start
      * the session's next round, which fills c->res again, and whatever it
      * has not taken (set to NULL) is cleared when it returns. */
-    PGresult *res[sizeof(c->res) / sizeof(c->res[0])];
-    size_t got = c->got;
-    memcpy(res, c->res, got * sizeof(res[0]));
-    c->got = 0;
+    PGresult **res = c->res;
+    size_t got = c->got, cap = c->cap;
+    c->res = NULL;
+    c->got = c->cap = 0;
     cb(c, arg, status, status == DNSAPI_OK ? res : NULL, status == DNSAPI_OK ? got : 0);
     for (size_t i = 0; i < got; i++) {
         PQclear(res[i]);
+    }
+    if (c->res == NULL && c->got == 0) {
+        c->res = res; /* no next round took one: keep this array */
+        c->cap = cap;
+    } else {
+        free(res);
     }
 }
 
@@ -246,13 +255,11 @@ static void on_prepared(db_session_t *c, void *arg, int status, PGresult **res, 
     for (size_t i = 0; status == DNSAPI_OK && i < n; i++) {
         ExecStatusType st = PQresultStatus(res[i]);
         if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
-            fprintf(stderr,
-                    "{\"level\":\"error\",\"msg\":\"preparing statement %s failed\","
-                    "\"error\":\"%s\"}\n",
-                    i == 0 ? "(session setup)" : db_statements[i - 1].name,
-                    PQresultErrorField(res[i], PG_DIAG_MESSAGE_PRIMARY)
-                        ? PQresultErrorField(res[i], PG_DIAG_MESSAGE_PRIMARY)
-                        : "?");
+            LOG_EVENT(LOG_LEVEL_ERROR, "preparing statement %s failed: %s",
+                      i == 0 ? "(session setup)" : db_statements[i - 1].name,
+                      PQresultErrorField(res[i], PG_DIAG_MESSAGE_PRIMARY)
+                          ? PQresultErrorField(res[i], PG_DIAG_MESSAGE_PRIMARY)
+                          : "?");
             status = DNSAPI_EDB;
         }
     }
@@ -263,8 +270,9 @@ static void on_prepared(db_session_t *c, void *arg, int status, PGresult **res, 
         conn_fail(c);
         return;
     }
-    c->retry_ms = RETRY_MIN_MS;
+    c->retry_step = 0;
     c->state = CONN_IDLE;
+    c->pool->starting = false;
     dispatch(c->pool);
 }
 
@@ -375,11 +383,19 @@ static void on_readable(h2o_socket_t *sock, const char *err)
             complete_round(c, DNSAPI_OK);
             return;
         }
-        if (c->got < sizeof(c->res) / sizeof(c->res[0])) {
-            c->res[c->got++] = r;
-        } else {
-            PQclear(r);
+        if (c->got == c->cap) {
+            /* more results than any round so far: grow (never drop one) */
+            size_t cap = c->cap != 0 ? c->cap * 2 : RESULTS_INITIAL;
+            PGresult **res = realloc(c->res, cap * sizeof(*res));
+            if (res == NULL) {
+                PQclear(r);
+                conn_fail(c);
+                return;
+            }
+            c->res = res;
+            c->cap = cap;
         }
+        c->res[c->got++] = r;
     }
     if (PQstatus(c->pg) == CONNECTION_BAD) {
         conn_fail(c);
@@ -423,7 +439,11 @@ static void conn_fail(db_session_t *c)
     c->rollback = false;
     c->state = CONN_DOWN;
     if (!pool->closing) {
-        h2o_timeout_link(pool->loop, &pool->retry_timeout, &c->timer);
+        /* back off: each failure in a row waits twice as long, to 4 s */
+        h2o_timeout_link(pool->loop, &pool->retry_timeout[c->retry_step], &c->timer);
+        if (c->retry_step + 1 < N_RETRY_STEPS) {
+            c->retry_step++;
+        }
     }
     if ((was == CONN_BUSY) && cb != NULL) {
         pool->errors++;
@@ -439,6 +459,9 @@ static void conn_fail(db_session_t *c)
 static void conn_start(db_session_t *c)
 {
     c->pg = PQconnectStart(c->pool->conninfo);
+    if (c->pg != NULL) {
+        log_pq_attach(c->pg, "pool"); /* notices and errors as log lines */
+    }
     if (c->pg == NULL || PQstatus(c->pg) == CONNECTION_BAD) {
         c->state = CONN_CONNECTING;
         conn_fail(c);
@@ -507,7 +530,7 @@ static void dispatch(db_pool_t *pool)
         free(w);
     }
     (void)any_connecting;
-    if (!db_pool_ready(pool)) {
+    if (!db_pool_ready(pool) && !(pool->starting && any_connecting)) {
         waiter_t *w;
         while ((w = queue_pop(pool)) != NULL) {
             round_clear(&w->round);
@@ -575,7 +598,7 @@ static void defer_failure(db_pool_t *pool, db_round_cb cb, void *arg, int status
 
 void db_pool_run(db_pool_t *pool, const db_stmt_t *stmts, size_t n, db_round_cb cb, void *arg)
 {
-    if (!db_pool_ready(pool)) {
+    if (!db_pool_ready(pool) && !pool->starting) {
         defer_failure(pool, cb, arg, DNSAPI_EDB);
         return;
     }
@@ -651,7 +674,8 @@ void db_session_end(db_session_t *c)
     }
 }
 
-db_pool_t *db_pool_new(h2o_loop_t *loop, const char *conninfo, size_t nconns, size_t max_queue)
+db_pool_t *db_pool_new(h2o_loop_t *loop, const char *conninfo, size_t nconns, size_t max_queue,
+                       unsigned round_timeout_ms)
 {
     db_pool_t *pool = calloc(1, sizeof(*pool));
     if (pool == NULL) {
@@ -661,6 +685,7 @@ db_pool_t *db_pool_new(h2o_loop_t *loop, const char *conninfo, size_t nconns, si
     pool->conninfo = strdup(conninfo);
     pool->nconns = nconns;
     pool->max_queue = max_queue;
+    pool->starting = true;
     pool->conns = calloc(nconns, sizeof(*pool->conns));
     if (pool->conninfo == NULL || pool->conns == NULL) {
         free(pool->conninfo);
@@ -668,16 +693,18 @@ db_pool_t *db_pool_new(h2o_loop_t *loop, const char *conninfo, size_t nconns, si
         free(pool);
         return NULL;
     }
-    h2o_timeout_init(loop, &pool->round_timeout, ROUND_TIMEOUT_MS);
+    h2o_timeout_init(loop, &pool->round_timeout, round_timeout_ms);
     h2o_timeout_init(loop, &pool->queue_timeout, QUEUE_TIMEOUT_MS);
-    h2o_timeout_init(loop, &pool->retry_timeout, RETRY_MIN_MS);
+    for (int i = 0; i < N_RETRY_STEPS; i++) {
+        h2o_timeout_init(loop, &pool->retry_timeout[i], (uint64_t)RETRY_MIN_MS << i);
+    }
     h2o_timeout_init(loop, &pool->zero, 0);
     pool->kick.cb = on_kick;
     for (size_t i = 0; i < nconns; i++) {
         db_session_t *c = &pool->conns[i];
         c->pool = pool;
         c->fd = -1;
-        c->retry_ms = RETRY_MIN_MS;
+        c->retry_step = 0;
         c->timer.cb = on_timer;
         conn_start(c);
     }
@@ -706,13 +733,16 @@ void db_pool_free(db_pool_t *pool)
             PQfinish(c->pg);
         }
         clear_results(c);
+        free(c->res);
     }
     if (h2o_timeout_is_linked(&pool->kick)) {
         h2o_timeout_unlink(&pool->kick);
     }
     h2o_timeout_dispose(pool->loop, &pool->round_timeout);
     h2o_timeout_dispose(pool->loop, &pool->queue_timeout);
-    h2o_timeout_dispose(pool->loop, &pool->retry_timeout);
+    for (int i = 0; i < N_RETRY_STEPS; i++) {
+        h2o_timeout_dispose(pool->loop, &pool->retry_timeout[i]);
+    }
     h2o_timeout_dispose(pool->loop, &pool->zero);
     free(pool->conns);
     free(pool->conninfo);

@@ -9,10 +9,16 @@
  * before it writes holds its connection across rounds (a session), with
  * BEGIN in its first round and COMMIT in its last.
  *
- * Operations wait in a bounded queue while every connection is busy; a full
- * queue, a long wait or a database that cannot be reached fail fast with
- * DNSAPI_EBUSY / DNSAPI_EDB so that the API can answer 503 with Retry-After.
- * Broken connections reconnect by themselves with backoff.
+ * Operations wait in a bounded queue while every connection is busy. A
+ * full queue, or a wait in it longer than 5 s, fails with DNSAPI_EBUSY; a
+ * database that cannot be reached fails at once with DNSAPI_EDB; a round
+ * that takes longer than the pool's round timeout breaks its connection
+ * and fails with DNSAPI_EDB - so that the API can answer 503 with
+ * Retry-After instead of waiting. A connection that breaks or cannot be
+ * made is tried again after 250 ms, then 500 ms, 1 s, 2 s and every 4 s
+ * until it comes back (the delay starts over once it has). A round may
+ * have any number of results: the engine grows its array, and a failure
+ * to grow fails the connection rather than dropping a result.
  */
 #ifndef DNSAPI_STORAGE_DB_POOL_H
 #define DNSAPI_STORAGE_DB_POOL_H
@@ -48,9 +54,10 @@ typedef struct {
 typedef void (*db_round_cb)(db_session_t *s, void *arg, int status, PGresult **res, size_t n);
 
 /* Creates a pool of nconns connections to conninfo on loop, with at most
- * max_queue operations waiting. Connections start at once in the
- * background. */
-db_pool_t *db_pool_new(h2o_loop_t *loop, const char *conninfo, size_t nconns, size_t max_queue);
+ * max_queue operations waiting and round_timeout_ms for a round to
+ * finish. Connections start at once in the background. */
+db_pool_t *db_pool_new(h2o_loop_t *loop, const char *conninfo, size_t nconns, size_t max_queue,
+                       unsigned round_timeout_ms);
 
 /* Closes every connection; operations still queued get DNSAPI_EDB. */
 void db_pool_free(db_pool_t *pool);

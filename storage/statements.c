@@ -5,8 +5,9 @@
  * round trip can both find the zone and work in it; another account's zone
  * resolves to NULL and matches nothing.
  *
- * Column lists are fixed: api/ reads columns by the positions documented
- * beside each list.
+ * Column lists are fixed: the store modules (storage/store*.c) decode rows
+ * by the positions documented beside each list; nothing outside storage/
+ * sees a statement or a column.
  */
 #include "storage/statements.h"
 
@@ -36,13 +37,23 @@
 
 /* token columns: 0 id, 1 name, 2 scopes (space separated), 3 zones (JSON
  * array or NULL), 4 expires_at, 5 created_at, 6 revoked_at, 7 expires_at as
- * epoch seconds */
+ * epoch seconds, 8 policies (JSON array or NULL) */
 #define TOKEN_COLS                                                                                 \
     "t.id, t.name, array_to_string(t.scopes, ' '), array_to_json(t.zones), "                       \
     "to_char(t.expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "                 \
     "to_char(t.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "                 \
     "to_char(t.revoked_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "                 \
-    "extract(epoch FROM t.expires_at)::bigint"
+    "extract(epoch FROM t.expires_at)::bigint, t.policies"
+
+/* TSIG key columns (store_tsig.c): 0 id, 1 name, 2 algorithm, 3 scopes, 4
+ * zones (JSON), 5 expires_at, 6 created_at, 7 revoked_at, 8 expires epoch,
+ * 9 policies, 10 account_id; the lookup adds 11 secret_sealed */
+#define TSIG_COLS                                                                                  \
+    "k.id, k.name, k.algorithm, array_to_string(k.scopes, ' '), array_to_json(k.zones), "          \
+    "to_char(k.expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "                 \
+    "to_char(k.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "                 \
+    "to_char(k.revoked_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "                 \
+    "extract(epoch FROM k.expires_at)::bigint, k.policies, k.account_id"
 
 #define ZONE_OF "(SELECT dnsapi_zone_id($1::uuid, $2))"
 
@@ -102,6 +113,12 @@ const db_statement_t db_statements[] = {
     RECORD_PAGE(0, 1, 1, 1, 1),
     RECORD_PAGE(1, 1, 1, 1, 1),
     /* one record by id; columns RECORD_COLS, 13 the zone's name */
+    /* the apex SOA and NS of the zone named $1 (the DNS listener's answers) */
+    {"zone_apex",
+     "SELECT " RECORD_COLS " FROM zones z JOIN records r ON r.zone_id = z.id AND r.name = z.name"
+     " AND r.type IN ('SOA', 'NS') AND NOT r.disabled WHERE z.name = $1"
+     " ORDER BY r.type DESC, r.content",
+     0},
     {"record_one",
      "SELECT p.*, z.name FROM zones z LEFT JOIN LATERAL (SELECT " RECORD_COLS
      " FROM records r WHERE r.zone_id = z.id AND r.id = $5::uuid) p ON true" READ_ZONE_WHERE,
@@ -112,6 +129,7 @@ const db_statement_t db_statements[] = {
     {"rollback", "ROLLBACK", 0},
     {"ping", "SELECT 1", 0},
     {"token_check", "SELECT dnsapi_token_check($1::uuid)", 0},
+    {"tsig_key_check", "SELECT dnsapi_tsig_key_check($1::uuid)", 0},
 
     /* zones */
     {"zone_get", "SELECT " ZONE_COLS " FROM zones z WHERE z.id = " ZONE_OF, 0},
@@ -138,33 +156,10 @@ const db_statement_t db_statements[] = {
      "        OR right(o.name, length($2) + 1) = '.' || $2))"
      " RETURNING " ZONE_COLS,
      0},
-    {"zone_delete", "DELETE FROM zones z WHERE z.id = " ZONE_OF " RETURNING z.name", 0},
+    {"zone_delete", "DELETE FROM zones z WHERE z.id = " ZONE_OF " RETURNING " ZONE_COLS, 0},
 
-    /* records */
-    {"record_get",
-     "SELECT " RECORD_COLS " FROM records r WHERE r.zone_id = " ZONE_OF " AND r.id = $3::uuid", 0},
-    /* the records at one name ($3), for the zone rules */
-    {"records_at_name",
-     "SELECT " RECORD_COLS " FROM records r WHERE r.zone_id = " ZONE_OF " AND r.name = $3", 0},
-    /* the other records at the name of record $3 */
-    {"records_beside",
-     "SELECT " RECORD_COLS " FROM records r WHERE r.zone_id = " ZONE_OF
-     " AND r.name = (SELECT x.name FROM records x WHERE x.id = $3::uuid"
-     "               AND x.zone_id = r.zone_id)"
-     " AND r.id <> $3::uuid",
-     0},
-    /* NS records pointing at a name ($3) */
-    {"ns_pointing_at",
-     "SELECT " RECORD_COLS " FROM records r WHERE r.zone_id = " ZONE_OF
-     " AND r.type = 'NS' AND r.content = $3",
-     0},
-    /* the nearest NS owner among candidate names ($3, text[]) */
-    {"delegation_above",
-     "SELECT r.name FROM records r WHERE r.zone_id = " ZONE_OF
-     " AND r.type = 'NS' AND r.name = ANY($3::text[])"
-     " ORDER BY length(r.name) DESC LIMIT 1",
-     0},
-    /* batch (api/handler_batch.c): $3 and on are array literals */
+    /* records, for write transactions (storage/store_tx.c): $3 and on are
+     * array literals */
     {"records_by_ids",
      "SELECT " RECORD_COLS " FROM records r WHERE r.zone_id = " ZONE_OF
      " AND r.id = ANY($3::uuid[])",
@@ -207,14 +202,11 @@ const db_statement_t db_statements[] = {
      " comment) VALUES (" ZONE_OF ", $1::uuid, $3, $4, $5, $6::int, $7::int,"
      " coalesce($8::boolean, false), $9) RETURNING " RECORD_COLS,
      0},
-    /* $3 id, $4 content, $5 ttl, $6 priority, $7 disabled, $8 comment */
-    {"record_update",
-     "UPDATE records r SET content = $4, ttl = $5::int, priority = $6::int,"
-     " disabled = $7::boolean, comment = $8"
-     " WHERE r.zone_id = " ZONE_OF " AND r.id = $3::uuid RETURNING " RECORD_COLS,
-     0},
+    /* $3 id */
     {"record_delete",
-     "DELETE FROM records r WHERE r.zone_id = " ZONE_OF " AND r.id = $3::uuid RETURNING r.id", 0},
+     "DELETE FROM records r WHERE r.zone_id = " ZONE_OF
+     " AND r.id = $3::uuid RETURNING " RECORD_COLS,
+     0},
     /* every enabled record in master-file order: SOA first, apex NS next,
      * then DNS order. Columns: 0 name, 1 type, 2 ttl, 3 priority, 4 content */
     {"zone_export",
@@ -228,15 +220,20 @@ const db_statement_t db_statements[] = {
      * hours. status 0: claimed by a write whose answer is not stored yet. */
     {"idem_expire",
      "DELETE FROM idempotency_keys"
-     " WHERE account_id = $1::uuid AND created_at <= now() - interval '24 hours'",
+     " WHERE account_id = $1::uuid AND key <> $2 AND created_at <= now() - interval '24 hours'",
      0},
     {"idem_get",
      "SELECT request_hash, status, body FROM idempotency_keys"
      " WHERE account_id = $1::uuid AND key = $2",
      0},
+    /* one row: claimed by this request (new, or an expired key taken
+     * over); none: the key is taken, and a request still running with it
+     * has ended (the insert waits for it) */
     {"idem_claim",
-     "INSERT INTO idempotency_keys (account_id, key, request_hash, status, body)"
-     " VALUES ($1::uuid, $2, $3, 0, '')",
+     "INSERT INTO idempotency_keys AS k (account_id, key, request_hash, status, body)"
+     " VALUES ($1::uuid, $2, $3, 0, '') ON CONFLICT (account_id, key) DO UPDATE"
+     " SET request_hash = excluded.request_hash, status = 0, body = '', created_at = now()"
+     " WHERE k.created_at <= now() - interval '24 hours' RETURNING 1",
      0},
     /* $3 status, $4 body */
     {"idem_store",
@@ -258,10 +255,10 @@ const db_statement_t db_statements[] = {
     {"zone_serial", "SELECT z.serial FROM zones z WHERE z.id = " ZONE_OF, 0},
 
     /* tokens: $1 account, $2 name, $3 scopes (text[]), $4 zones (text[] or
-     * NULL), $5 expires_at (epoch seconds) */
+     * NULL), $5 expires_at (epoch seconds), $6 policies (JSON or NULL) */
     {"token_insert",
-     "INSERT INTO tokens AS t (account_id, name, scopes, zones, expires_at)"
-     " VALUES ($1::uuid, $2, $3::text[], $4::text[], to_timestamp($5::bigint))"
+     "INSERT INTO tokens AS t (account_id, name, scopes, zones, expires_at, policies)"
+     " VALUES ($1::uuid, $2, $3::text[], $4::text[], to_timestamp($5::bigint), $6::jsonb)"
      " RETURNING " TOKEN_COLS,
      0},
     {"token_list",
@@ -277,6 +274,33 @@ const db_statement_t db_statements[] = {
     {"token_get",
      "SELECT " TOKEN_COLS " FROM tokens t"
      " WHERE t.account_id = $1::uuid AND t.id = $2::uuid",
+     0},
+
+    /* TSIG keys: $1 account, $2 name, $3 algorithm, $4 sealed secret, $5
+     * scopes (text[]), $6 zones (text[] or NULL), $7 policies (JSON or
+     * NULL), $8 expires_at (epoch seconds) */
+    {"tsig_insert",
+     "INSERT INTO tsig_keys AS k (account_id, name, algorithm, secret_sealed, scopes, zones,"
+     " policies, expires_at)"
+     " VALUES ($1::uuid, $2, $3, $4, $5::text[], $6::text[], $7::jsonb, to_timestamp($8::bigint))"
+     " RETURNING " TSIG_COLS,
+     0},
+    {"tsig_list",
+     "SELECT " TSIG_COLS ", count(*) OVER () FROM tsig_keys k"
+     " WHERE k.account_id = $1::uuid"
+     " ORDER BY k.created_at, k.id LIMIT $2::int OFFSET $3::int",
+     0},
+    {"tsig_get",
+     "SELECT " TSIG_COLS " FROM tsig_keys k WHERE k.account_id = $1::uuid AND k.id = $2::uuid",
+     0},
+    {"tsig_revoke",
+     "UPDATE tsig_keys k SET revoked_at = now()"
+     " WHERE k.account_id = $1::uuid AND k.id = $2::uuid AND k.revoked_at IS NULL"
+     " RETURNING " TSIG_COLS,
+     0},
+    {"tsig_lookup",
+     "SELECT " TSIG_COLS ", k.secret_sealed FROM tsig_keys k"
+     " WHERE k.name = $1 AND k.revoked_at IS NULL AND k.expires_at > now()",
      0},
 };
 

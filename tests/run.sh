@@ -45,8 +45,12 @@ step() {
 step "packages"
 deps_install build-essential cmake pkg-config libh2o-evloop-dev libssl-dev libpq-dev \
     libjansson-dev libjwt-dev libldns-dev libcmocka-dev postgresql-15 nsd knot knot-dnsutils \
+    knot-dnssecutils \
     bind9-dnsutils bind9utils ldnsutils python3-dnspython python3-yaml python3-jsonschema wrk \
-    curl valgrind clang knot-dnssecutils
+    curl valgrind prometheus openssl python3-h2 docker-compose systemd util-linux chromium nodejs \
+    bind9 unbound clang
+# nodejs from Debian comes without npm; NodeSource's carries its own
+command -v npm >/dev/null || deps_install npm
 
 # One run per port at a time: a second run waits (bounded) for the first.
 exec 9>"$LOCK"
@@ -56,6 +60,13 @@ if ! flock -n 9; then
         echo "run.sh: another test run holds $LOCK; set DNSAPI_TEST_PG_PORT" >&2
         exit 1
     }
+fi
+
+# The browser test's driver (tests/e2e/test_ops_browser.py): playwright-core
+# from npm, the version package-lock.json pins, into tests/browser/.
+if [ ! -d "$ROOT/tests/browser/node_modules/playwright-core" ]; then
+    step "npm ci (tests/browser)"
+    npm ci --prefix "$ROOT/tests/browser" --no-audit --no-fund >/dev/null
 fi
 
 step "build ($BUILD, sanitizers on)"

@@ -1,3 +1,9 @@
+/*
+ * daemon.c - the zone generator's life: start-up (the folder, the members
+ * found there, the database, the catalog, the primary told about every
+ * zone), then the wait for zone_changed with periodic sweeps. The work on
+ * zones is in sweep.c, the primary's membership in primary.c.
+ */
 #include "zonegen/zonegen.h"
 
 #include <dirent.h>
@@ -11,49 +17,27 @@
 #include <unistd.h>
 
 #include "common/error.h"
+#include "common/log_pq.h"
 #include "storage/migrate.h"
 #include "storage/store_zonegen.h"
+#include "zonegen/catalog.h"
 #include "zonegen/file.h"
-#include "zonegen/hook.h"
+#include "zonegen/internal.h"
 #include "zonegen/log.h"
 #include "zonegen/nsconf.h"
-#include "zonegen/probe.h"
 #include "zonegen/render.h"
 
-#define DIRTY_BATCH 1000
 #define RECONNECT_MAX_MS 5000
+#define RECONCILE_EVERY_MS 60000 /* full comparison of members and database */
 
-/* A zone whose last attempt failed, and when to try again. */
-typedef struct {
-    char id[40];
-    unsigned failures;
-    long long next_ms;
-} backoff_t;
-
-typedef struct {
-    const zonegen_options_t *opt;
-    const dnsapi_config_t *cfg;
-    PGconn *conn;
-    char dir[PATH_MAX]; /* absolute zone folder */
-    /* Names (absolute, sorted bytewise) whose master file is in dir: what
-     * the includes list. */
-    char **known;
-    size_t n_known, cap_known;
-    backoff_t *backoff;
-    size_t n_backoff, cap_backoff;
-    int failures; /* zones that failed in this run, for --once */
-} zonegen_t;
-
-enum { ZONE_DONE = 0, ZONE_SKIPPED = 1, ZONE_FAILED = 2 };
-
-static long long now_ms(void)
+long long zonegen_now_ms(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static int stopping(const zonegen_t *zg)
+int zonegen_stopping(const zonegen_t *zg)
 {
     return zg->opt->stop != NULL && *zg->opt->stop;
 }
@@ -70,65 +54,9 @@ void zonegen_options_init(zonegen_options_t *opt, const dnsapi_config_t *cfg)
     opt->backoff_max_ms = 60000;
 }
 
-/* ---- the set of zones with a file ------------------------------------ */
-
-static size_t known_find(const zonegen_t *zg, const char *name, int *found)
-{
-    size_t lo = 0, hi = zg->n_known;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        int cmp = strcmp(zg->known[mid], name);
-        if (cmp == 0) {
-            *found = 1;
-            return mid;
-        }
-        if (cmp < 0) {
-            lo = mid + 1;
-        } else {
-            hi = mid;
-        }
-    }
-    *found = 0;
-    return lo;
-}
-
-/* Adds name; returns 1 when it was new, 0 when known, -1 on no memory. */
-static int known_add(zonegen_t *zg, const char *name)
-{
-    int found;
-    size_t at = known_find(zg, name, &found);
-    if (found) {
-        return 0;
-    }
-    if (zg->n_known == zg->cap_known) {
-        size_t cap = zg->cap_known ? zg->cap_known * 2 : 64;
-        char **grown = realloc(zg->known, cap * sizeof(*grown));
-        if (grown == NULL) {
-            return -1;
-        }
-        zg->known = grown;
-        zg->cap_known = cap;
-    }
-    char *copy = strdup(name);
-    if (copy == NULL) {
-        return -1;
-    }
-    memmove(zg->known + at + 1, zg->known + at, (zg->n_known - at) * sizeof(*zg->known));
-    zg->known[at] = copy;
-    zg->n_known++;
-    return 1;
-}
-
-static void known_remove_at(zonegen_t *zg, size_t at)
-{
-    free(zg->known[at]);
-    memmove(zg->known + at, zg->known + at + 1, (zg->n_known - at - 1) * sizeof(*zg->known));
-    zg->n_known--;
-}
-
 /* ---- backoff --------------------------------------------------------- */
 
-static backoff_t *backoff_find(zonegen_t *zg, const char *id)
+zonegen_backoff_t *zonegen_backoff_find(zonegen_t *zg, const char *id)
 {
     for (size_t i = 0; i < zg->n_backoff; i++) {
         if (strcmp(zg->backoff[i].id, id) == 0) {
@@ -140,13 +68,13 @@ static backoff_t *backoff_find(zonegen_t *zg, const char *id)
 
 /* Schedules the next attempt after a failure: 1 s, 2 s, 4 s ... up to the
  * configured maximum. Returns the pause in ms. */
-static long long backoff_note_failure(zonegen_t *zg, const char *id)
+long long zonegen_backoff_note_failure(zonegen_t *zg, const char *id)
 {
-    backoff_t *b = backoff_find(zg, id);
+    zonegen_backoff_t *b = zonegen_backoff_find(zg, id);
     if (b == NULL) {
         if (zg->n_backoff == zg->cap_backoff) {
             size_t cap = zg->cap_backoff ? zg->cap_backoff * 2 : 16;
-            backoff_t *grown = realloc(zg->backoff, cap * sizeof(*grown));
+            zonegen_backoff_t *grown = realloc(zg->backoff, cap * sizeof(*grown));
             if (grown == NULL) {
                 return 0;
             }
@@ -165,319 +93,22 @@ static long long backoff_note_failure(zonegen_t *zg, const char *id)
     if (pause > zg->opt->backoff_max_ms) {
         pause = zg->opt->backoff_max_ms;
     }
-    b->next_ms = now_ms() + pause;
+    b->next_ms = zonegen_now_ms() + pause;
     return pause;
 }
 
-static void backoff_clear(zonegen_t *zg, const char *id)
+void zonegen_backoff_clear(zonegen_t *zg, const char *id)
 {
-    backoff_t *b = backoff_find(zg, id);
+    zonegen_backoff_t *b = zonegen_backoff_find(zg, id);
     if (b != NULL) {
         *b = zg->backoff[--zg->n_backoff];
     }
 }
 
-/* ---- includes -------------------------------------------------------- */
+/* ---- start-up -------------------------------------------------------- */
 
-static int includes_write(zonegen_t *zg)
-{
-    const struct {
-        zonegen_ns_kind_t kind;
-        const char *path;
-    } confs[] = {
-        {ZONEGEN_NS_NSD, zg->cfg->ns_conf_nsd},
-        {ZONEGEN_NS_KNOT, zg->cfg->ns_conf_knot},
-        {ZONEGEN_NS_BIND, zg->cfg->ns_conf_bind},
-    };
-    int rc = DNSAPI_OK;
-    for (size_t i = 0; i < sizeof(confs) / sizeof(confs[0]); i++) {
-        if (confs[i].path[0] == '\0') {
-            continue;
-        }
-        char err[512];
-        if (zonegen_nsconf_write(confs[i].kind, confs[i].path, zg->dir, zg->known, zg->n_known, err,
-                                 sizeof(err)) != DNSAPI_OK) {
-            ZONEGEN_LOG(ZONEGEN_LOG_ERROR, "include %s: %s", confs[i].path, err);
-            rc = DNSAPI_EIO;
-        }
-    }
-    return rc;
-}
-
-/* ---- one zone -------------------------------------------------------- */
-
-typedef struct {
-    PGconn *conn;
-    const store_zonegen_zone_t *zone;
-    uint32_t serial;
-    size_t count;
-} zone_fill_t;
-
-static int zone_fill(FILE *fp, void *arg, char *errbuf, size_t errlen)
-{
-    zone_fill_t *zf = arg;
-    return zonegen_zone_render(zf->conn, zf->zone->id, zf->zone->name, fp, &zf->serial, &zf->count,
-                               errbuf, errlen);
-}
-
-/* Records a failed step: last_error in the database, a log line, and the
- * next attempt pushed back. */
-static int zone_fail(zonegen_t *zg, const store_zonegen_zone_t *z, const char *what,
-                     const char *msg)
-{
-    char err[512];
-    char text[1024];
-    snprintf(text, sizeof(text), "%s: %s", what, msg);
-    if (store_zonegen_error_set(zg->conn, z->id, text, err, sizeof(err)) != DNSAPI_OK) {
-        ZONEGEN_LOG(ZONEGEN_LOG_ERROR, "zone %s: cannot store last_error: %s", z->name, err);
-    }
-    long long pause = backoff_note_failure(zg, z->id);
-    ZONEGEN_LOG(ZONEGEN_LOG_ERROR, "zone %s: %s; stays pending, retry in %lld ms", z->name, text,
-                pause);
-    zg->failures++;
-    return ZONE_FAILED;
-}
-
-/* Reloads, notifies and verifies serial of z, then stores it as
- * published. */
-static int zone_publish(zonegen_t *zg, const store_zonegen_zone_t *z, const char *path,
-                        uint32_t serial)
-{
-    const dnsapi_config_t *cfg = zg->cfg;
-    char err[1024];
-    long long t0 = now_ms();
-    if (cfg->reload_cmd[0] != '\0') {
-        char cmd[4096];
-        if (zonegen_hook_expand(cfg->reload_cmd, z->name, path, cmd, sizeof(cmd)) != 0) {
-            return zone_fail(zg, z, "reload", "DNSAPI_RELOAD_CMD is too long once expanded");
-        }
-        if (zonegen_hook_run(cmd, zg->opt->hook_timeout_ms, err, sizeof(err)) != DNSAPI_OK) {
-            return zone_fail(zg, z, "reload", err);
-        }
-    }
-    long long t1 = now_ms();
-    for (size_t i = 0; i < cfg->n_notify; i++) {
-        if (zonegen_notify_send(&cfg->notify[i], z->name, zg->opt->notify_timeout_ms, err,
-                                sizeof(err)) != DNSAPI_OK) {
-            ZONEGEN_LOG(ZONEGEN_LOG_WARN, "zone %s: notify: %s", z->name, err);
-        }
-    }
-    /* verify_ms bounds the wait for all servers together; a server asked
-     * later gets what is left, but at least one query's worth. */
-    long long verify_end = now_ms() + zg->opt->verify_ms;
-    for (size_t i = 0; i < cfg->n_verify; i++) {
-        long long left = verify_end - now_ms();
-        if (zonegen_verify_wait(&cfg->verify[i], z->name, serial, left > 100 ? (int)left : 100,
-                                zg->opt->stop, err, sizeof(err)) != DNSAPI_OK) {
-            if (stopping(zg)) {
-                /* Not a failure of the zone: the next start verifies again. */
-                ZONEGEN_LOG(ZONEGEN_LOG_INFO, "zone %s: stopping before serial %u was verified",
-                            z->name, serial);
-                return ZONE_SKIPPED;
-            }
-            return zone_fail(zg, z, "verify", err);
-        }
-    }
-    long long t2 = now_ms();
-    if (store_zonegen_published_set(zg->conn, z->id, serial, err, sizeof(err)) != DNSAPI_OK) {
-        ZONEGEN_LOG(ZONEGEN_LOG_ERROR, "zone %s: %s", z->name, err);
-        zg->failures++;
-        return ZONE_FAILED;
-    }
-    backoff_clear(zg, z->id);
-    ZONEGEN_LOG(ZONEGEN_LOG_INFO, "zone %s: serial %u published (reload %lld ms, verify %lld ms)",
-                z->name, serial, t1 - t0, t2 - t1);
-    return ZONE_DONE;
-}
-
-/* Works one zone under its advisory lock. force renders even when the
- * exported serial is current (the file is missing here). */
-static int zone_process_locked(zonegen_t *zg, const char *id, int force)
-{
-    char err[1024];
-    store_zonegen_zone_t z;
-    /* Read again under the lock: another zonegen may have just done it. */
-    int rc = store_zonegen_zone_get(zg->conn, id, 'i', &z, err, sizeof(err));
-    if (rc == DNSAPI_ENOTFOUND) {
-        return ZONE_SKIPPED; /* deleted meanwhile: the reconcile removes its file */
-    }
-    if (rc != DNSAPI_OK) {
-        ZONEGEN_LOG(ZONEGEN_LOG_ERROR, "%s", err);
-        zg->failures++;
-        return ZONE_FAILED;
-    }
-    char path[PATH_MAX + 300];
-    if (zonegen_file_zone_path(zg->dir, z.name, path, sizeof(path)) != 0) {
-        return zone_fail(zg, &z, "render", "zone file path too long");
-    }
-    uint32_t serial = z.exported_serial;
-    int render = force || !z.has_exported || z.exported_serial != z.serial || access(path, F_OK);
-    if (!render && z.has_published && z.published_serial == z.serial) {
-        return ZONE_SKIPPED;
-    }
-    if (render) {
-        long long t0 = now_ms();
-        zone_fill_t zf = {.conn = zg->conn, .zone = &z};
-        rc = zonegen_file_replace(path, zone_fill, &zf, err, sizeof(err));
-        if (rc != DNSAPI_OK) {
-            return zone_fail(zg, &z, "render", err);
-        }
-        serial = zf.serial;
-        if (store_zonegen_exported_set(zg->conn, z.id, serial, err, sizeof(err)) != DNSAPI_OK) {
-            return zone_fail(zg, &z, "render", err);
-        }
-        ZONEGEN_LOG(ZONEGEN_LOG_INFO, "zone %s: wrote %s serial %u (%zu records, %lld ms)", z.name,
-                    path, serial, zf.count, now_ms() - t0);
-    }
-    int added = known_add(zg, z.name);
-    if (added < 0) {
-        return zone_fail(zg, &z, "include", "out of memory");
-    }
-    if (added > 0 && includes_write(zg) != DNSAPI_OK) {
-        return zone_fail(zg, &z, "include", "cannot rewrite the name-server includes");
-    }
-    return zone_publish(zg, &z, path, serial);
-}
-
-static int zone_process(zonegen_t *zg, const store_zonegen_zone_t *z, int force)
-{
-    char err[512];
-    int got = store_zonegen_lock_try(zg->conn, z->id, err, sizeof(err));
-    if (got < 0) {
-        ZONEGEN_LOG(ZONEGEN_LOG_ERROR, "zone %s: %s", z->name, err);
-        zg->failures++;
-        return ZONE_FAILED;
-    }
-    if (got == 0) {
-        ZONEGEN_LOG(ZONEGEN_LOG_INFO, "zone %s: another zonegen holds its lock; skipped", z->name);
-        return ZONE_SKIPPED;
-    }
-    int rc = zone_process_locked(zg, z->id, force);
-    if (store_zonegen_lock_release(zg->conn, z->id, err, sizeof(err)) != DNSAPI_OK) {
-        ZONEGEN_LOG(ZONEGEN_LOG_ERROR, "zone %s: %s", z->name, err);
-    }
-    return rc;
-}
-
-/* ---- sweeps ---------------------------------------------------------- */
-
-/* Renders and publishes every dirty zone not waiting out a backoff (all
- * of them with ignore_backoff). */
-static int sweep_dirty(zonegen_t *zg, int ignore_backoff)
-{
-    store_zonegen_zone_t *zones = malloc(DIRTY_BATCH * sizeof(*zones));
-    if (zones == NULL) {
-        ZONEGEN_LOG(ZONEGEN_LOG_ERROR, "out of memory");
-        return DNSAPI_ENOMEM;
-    }
-    size_t n = 0;
-    char err[512];
-    int rc = store_zonegen_dirty_list(zg->conn, zones, DIRTY_BATCH, &n, err, sizeof(err));
-    if (rc != DNSAPI_OK) {
-        ZONEGEN_LOG(ZONEGEN_LOG_ERROR, "%s", err);
-        zg->failures++;
-        free(zones);
-        return rc;
-    }
-    long long now = now_ms();
-    for (size_t i = 0; i < n && !stopping(zg); i++) {
-        backoff_t *b = backoff_find(zg, zones[i].id);
-        if (!ignore_backoff && b != NULL && b->next_ms > now) {
-            continue;
-        }
-        zone_process(zg, &zones[i], 0);
-        now = now_ms();
-    }
-    free(zones);
-    return DNSAPI_OK;
-}
-
-/*
- * Brings the folder and the includes in line with the zones in the
- * database: the file of a zone that is gone is removed (and the reload
- * command told), and the includes are rewritten when the set changed.
- * With startup, zones whose file is missing here are rendered too.
- */
-static int reconcile(zonegen_t *zg, int startup)
-{
-    char **names = NULL;
-    size_t n = 0;
-    char err[1024];
-    int rc = store_zonegen_names_list(zg->conn, &names, &n, err, sizeof(err));
-    if (rc != DNSAPI_OK) {
-        ZONEGEN_LOG(ZONEGEN_LOG_ERROR, "%s", err);
-        zg->failures++;
-        return rc;
-    }
-    /* Both lists are sorted bytewise: walk them together and take out the
-     * names the database no longer has. */
-    char **gone = calloc(zg->n_known + 1, sizeof(*gone));
-    size_t n_gone = 0;
-    if (gone == NULL) {
-        store_zonegen_names_free(names, n);
-        ZONEGEN_LOG(ZONEGEN_LOG_ERROR, "out of memory");
-        return DNSAPI_ENOMEM;
-    }
-    size_t i = 0, j = 0;
-    while (i < zg->n_known) {
-        int cmp = j < n ? strcmp(zg->known[i], names[j]) : -1;
-        if (cmp > 0) {
-            j++;
-            continue;
-        }
-        if (cmp == 0) {
-            i++;
-            j++;
-            continue;
-        }
-        char path[PATH_MAX + 300];
-        zonegen_file_zone_path(zg->dir, zg->known[i], path, sizeof(path));
-        if (zonegen_file_remove(path, err, sizeof(err)) != DNSAPI_OK) {
-            ZONEGEN_LOG(ZONEGEN_LOG_ERROR, "zone %s deleted: %s", zg->known[i], err);
-            zg->failures++;
-            i++;
-            continue;
-        }
-        ZONEGEN_LOG(ZONEGEN_LOG_INFO, "zone %s deleted: removed %s", zg->known[i], path);
-        gone[n_gone++] = zg->known[i];
-        zg->known[i] = NULL;
-        known_remove_at(zg, i);
-    }
-    /* The includes drop the zones before the servers are told. */
-    if ((startup || n_gone > 0) && includes_write(zg) != DNSAPI_OK) {
-        zg->failures++;
-    }
-    for (size_t k = 0; k < n_gone; k++) {
-        char path[PATH_MAX + 300], cmd[4096];
-        zonegen_file_zone_path(zg->dir, gone[k], path, sizeof(path));
-        if (zg->cfg->reload_cmd[0] != '\0' &&
-            zonegen_hook_expand(zg->cfg->reload_cmd, gone[k], path, cmd, sizeof(cmd)) == 0 &&
-            zonegen_hook_run(cmd, zg->opt->hook_timeout_ms, err, sizeof(err)) != DNSAPI_OK) {
-            ZONEGEN_LOG(ZONEGEN_LOG_WARN, "zone %s deleted: %s", gone[k], err);
-        }
-        free(gone[k]);
-    }
-    free(gone);
-    if (startup) {
-        for (j = 0; j < n && !stopping(zg); j++) {
-            int found;
-            known_find(zg, names[j], &found);
-            if (found) {
-                continue;
-            }
-            store_zonegen_zone_t z;
-            if (store_zonegen_zone_get(zg->conn, names[j], 'n', &z, err, sizeof(err)) ==
-                DNSAPI_OK) {
-                zone_process(zg, &z, 1);
-            }
-        }
-    }
-    store_zonegen_names_free(names, n);
-    return DNSAPI_OK;
-}
-
-/* Starts the set of known zones from the *.zone files in the folder and
- * removes temporary files a killed writer left behind. */
+/* Starts the members from the *.zone files in the folder (the catalog's
+ * own file aside) and removes temporary files a killed writer left. */
 static int dir_scan(zonegen_t *zg)
 {
     DIR *d = opendir(zg->dir);
@@ -485,6 +116,7 @@ static int dir_scan(zonegen_t *zg)
         ZONEGEN_LOG(ZONEGEN_LOG_ERROR, "open %s: %s", zg->dir, strerror(errno));
         return DNSAPI_EIO;
     }
+    const char *catalog_base = strrchr(zg->catalog_path, '/');
     struct dirent *e;
     while ((e = readdir(d)) != NULL) {
         size_t len = strlen(e->d_name);
@@ -495,18 +127,20 @@ static int dir_scan(zonegen_t *zg)
             unlink(path);
             continue;
         }
-        if (len <= 5 || e->d_name[0] == '.' || strcmp(e->d_name + len - 5, ".zone") != 0) {
+        if (len <= 5 || e->d_name[0] == '.' || strcmp(e->d_name + len - 5, ".zone") != 0 ||
+            (catalog_base != NULL && zg->cfg->catalog[0] &&
+             strcmp(e->d_name, catalog_base + 1) == 0)) {
             continue;
         }
         char name[300];
         snprintf(name, sizeof(name), "%.*s.", (int)(len - 5), e->d_name);
-        if (known_add(zg, name) < 0) {
+        if (zonegen_members_append(&zg->members, name, "") != 0) {
             closedir(d);
             return DNSAPI_ENOMEM;
         }
     }
     closedir(d);
-    return DNSAPI_OK;
+    return zonegen_members_merge(&zg->members) == 0 ? DNSAPI_OK : DNSAPI_ENOMEM;
 }
 
 /* ---- the connection and the wait ------------------------------------- */
@@ -522,6 +156,7 @@ static int connect_listen(zonegen_t *zg)
         ZONEGEN_LOG(ZONEGEN_LOG_ERROR, "%s", err);
         return DNSAPI_EDB;
     }
+    log_pq_attach(zg->conn, "zonegen"); /* notices and errors as log lines */
     if (store_zonegen_listen(zg->conn, err, sizeof(err)) != DNSAPI_OK) {
         ZONEGEN_LOG(ZONEGEN_LOG_ERROR, "%s", err);
         PQfinish(zg->conn);
@@ -608,21 +243,111 @@ static int prepare_dir(zonegen_t *zg)
 
 static void zonegen_clear(zonegen_t *zg)
 {
-    for (size_t i = 0; i < zg->n_known; i++) {
-        free(zg->known[i]);
-    }
-    free(zg->known);
+    zonegen_members_clear(&zg->members);
     free(zg->backoff);
+    free(zg->servers);
+    zonegen_metrics_free(zg->metrics);
     if (zg->conn != NULL) {
         PQfinish(zg->conn);
     }
 }
 
+/* The servers every zone is checked on: DNSAPI_VERIFY (the primary side,
+ * named by address), then DNSAPI_SECONDARIES. */
+static int servers_init(zonegen_t *zg)
+{
+    const dnsapi_config_t *cfg = zg->cfg;
+    size_t n = cfg->n_verify + cfg->n_secondaries;
+    zg->servers = calloc(n + 1, sizeof(*zg->servers));
+    if (zg->servers == NULL) {
+        return DNSAPI_ENOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
+        zonegen_server_t *s = &zg->servers[i];
+        int secondary = i >= cfg->n_verify;
+        s->addr = secondary ? &cfg->secondaries[i - cfg->n_verify].addr : &cfg->verify[i];
+        s->secondary = secondary;
+        int v6 = strchr(s->addr->host, ':') != NULL;
+        snprintf(s->address, sizeof(s->address), "%s%s%s:%u", v6 ? "[" : "", s->addr->host,
+                 v6 ? "]" : "", (unsigned)s->addr->port);
+        snprintf(s->name, sizeof(s->name), "%s",
+                 secondary ? cfg->secondaries[i - cfg->n_verify].name : s->address);
+    }
+    zg->n_servers = n;
+    if (cfg->has_zonegen_metrics) {
+        const char **names = calloc(n + 1, sizeof(*names));
+        char err[512];
+        for (size_t i = 0; names != NULL && i < n; i++) {
+            names[i] = zg->servers[i].name;
+        }
+        zg->metrics = names != NULL ? zonegen_metrics_new(&cfg->zonegen_metrics_listen, names, n,
+                                                          err, sizeof(err))
+                                    : NULL;
+        free(names);
+        if (zg->metrics == NULL) {
+            ZONEGEN_LOG(ZONEGEN_LOG_ERROR, "DNSAPI_ZONEGEN_METRICS_LISTEN: %s",
+                        names != NULL ? err : "out of memory");
+            return DNSAPI_ECONFIG;
+        }
+    }
+    return DNSAPI_OK;
+}
+
+/*
+ * After a start: the members found on disk are compared with the
+ * database (deleted zones go, ids come); the includes are written and the
+ * reload command run for the catalog, so the primary reads them (with
+ * NSD, a reload command that starts with `nsd-control reconfig`); the
+ * primary is told about every member (the add command must take a zone it
+ * has as a no-op); the catalog is rewritten if its members differ; and
+ * zones that have no file here are rendered.
+ */
+static void startup(zonegen_t *zg)
+{
+    char err[1024];
+    if (store_zonegen_tombstones_last(zg->conn, &zg->tombstone_seq, err, sizeof(err)) !=
+        DNSAPI_OK) {
+        ZONEGEN_LOG(ZONEGEN_LOG_ERROR, "%s", err);
+    }
+    zonegen_reconcile(zg, 1);
+    zonegen_includes_write(zg);
+    zonegen_catalog_reload(zg);
+    if (zg->cfg->zones_add_cmd[0] != '\0' && zg->members.n > 0) {
+        char **names = zonegen_members_names(&zg->members);
+        if (names != NULL &&
+            zonegen_primary_add(zg, names, zg->members.n, err, sizeof(err)) != DNSAPI_OK) {
+            ZONEGEN_LOG(ZONEGEN_LOG_ERROR, "start-up: %s", err);
+            zg->failures++;
+        }
+        free(names);
+    }
+    zonegen_catalog_publish(zg, 0);
+    store_zonegen_name_t *all = NULL;
+    size_t n = 0;
+    if (store_zonegen_names_list(zg->conn, &all, &n, err, sizeof(err)) != DNSAPI_OK) {
+        ZONEGEN_LOG(ZONEGEN_LOG_ERROR, "%s", err);
+        return;
+    }
+    char **missing = calloc(n + 1, sizeof(*missing));
+    size_t k = 0;
+    for (size_t i = 0; missing != NULL && i < n; i++) {
+        if (zonegen_members_find(&zg->members, all[i].name) == NULL) {
+            missing[k++] = all[i].name;
+        }
+    }
+    if (k > 0) {
+        ZONEGEN_LOG(ZONEGEN_LOG_INFO, "%zu zone(s) have no file here yet", k);
+        zonegen_sweep_names(zg, missing, k);
+    }
+    free(missing);
+    store_zonegen_names_free(all, n);
+}
+
 static void loop_run(zonegen_t *zg)
 {
-    long long last_sweep = now_ms();
+    long long last_sweep = zonegen_now_ms();
     int reconnect_ms = 250;
-    while (!stopping(zg)) {
+    while (!zonegen_stopping(zg)) {
         if (zg->conn == NULL || PQstatus(zg->conn) != CONNECTION_OK) {
             if (connect_listen(zg) != DNSAPI_OK) {
                 struct timespec ts = {reconnect_ms / 1000, (reconnect_ms % 1000) * 1000000L};
@@ -633,25 +358,37 @@ static void loop_run(zonegen_t *zg)
             }
             ZONEGEN_LOG(ZONEGEN_LOG_INFO, "connected to the database again");
             reconnect_ms = 250;
-            reconcile(zg, 0);
-            sweep_dirty(zg, 0);
-            last_sweep = now_ms();
+            zonegen_reconcile(zg, 1);
+            zonegen_sweep_dirty(zg, 0);
+            last_sweep = zonegen_now_ms();
             continue;
         }
-        int got = notify_wait(zg, next_due(zg, last_sweep) - now_ms());
+        long long wait = next_due(zg, last_sweep) - zonegen_now_ms();
+        int some_down = 0;
+        for (size_t s = 0; s < zg->n_servers; s++) {
+            some_down |= zg->servers[s].down_rounds > 0;
+        }
+        if (some_down && wait > 1000) {
+            wait = 1000; /* to ask the silent servers whether they are back */
+        }
+        int got = notify_wait(zg, wait);
         if (got < 0) {
             ZONEGEN_LOG(ZONEGEN_LOG_ERROR, "database connection lost: %s",
                         PQerrorMessage(zg->conn));
             continue;
         }
-        if (stopping(zg)) {
+        if (zonegen_stopping(zg)) {
             break;
         }
-        if (got > 0 || now_ms() >= next_due(zg, last_sweep)) {
+        if (some_down && zonegen_servers_probe(zg)) {
+            /* Every zone waiting for that server is tried now. */
+            zonegen_sweep_dirty(zg, 1);
+        }
+        if (got > 0 || zonegen_now_ms() >= next_due(zg, last_sweep)) {
             /* Dirty zones first: that is what a client waits for. */
-            sweep_dirty(zg, 0);
-            reconcile(zg, 0);
-            last_sweep = now_ms();
+            zonegen_sweep_dirty(zg, 0);
+            zonegen_reconcile(zg, zonegen_now_ms() - zg->reconciled_ms >= RECONCILE_EVERY_MS);
+            last_sweep = zonegen_now_ms();
         }
     }
 }
@@ -659,6 +396,7 @@ static void loop_run(zonegen_t *zg)
 int zonegen_run(const zonegen_options_t *opt)
 {
     zonegen_t zg = {.opt = opt, .cfg = opt->cfg};
+    zonegen_members_init(&zg.members);
     int status = 1;
     const char *paths[] = {opt->cfg->ns_conf_nsd, opt->cfg->ns_conf_knot, opt->cfg->ns_conf_bind};
     for (size_t i = 0; i < 3; i++) {
@@ -670,15 +408,23 @@ int zonegen_run(const zonegen_options_t *opt)
             return 1;
         }
     }
-    if (prepare_dir(&zg) != DNSAPI_OK || dir_scan(&zg) != DNSAPI_OK ||
-        connect_listen(&zg) != DNSAPI_OK) {
+    if (prepare_dir(&zg) != DNSAPI_OK || servers_init(&zg) != DNSAPI_OK) {
         goto done;
     }
-    ZONEGEN_LOG(ZONEGEN_LOG_INFO, "writing zones to %s (%zu files there)%s", zg.dir, zg.n_known,
-                opt->once ? ", once" : "");
+    if (opt->cfg->catalog[0] != '\0') {
+        zonegen_file_zone_path(zg.dir, opt->cfg->catalog, zg.catalog_path, sizeof(zg.catalog_path));
+        zg.have_catalog_serial = zonegen_catalog_header_read(zg.catalog_path, &zg.catalog_serial,
+                                                             &zg.catalog_digest) == 0;
+        zonegen_metrics_catalog_serial(zg.metrics, zg.catalog_serial);
+    }
+    if (dir_scan(&zg) != DNSAPI_OK || connect_listen(&zg) != DNSAPI_OK) {
+        goto done;
+    }
+    ZONEGEN_LOG(ZONEGEN_LOG_INFO, "writing zones to %s (%zu files there), %zu server(s) to check%s",
+                zg.dir, zg.members.n, zg.n_servers, opt->once ? ", once" : "");
     /* LISTEN came first, so nothing committed from here on is missed. */
-    reconcile(&zg, 1);
-    sweep_dirty(&zg, 0);
+    startup(&zg);
+    zonegen_sweep_dirty(&zg, 0);
     if (opt->once) {
         status = zg.failures > 0 ? 1 : 0;
         goto done;

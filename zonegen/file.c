@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "common/error.h"
@@ -47,19 +48,29 @@ static int dir_sync(const char *dir, char *errbuf, size_t errlen)
 int zonegen_file_replace(const char *path, zonegen_file_fill_fn fill, void *ctx, char *errbuf,
                          size_t errlen)
 {
-    char dir[1024], tmp[1200];
+    return zonegen_file_replace_mode(path, 0644, fill, ctx, errbuf, errlen);
+}
+
+/* Writes what fill writes into a new temporary file beside path, named
+ * into tmp; fsyncs it when durable. On failure nothing is left behind. */
+static int temp_write(const char *path, int mode, int durable, zonegen_file_fill_fn fill, void *ctx,
+                      char *tmp, size_t tmplen, char *errbuf, size_t errlen)
+{
+    char dir[1024];
     const char *base = strrchr(path, '/');
     base = base != NULL ? base + 1 : path;
-    if (dir_of(path, dir, sizeof(dir)) != 0 || snprintf(tmp, sizeof(tmp), "%s/.%s.tmp.%ld", dir,
-                                                        base, (long)getpid()) >= (int)sizeof(tmp)) {
+    if (dir_of(path, dir, sizeof(dir)) != 0 ||
+        snprintf(tmp, tmplen, "%s/.%s.tmp.%ld", dir, base, (long)getpid()) >= (int)tmplen) {
         snprintf(errbuf, errlen, "path too long: %s", path);
         return DNSAPI_EIO;
     }
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, (mode_t)mode);
     if (fd < 0) {
         snprintf(errbuf, errlen, "create %s: %s", tmp, strerror(errno));
         return DNSAPI_EIO;
     }
+    /* The mode asked for, whatever the umask: a secret stays 0640. */
+    fchmod(fd, (mode_t)mode);
     int rc = DNSAPI_EIO;
     char *buf = NULL;
     FILE *fp = fdopen(fd, "w");
@@ -77,7 +88,7 @@ int zonegen_file_replace(const char *path, zonegen_file_fill_fn fill, void *ctx,
         goto fail;
     }
     rc = DNSAPI_EIO;
-    if (fflush(fp) != 0 || ferror(fp) || fsync(fileno(fp)) != 0) {
+    if (fflush(fp) != 0 || ferror(fp) || (durable && fsync(fileno(fp)) != 0)) {
         snprintf(errbuf, errlen, "write %s: %s", tmp, strerror(errno));
         fclose(fp);
         goto fail;
@@ -86,15 +97,69 @@ int zonegen_file_replace(const char *path, zonegen_file_fill_fn fill, void *ctx,
         snprintf(errbuf, errlen, "close %s: %s", tmp, strerror(errno));
         goto fail;
     }
-    if (rename(tmp, path) != 0) {
-        snprintf(errbuf, errlen, "rename %s to %s: %s", tmp, path, strerror(errno));
-        goto fail;
-    }
     free(buf);
-    return dir_sync(dir, errbuf, errlen);
+    return DNSAPI_OK;
 fail:
     unlink(tmp);
     free(buf);
+    return rc;
+}
+
+int zonegen_file_replace_mode(const char *path, int mode, zonegen_file_fill_fn fill, void *ctx,
+                              char *errbuf, size_t errlen)
+{
+    char tmp[1400], dir[1024];
+    int rc = temp_write(path, mode, 1, fill, ctx, tmp, sizeof(tmp), errbuf, errlen);
+    if (rc != DNSAPI_OK) {
+        return rc;
+    }
+    if (rename(tmp, path) != 0) {
+        snprintf(errbuf, errlen, "rename %s to %s: %s", tmp, path, strerror(errno));
+        unlink(tmp);
+        return DNSAPI_EIO;
+    }
+    dir_of(path, dir, sizeof(dir));
+    return dir_sync(dir, errbuf, errlen);
+}
+
+int zonegen_file_stage(const char *path, zonegen_file_fill_fn fill, void *ctx, char *tmp,
+                       size_t tmplen, char *errbuf, size_t errlen)
+{
+    return temp_write(path, 0644, 0, fill, ctx, tmp, tmplen, errbuf, errlen);
+}
+
+int zonegen_file_commit(const char *dir, char *const *tmps, char *const *paths, size_t n,
+                        char *errbuf, size_t errlen)
+{
+    if (n == 0) {
+        return DNSAPI_OK;
+    }
+    int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd < 0 || syncfs(dfd) != 0) {
+        snprintf(errbuf, errlen, "sync %s: %s", dir, strerror(errno));
+        if (dfd >= 0) {
+            close(dfd);
+        }
+        for (size_t i = 0; i < n; i++) {
+            unlink(tmps[i]);
+        }
+        return DNSAPI_EIO;
+    }
+    close(dfd);
+    int rc = DNSAPI_OK;
+    for (size_t i = 0; i < n; i++) {
+        if (rename(tmps[i], paths[i]) != 0 && rc == DNSAPI_OK) {
+            snprintf(errbuf, errlen, "rename %s to %s: %s", tmps[i], paths[i], strerror(errno));
+            unlink(tmps[i]);
+            rc = DNSAPI_EIO;
+        }
+    }
+    char why[512];
+    int st = dir_sync(dir, why, sizeof(why));
+    if (rc == DNSAPI_OK && st != DNSAPI_OK) {
+        snprintf(errbuf, errlen, "%s", why);
+        rc = st;
+    }
     return rc;
 }
 

@@ -20,6 +20,21 @@ typedef int (*zonegen_file_fill_fn)(FILE *fp, void *ctx, char *errbuf, size_t er
 int zonegen_file_replace(const char *path, zonegen_file_fill_fn fill, void *ctx, char *errbuf,
                          size_t errlen);
 
+/* As zonegen_file_replace, with the new file's permissions (e.g. 0640 for
+ * an include that holds a key). */
+int zonegen_file_replace_mode(const char *path, int mode, zonegen_file_fill_fn fill, void *ctx,
+                              char *errbuf, size_t errlen);
+
+/* Batches of files, durable with one syncfs instead of an fsync each:
+ * zonegen_file_stage writes the temporary file of path (its name into
+ * tmp) without syncing; zonegen_file_commit syncs the file system of dir
+ * once, renames every tmps[i] over paths[i] and syncs dir. On a failed
+ * commit the temporary files are removed. */
+int zonegen_file_stage(const char *path, zonegen_file_fill_fn fill, void *ctx, char *tmp,
+                       size_t tmplen, char *errbuf, size_t errlen);
+int zonegen_file_commit(const char *dir, char *const *tmps, char *const *paths, size_t n,
+                        char *errbuf, size_t errlen);
+
 /* Writes "<dir>/<zone without trailing dot>.zone" into out. Returns 0, or
  * -1 when it does not fit. */
 int zonegen_file_zone_path(const char *dir, const char *zone, char *out, size_t outlen);

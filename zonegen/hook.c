@@ -110,23 +110,66 @@ static void tail_flatten(char *tail)
 
 int zonegen_hook_run(const char *cmd, int timeout_ms, char *errbuf, size_t errlen)
 {
+    return zonegen_hook_run_input(cmd, NULL, 0, timeout_ms, errbuf, errlen);
+}
+
+/* The input goes through an unlinked temporary file rather than a pipe, so
+ * that a command which reads slowly, or not at all, cannot block zonegen
+ * while it writes. */
+static int input_file(const char *input, size_t len, char *errbuf, size_t errlen)
+{
+    FILE *fp = tmpfile();
+    if (fp == NULL) {
+        snprintf(errbuf, errlen, "command input: %s", strerror(errno));
+        return -1;
+    }
+    if ((len > 0 && fwrite(input, 1, len, fp) != len) || fflush(fp) != 0) {
+        snprintf(errbuf, errlen, "command input: %s", strerror(errno));
+        fclose(fp);
+        return -1;
+    }
+    int fd = dup(fileno(fp));
+    fclose(fp);
+    if (fd < 0 || lseek(fd, 0, SEEK_SET) != 0) {
+        snprintf(errbuf, errlen, "command input: %s", strerror(errno));
+        if (fd >= 0) {
+            close(fd);
+        }
+        return -1;
+    }
+    return fd;
+}
+
+int zonegen_hook_run_input(const char *cmd, const char *input, size_t input_len, int timeout_ms,
+                           char *errbuf, size_t errlen)
+{
+    int in_fd = -1;
+    if (input != NULL && (in_fd = input_file(input, input_len, errbuf, errlen)) < 0) {
+        return DNSAPI_EIO;
+    }
     int fds[2];
     if (pipe2(fds, O_CLOEXEC) != 0) {
-        snprintf(errbuf, errlen, "reload command: pipe: %s", strerror(errno));
+        snprintf(errbuf, errlen, "command: pipe: %s", strerror(errno));
+        if (in_fd >= 0) {
+            close(in_fd);
+        }
         return DNSAPI_EIO;
     }
     pid_t pid = fork();
     if (pid < 0) {
-        snprintf(errbuf, errlen, "reload command: fork: %s", strerror(errno));
+        snprintf(errbuf, errlen, "command: fork: %s", strerror(errno));
         close(fds[0]);
         close(fds[1]);
+        if (in_fd >= 0) {
+            close(in_fd);
+        }
         return DNSAPI_EIO;
     }
     if (pid == 0) {
         setpgid(0, 0);
-        int devnull = open("/dev/null", O_RDONLY);
-        if (devnull >= 0) {
-            dup2(devnull, 0);
+        int stdin_fd = in_fd >= 0 ? in_fd : open("/dev/null", O_RDONLY);
+        if (stdin_fd >= 0) {
+            dup2(stdin_fd, 0);
         }
         dup2(fds[1], 1);
         dup2(fds[1], 2);
@@ -136,6 +179,9 @@ int zonegen_hook_run(const char *cmd, int timeout_ms, char *errbuf, size_t errle
     }
     setpgid(pid, pid);
     close(fds[1]);
+    if (in_fd >= 0) {
+        close(in_fd);
+    }
     char tail[400] = "";
     size_t tail_len = 0;
     long long deadline = now_ms() + timeout_ms;
@@ -181,17 +227,17 @@ int zonegen_hook_run(const char *cmd, int timeout_ms, char *errbuf, size_t errle
     if (timed_out) {
         kill(-pid, SIGKILL);
         waitpid(pid, &status, 0);
-        snprintf(errbuf, errlen, "reload command timed out after %d ms: %s", timeout_ms, tail);
+        snprintf(errbuf, errlen, "timed out after %d ms: %s", timeout_ms, tail);
         return DNSAPI_ETIMEOUT;
     }
     if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
         return DNSAPI_OK;
     }
     if (WIFEXITED(status)) {
-        snprintf(errbuf, errlen, "reload command exited with status %d: %s", WEXITSTATUS(status),
+        snprintf(errbuf, errlen, "exited with status %d: %s", WEXITSTATUS(status),
                  tail[0] != '\0' ? tail : "(no output)");
     } else {
-        snprintf(errbuf, errlen, "reload command killed by signal %d: %s",
+        snprintf(errbuf, errlen, "killed by signal %d: %s",
                  WIFSIGNALED(status) ? WTERMSIG(status) : 0, tail);
     }
     return DNSAPI_EIO;

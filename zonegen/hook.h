@@ -21,4 +21,9 @@ int zonegen_hook_expand(const char *tmpl, const char *zone, const char *file, ch
  * output. */
 int zonegen_hook_run(const char *cmd, int timeout_ms, char *errbuf, size_t errlen);
 
+/* As zonegen_hook_run, with input (input_len bytes) on the command's stdin
+ * (DNSAPI_ZONES_ADD_CMD and DNSAPI_ZONES_DEL_CMD get zone names that way). */
+int zonegen_hook_run_input(const char *cmd, const char *input, size_t input_len, int timeout_ms,
+                           char *errbuf, size_t errlen);
+
 #endif

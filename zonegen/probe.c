@@ -22,8 +22,7 @@ static long long now_ms(void)
     return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* A UDP socket connected to server, so that only its datagrams arrive. */
-static int udp_connect(const dnsapi_hostport_t *server, char *errbuf, size_t errlen)
+int zonegen_probe_udp_connect(const dnsapi_hostport_t *server, char *errbuf, size_t errlen)
 {
     char port[8];
     snprintf(port, sizeof(port), "%u", (unsigned)server->port);
@@ -62,7 +61,7 @@ static int udp_exchange(const dnsapi_hostport_t *server, const ldns_pkt *query, 
         snprintf(errbuf, errlen, "cannot build the DNS message");
         return DNSAPI_EINTERNAL;
     }
-    int fd = udp_connect(server, errbuf, errlen);
+    int fd = zonegen_probe_udp_connect(server, errbuf, errlen);
     if (fd < 0) {
         free(wire);
         return DNSAPI_EIO;
@@ -122,7 +121,7 @@ static int udp_exchange(const dnsapi_hostport_t *server, const ldns_pkt *query, 
     return rc;
 }
 
-static ldns_pkt *soa_packet_new(const char *zone, uint16_t flags)
+ldns_pkt *zonegen_probe_soa_packet_new(const char *zone, uint16_t flags)
 {
     ldns_rdf *qname = ldns_dname_new_frm_str(zone);
     if (qname == NULL) {
@@ -137,15 +136,37 @@ static ldns_pkt *soa_packet_new(const char *zone, uint16_t flags)
     return pkt;
 }
 
+int zonegen_probe_tsig_sign(ldns_pkt *pkt, const dnsapi_tsig_key_t *key)
+{
+    char keyname[300];
+    snprintf(keyname, sizeof(keyname), "%s.", key->name);
+    return ldns_pkt_tsig_sign(pkt, keyname, key->secret, 300, "hmac-sha256.", NULL) ==
+                   LDNS_STATUS_OK
+               ? 0
+               : -1;
+}
+
 int zonegen_notify_send(const dnsapi_hostport_t *server, const char *zone, int timeout_ms,
                         char *errbuf, size_t errlen)
 {
-    ldns_pkt *pkt = soa_packet_new(zone, LDNS_AA);
+    return zonegen_notify_send_signed(server, zone, NULL, timeout_ms, errbuf, errlen);
+}
+
+int zonegen_notify_send_signed(const dnsapi_hostport_t *server, const char *zone,
+                               const dnsapi_tsig_key_t *key, int timeout_ms, char *errbuf,
+                               size_t errlen)
+{
+    ldns_pkt *pkt = zonegen_probe_soa_packet_new(zone, LDNS_AA);
     if (pkt == NULL) {
         snprintf(errbuf, errlen, "cannot build a NOTIFY for %s", zone);
         return DNSAPI_EINTERNAL;
     }
     ldns_pkt_set_opcode(pkt, LDNS_PACKET_NOTIFY);
+    if (key != NULL && zonegen_probe_tsig_sign(pkt, key) != 0) {
+        ldns_pkt_free(pkt);
+        snprintf(errbuf, errlen, "cannot sign the NOTIFY for %s with key %s", zone, key->name);
+        return DNSAPI_EINTERNAL;
+    }
     ldns_pkt *reply = NULL;
     int rc = udp_exchange(server, pkt, timeout_ms, 3, &reply, errbuf, errlen);
     if (rc == DNSAPI_OK && ldns_pkt_get_rcode(reply) != LDNS_RCODE_NOERROR) {
@@ -160,8 +181,7 @@ int zonegen_notify_send(const dnsapi_hostport_t *server, const char *zone, int t
     return rc;
 }
 
-/* Finds the SOA of zone in the answer section and reads its serial. */
-static int reply_soa_serial(const ldns_pkt *reply, const char *zone, uint32_t *serial)
+int zonegen_probe_reply_serial(const ldns_pkt *reply, const char *zone, uint32_t *serial)
 {
     ldns_rdf *apex = ldns_dname_new_frm_str(zone);
     if (apex == NULL) {
@@ -185,7 +205,7 @@ static int reply_soa_serial(const ldns_pkt *reply, const char *zone, uint32_t *s
 int zonegen_soa_query(const dnsapi_hostport_t *server, const char *zone, int timeout_ms,
                       uint32_t *serial_out, char *errbuf, size_t errlen)
 {
-    ldns_pkt *pkt = soa_packet_new(zone, 0);
+    ldns_pkt *pkt = zonegen_probe_soa_packet_new(zone, 0);
     if (pkt == NULL) {
         snprintf(errbuf, errlen, "cannot build an SOA query for %s", zone);
         return DNSAPI_EINTERNAL;
@@ -199,7 +219,8 @@ int zonegen_soa_query(const dnsapi_hostport_t *server, const char *zone, int tim
                      (unsigned)server->port, rcode != NULL ? rcode : "an error", zone);
             free(rcode);
             rc = DNSAPI_EIO;
-        } else if (!ldns_pkt_aa(reply) || reply_soa_serial(reply, zone, serial_out) != 0) {
+        } else if (!ldns_pkt_aa(reply) ||
+                   zonegen_probe_reply_serial(reply, zone, serial_out) != 0) {
             snprintf(errbuf, errlen, "%s:%u is not authoritative for %s", server->host,
                      (unsigned)server->port, zone);
             rc = DNSAPI_EIO;
@@ -208,39 +229,4 @@ int zonegen_soa_query(const dnsapi_hostport_t *server, const char *zone, int tim
     ldns_pkt_free(reply);
     ldns_pkt_free(pkt);
     return rc;
-}
-
-int zonegen_verify_wait(const dnsapi_hostport_t *server, const char *zone, uint32_t want,
-                        int total_ms, volatile sig_atomic_t *stop, char *errbuf, size_t errlen)
-{
-    long long deadline = now_ms() + total_ms;
-    int pause_ms = 10;
-    char last[256] = "no answer yet";
-    /* At most total_ms / 10 rounds even if every query failed at once. */
-    for (int round = 0; round < total_ms / 10 + 1; round++) {
-        long long left = deadline - now_ms();
-        if (left <= 0 || (stop != NULL && *stop)) {
-            break;
-        }
-        uint32_t serial = 0;
-        int rc = zonegen_soa_query(server, zone, left < 1000 ? (int)left : 1000, &serial, last,
-                                   sizeof(last));
-        if (rc == DNSAPI_OK) {
-            if (dns_serial_compare(serial, want) >= 0) {
-                return DNSAPI_OK;
-            }
-            snprintf(last, sizeof(last), "%.200s:%u serves serial %u", server->host,
-                     (unsigned)server->port, serial);
-        }
-        left = deadline - now_ms();
-        if (left <= 0) {
-            break;
-        }
-        struct timespec ts = {0, (long)(pause_ms < left ? pause_ms : left) * 1000000L};
-        nanosleep(&ts, NULL);
-        pause_ms = pause_ms * 3 / 2 > 250 ? 250 : pause_ms * 3 / 2;
-    }
-    snprintf(errbuf, errlen, "%.200s does not serve serial %u of %s after %lld ms: %s",
-             server->host, want, zone, now_ms() - (deadline - total_ms), last);
-    return DNSAPI_ETIMEOUT;
 }

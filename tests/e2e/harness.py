@@ -32,7 +32,7 @@ __all__ = [
     "Stack", "Response", "TcpProxy", "ContractError", "check_contract", "load_spec",
     "checked_operations", "spec_operations", "conninfo_parse", "conninfo_format",
     "require_env", "DEFAULT_SCOPES", "tport", "PORT_OFFSET", "ApiTestCase", "ZoneHelpers", "q", "query",
-    "canonical_key", "record_sort_key", "validate",
+    "canonical_key", "checkzone_all", "record_sort_key", "validate",
 ]
 
 DEFAULT_SCOPES = "zones:read zones:write records:read records:write tokens:write"
@@ -285,6 +285,10 @@ class Stack:
             "DNSAPI_JWT_SECRET": self.jwt_secret,
             "DNSAPI_NAMESERVERS": "ns1.dnsapi.test,ns2.dnsapi.test",
             "DNSAPI_THREADS": "2",
+            # the suite runs two tests at a time on the sanitizer build: a
+            # big write may take longer than the 10 s a production round
+            # gets (tests of the timeout set their own)
+            "DNSAPI_DB_TIMEOUT": "60s",
         })
         if self.tmpdir:
             env["DNSAPI_ZONE_DIR"] = os.path.join(self.tmpdir, "zones")
@@ -986,9 +990,49 @@ def query(**params):
 
 
 def canonical_key(name):
-    """Sort key of an absolute name in DNS canonical order (RFC 4034 6.1)."""
-    labels = name.rstrip(".").lower().split(".") if name.strip(".") else []
-    return tuple(l.encode() for l in reversed(labels))
+    """Sort key of an absolute name in DNS canonical order (RFC 4034 6.1):
+    labels from the root, as octets (\\X and \\DDD escapes read), ASCII
+    letters lowercased."""
+    labels, cur, i = [], bytearray(), 0
+    while i < len(name):
+        c = name[i]
+        if c == "\\" and name[i + 1:i + 4].isdigit() and len(name[i + 1:i + 4]) == 3:
+            cur.append(int(name[i + 1:i + 4]))
+            i += 4
+        elif c == "\\" and i + 1 < len(name):
+            cur += name[i + 1].encode()
+            i += 2
+        elif c == ".":
+            labels.append(bytes(cur))
+            cur = bytearray()
+            i += 1
+        else:
+            cur += c.encode()
+            i += 1
+    if cur:
+        labels.append(bytes(cur))
+    labels = [l for l in labels if l] if name != "." else []
+    return tuple(bytes(b + 32 if 65 <= b <= 90 else b for b in l) for l in reversed(labels))
+
+
+def checkzone_all(zone, text, timeout=300):
+    """Loads master-file text for zone in nsd-checkzone, kzonecheck and
+    named-checkzone (check-names warn, as zonegen configures BIND); returns
+    the failures, one "tool: output" string each."""
+    with tempfile.NamedTemporaryFile("w", suffix=".zone", delete=False, encoding="utf-8") as f:
+        f.write(text)
+        path = f.name
+    failures = []
+    try:
+        for argv in (["nsd-checkzone", zone, path], ["kzonecheck", "-o", zone, path],
+                     ["named-checkzone", "-k", "warn", "-i", "local", zone, path]):
+            p = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                               timeout=timeout)
+            if p.returncode != 0:
+                failures.append("%s: %s" % (argv[0], p.stdout.strip()[-600:]))
+    finally:
+        os.unlink(path)
+    return failures
 
 
 def record_sort_key(rec):

@@ -6,6 +6,7 @@ ones. While cut: requests answer 503 `unavailable` with Retry-After, quickly;
 recovers by itself within a bounded wait."""
 
 import os
+import re
 import sys
 import time
 import unittest
@@ -75,7 +76,14 @@ class DatabaseLossTest(ZoneHelpers, ApiTestCase):
             time.sleep(0.25)
         self.fail("the server did not recover within %.0f s of the database coming back: %r" % (RECOVER, last))
 
+    def db_errors(self):
+        r = self.call("GET", "/metrics", "/metrics", token=None, expect=200)
+        m = re.search(r"^dnsapi_db_errors_total (\d+)$", r.body.decode(), re.M)
+        self.assertIsNotNone(m, "metrics count database errors")
+        return int(m.group(1))
+
     def outage_round(self):
+        errors = self.db_errors()
         rows = self.stack.sql("SELECT count(*) FROM records")
         serial = self.stack.sql("SELECT serial FROM zones WHERE name = 'example.com.'")
         self.proxy.cut()
@@ -97,6 +105,8 @@ class DatabaseLossTest(ZoneHelpers, ApiTestCase):
             self.assertEqual(r.status, 200, repr(r))
             self.assertEqual(r.json, {"status": "success", "data": {"status": "ok"}})
             self.assertTrue(self.stack.alive())
+            # counted as they happen, during the outage (readyz included)
+            self.assertGreaterEqual(self.db_errors() - errors, 13)
         finally:
             self.proxy.restore()
         self.wait_recovered()

@@ -4,6 +4,7 @@ retries never write twice; failed requests keep no key; keys are per
 account and expire; token minting refuses a key."""
 
 import os
+import re
 import sys
 import threading
 import unittest
@@ -144,6 +145,27 @@ class IdempotencyTest(ZoneHelpers, ApiTestCase):
         again = self.post_record(body, "race-key", expect=201)
         self.assertEqual(again.json["data"]["record"]["id"], created.pop())
 
+    def db_rounds(self):
+        text = self.call("GET", "/metrics", "/metrics", token=None, expect=200).body.decode()
+        return int(re.search(r"^dnsapi_db_rounds_total (\d+)$", text, re.M).group(1))
+
+    def test_a_key_costs_one_database_round(self):
+        """A create is two rounds (the look, the write with its commit); with
+        an Idempotency-Key the answer is stored and committed in one more."""
+        plain, keyed = [], []
+        for i in range(3):
+            r0 = self.db_rounds()
+            self.call("POST", "/v1/zones/%s/records" % ZONE, RECORDS,
+                      body={"name": "rounds%d" % i, "type": "A", "content": "192.0.2.9"}, expect=201)
+            r1 = self.db_rounds()
+            self.post_record({"name": "rounds-key%d" % i, "type": "A", "content": "192.0.2.9"},
+                             "rounds-%d" % i, expect=201)
+            r2 = self.db_rounds()
+            plain.append(r1 - r0)
+            keyed.append(r2 - r1)
+        self.assertEqual(plain, [2, 2, 2])
+        self.assertEqual(keyed, [3, 3, 3])
+
     def test_expired_key_is_forgotten(self):
         body = {"name": "old", "type": "A", "content": "192.0.2.50"}
         self.post_record(body, "old-key", expect=201)
@@ -151,7 +173,13 @@ class IdempotencyTest(ZoneHelpers, ApiTestCase):
                        "WHERE key = 'old-key'")
         r = self.post_record(body, "old-key")
         self.assertError(r, 409, "duplicate")  # ran again: the record exists
-        self.assertEqual(self.keys_sql("old-key"), "0 0", "the expired key was deleted")
+        # forgotten: another request may take the key over, and keeps it
+        other = {"name": "new", "type": "A", "content": "192.0.2.51"}
+        first = self.post_record(other, "old-key", expect=201)
+        again = self.post_record(other, "old-key", expect=201)
+        self.assertEqual(again.headers.get("Idempotent-Replayed"), "true")
+        self.assertEqual(again.json["data"]["record"]["id"], first.json["data"]["record"]["id"])
+        self.assertEqual(self.keys_sql("old-key"), "1 201", "the key holds the new answer")
 
     def test_token_create_refuses_a_key(self):
         n = self.stack.sql("SELECT count(*) FROM tokens")

@@ -50,7 +50,11 @@ class ImportTest(ZoneHelpers, ApiTestCase):
         d = r.data
         self.assertEqual((d["added"], d["deleted"], d["updated"], d["unchanged"]), (10, 0, 0, 0), d)
         self.assertEqual(len(d["skipped"]), 3, "the SOA and the two apex NS: %r" % d["skipped"])
-        self.assertTrue(d["skipped"][0].startswith("imp.test. 7200 IN SOA"), d["skipped"])
+        self.assertTrue(d["skipped"][0]["record"].startswith("imp.test. 7200 IN SOA"), d["skipped"])
+        self.assertEqual([x["line"] for x in d["skipped"]], [3, 6, 7])
+        self.assertEqual([x["code"] for x in d["skipped"]], ["system_record"] * 3)
+        warned = {w["code"] for w in d.get("warnings", [])}
+        self.assertEqual(warned, {"soa_replaced", "apex_ns_replaced", "single_ns"}, d.get("warnings"))
         self.assertEqual(d["serial"], z["serial"] + 1, "one serial step")
         recs = {(x["name"], x["type"]): x for x in self.list_records("imp.test")}
         self.assertEqual(recs[("imp.test.", "MX")]["content"], "mail.imp.test.")
@@ -89,7 +93,7 @@ class ImportTest(ZoneHelpers, ApiTestCase):
              1),
             ("www IN CNAME other.bad-imp.test.\n", 409, None, None, 0),
             ("a IN A 192.0.2.5\nb 30 IN A 192.0.2.6\n", 422, "ttl_out_of_range", "records[1].ttl", 1),
-            ("a IN A 192.0.2.5\na 600 IN A 192.0.2.6\n", 422, "ttl_mismatch", None, None),
+            ("a 300 IN A 192.0.2.5\na 600 IN A 192.0.2.6\n", 422, "ttl_mismatch", None, None),
             ("$INCLUDE /etc/passwd\n", 422, "bad_zone_file", "body", None),
         )
         for text, status, code, field, index in cases:

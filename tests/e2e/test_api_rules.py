@@ -71,10 +71,14 @@ class RulesTest(ZoneHelpers, ApiTestCase):
         self.assertEqual(r.data["record"]["name"], name + ".")
 
     def test_bad_wildcard(self):
-        for name in ("www.*", "a.*.b", "*.*"):
+        # only a whole '*' label is special (RFC 4592); '*' beside other octets is refused
+        for name in ("a*", "*a", "w*w.sub"):
             with self.subTest(name=name):
                 self.refused({"name": name, "type": "A", "content": "192.0.2.1"},
                              422, "validation_failed", "bad_wildcard", "name")
+        # a '*' label below the leftmost is an ordinary label
+        r = self.ok({"name": "host.*.sub", "type": "A", "content": "192.0.2.1"})
+        self.assertEqual(r.data["record"]["name"], "host.*.sub.example.com.")
         r = self.ok({"name": "*.wild", "type": "A", "content": "192.0.2.1"})
         self.assertEqual(r.data["record"]["name"], "*.wild.example.com.")
         self.ok({"name": "*", "type": "TXT", "content": "wildcard at the apex"})
@@ -94,10 +98,16 @@ class RulesTest(ZoneHelpers, ApiTestCase):
                              422, "validation_failed", "bad_rdata", "content")
 
     def test_unsupported_type(self):
-        for t in ("FOO", "WKS", "A6", "TYPE65280", "A A"):
+        for t in ("FOO", "WKS", "A6", "TYPE13", "RRSIG", "A A"):
             with self.subTest(type=t):
                 self.refused({"name": "t", "type": t, "content": "192.0.2.1"},
                              422, "validation_failed", "unsupported_type", "type")
+        # RFC 3597: a type without a name is stored generically, its content only "\# len hex"
+        self.refused({"name": "t", "type": "TYPE65280", "content": "192.0.2.1"},
+                     422, "validation_failed", "bad_rdata", "content")
+        r = self.ok({"name": "t", "type": "type65280", "content": "\\# 4 C0000201"})
+        self.assertEqual((r.data["record"]["type"], r.data["record"]["content"]),
+                         ("TYPE65280", "\\# 4 c0000201"))
 
     # -- CNAME -------------------------------------------------------------------
 

@@ -1,6 +1,6 @@
 /*
  * fuzz_route.c - routes and query strings (router_match in api/router.h,
- * api_query_get, view_paging_parse and the paging cursor).
+ * api_query_get, api_paging_parse and the paging cursor).
  *
  * Input: "METHOD RAW-PATH[?QUERY]\nF1\tF2\tF3". The route table is checked
  * against a reference read from openapi.yaml at start-up, so the router
@@ -16,7 +16,7 @@
  *  - zone_key and record_id are the decoded parameters (the id cut to 63);
  *  - api_query_get answers what a reference parser of the query answers
  *    ('+' is a space, then %XX; a malformed value is "\x01");
- *  - view_paging_parse accepts exactly limit 1..1000 (50 when absent),
+ *  - api_paging_parse accepts exactly limit 1..1000 (50 when absent),
  *    offset 0..10^9 and a cursor this server encoded: F1..F3 encoded by
  *    view_cursor_encode come back from the query as they went in; a refusal
  *    is DNSAPI_EINVAL naming limit, offset or cursor.
@@ -332,10 +332,10 @@ static void check_query(char *path, size_t len)
                    got ? got : "(none)", want ? want : "(none)");
     }
 
-    view_paging_t p;
+    api_paging_t p;
     dnsapi_err_t err;
     dnsapi_err_clear(&err);
-    int rc = view_paging_parse(&f.r, &p, 3, &err);
+    int rc = api_paging_parse(&f.r, &p, 3, &err);
     const char *lim = query_ref(q, qlen, "limit", ref);
     long long limit = 50, offset = 0;
     bool ok = lim == NULL || (count_ref(lim, 1000, &limit) && limit >= 1);
@@ -389,9 +389,9 @@ static void check_cursor_round_trip(const fuzz_fields_t *cf)
         int plen = snprintf(path, elen + 32, "/v1/zones/z/records?cursor=%s", enc);
         fake_req_t f;
         fake_init(&f, path, (size_t)plen);
-        view_paging_t p;
+        api_paging_t p;
         dnsapi_err_t err;
-        int rc = view_paging_parse(&f.r, &p, 3, &err);
+        int rc = api_paging_parse(&f.r, &p, 3, &err);
         FUZZ_CHECK(rc == DNSAPI_OK && p.has_cursor, "cursor '%s' refused: %s", enc, err.message);
         for (int i = 0; i < 3; i++) {
             FUZZ_CHECK(strcmp(p.cursor[i], fields[i]) == 0, "cursor field %d: '%s', expected '%s'",

@@ -196,11 +196,12 @@ const char *fuzz_zone_check(const char *zone, const char *text, size_t len, char
     snprintf(outpath, sizeof(outpath), "%s/out", fuzz_tmpdir());
     file_write(path, text, len);
     /* As tests/integration/test_render_checkzone.c runs them; "-i local"
-     * keeps named-checkzone from looking up out-of-zone names. */
+     * keeps named-checkzone from looking up out-of-zone names, "-k warn" is
+     * the check-names zonegen configures BIND with (zonegen/nsconf.c). */
     const char *const nsd[] = {tool("nsd-checkzone"), zone, path, NULL};
     const char *const knot[] = {tool("kzonecheck"), "-o", zone, path, NULL};
     const char *const bind[] = {
-        tool("named-checkzone"), "-k", "fail", "-i", "local", zone, path, NULL};
+        tool("named-checkzone"), "-k", "warn", "-i", "local", zone, path, NULL};
     const char *const *const checkers[] = {nsd, knot, bind};
     static const char *const names[] = {"nsd-checkzone", "kzonecheck", "named-checkzone"};
     for (size_t i = 0; i < 3; i++) {

@@ -1,7 +1,8 @@
-/* Integration test: a zone holding every supported type, rendered by
+/* Integration test: a zone holding every supported type, names with
+ * escapes, RFC 3597 types and RFC 9460's SVCB vectors, rendered by
  * dns/render.c the way zonegen does (SOA and apex NS first), must load in
- * nsd-checkzone and named-checkzone and read back through ldns with the
- * same number of records. */
+ * nsd-checkzone, kzonecheck and named-checkzone and read back through ldns
+ * with the same number of records. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,10 +17,12 @@
 #include <ldns/ldns.h>
 
 #include "dns/dns.h"
+#include "support/rdata_fuzz.h"
 
 #define ZONE "example.com."
 #define NSD_CHECKZONE "/usr/sbin/nsd-checkzone"
 #define NAMED_CHECKZONE "/usr/bin/named-checkzone"
+#define KZONECHECK "/usr/bin/kzonecheck"
 
 typedef struct {
     const char *name; /* as a client would send it */
@@ -71,6 +74,60 @@ static const input_t RECORDS[] = {
      -1},
     {"quoted", "TXT", "\"one\" \"two; three\" \"say \\\"hi\\\"\"", -1},
     {"odd", "TXT", "caf\xc3\xa9 \"quotes\" and \\backslash\\", -1},
+    /* names as DNS has them */
+    {"Office\\032Printer._ipp._tcp", "SRV", "0 0 631 printer.example.com", -1},
+    {"Office\\032Printer._ipp._tcp", "TXT", "txtvers=1", -1},
+    {"_ipp._tcp", "PTR", "Office\\032Printer._ipp._tcp.example.com.", -1},
+    {"0/26.rev", "NS", "ns1.other-provider.com", -1},
+    {"0/26.rev", "NS", "ns2.other-provider.com", -1},
+    {"1.rev", "CNAME", "1.0/26.rev.example.com.", -1},
+    {"host.*.sub2", "A", "192.0.2.7", -1},
+    {"a\\.b", "A", "192.0.2.8", -1},
+    {"q\\\"\\;\\(\\)\\@\\$x", "A", "192.0.2.9", -1},
+    {"oct\\000\\200\\255", "A", "192.0.2.10", -1},
+    {"MixedCase", "A", "192.0.2.11", -1},
+    {"lo", "PTR", "localhost.", -1},
+    {"apex-alias", "CNAME", "example.com.", -1},
+    {"odd-ns.deleg", "NS", "ns\\0321.other-provider.com.", -1},
+    /* the types of real zones */
+    {"old", "DNAME", "example.net.", -1},
+    {"@", "LOC", "52 22 23.000 N 4 53 32.000 E -2.00m 0.00m 10000m 10m", -1},
+    {"_http._tcp", "URI", "10 1 \"https://www.example.com/path\"", -1},
+    /* at the apex BIND loads only the RFC 8078 delete form without a
+     * DNSKEY (which the signer owns); other CDS/CDNSKEY go below it here */
+    {"@", "CDS", "0 0 0 00", -1},
+    {"@", "CDNSKEY", "0 3 0 AA==", -1},
+    {"child", "CDS", "12345 13 2 49FD46E6C4B45C55D4AC69CBD3CD34AC1AFE51DE1A0D46A7A3C6E8A9B5B4AF0D",
+     -1},
+    {"child", "CDNSKEY",
+     "257 3 13 "
+     "mdsswUyr3DPW132mOi8V9xESWE8jTo0dxCjjnopKl+GqJxpVXckHAeF+KkxLbxILfDLUT0rAK9iUzy1L53eKGQ==",
+     -1},
+    {"pgp._openpgpkey", "OPENPGPKEY", "mQENBFVHm5sBCACeDj2WUlZd", -1},
+    {"_443._tcp.smime", "SMIMEA",
+     "3 1 1 abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789", -1},
+    {"generic", "TYPE65534", "\\# 4 0a000001", -1},
+    {"generic", "TYPE65000", "\\# 0", -1},
+    {"generic-a", "A", "\\# 4 c0000202", -1},
+    /* RFC 9460 appendix D, and keys from 7 written generically */
+    {"v1", "HTTPS", "0 foo.example.com.", -1},
+    {"v2", "SVCB", "1 .", -1},
+    {"v3", "SVCB", "16 foo.example.com. port=53", -1},
+    {"v4", "SVCB", "1 foo.example.com. key667=hello", -1},
+    {"v5", "SVCB", "1 foo.example.com. key667=\"hello\\210qoo\"", -1},
+    {"v6", "SVCB", "1 foo.example.com. ipv6hint=\"2001:db8::1,2001:db8::53:1\"", -1},
+    {"v7", "SVCB", "1 example.com. ipv6hint=\"2001:db8:122:344::192.0.2.33\"", -1},
+    {"v8", "SVCB", "16 foo.example.org. alpn=h2,h3-19 mandatory=ipv4hint,alpn ipv4hint=192.0.2.1",
+     -1},
+    {"v9", "SVCB", "16 foo.example.org. alpn=\"f\\\\\\\\oo\\\\,bar,h2\"", -1},
+    {"v10", "SVCB", "16 foo.example.org. alpn=f\\\\\\092oo\\092,bar,h2", -1},
+    {"v11", "HTTPS", "1 . alpn=\"h1\\\\,h2,h3\"", -1},
+    {"doh", "HTTPS", "1 . alpn=h2 key7=\"/dns-query{?dns}\"", -1},
+    {"doh2", "HTTPS", "1 . mandatory=key7 alpn=h2 dohpath=/q{?dns}", -1},
+    {"ohttp", "HTTPS", "1 . alpn=h2 ohttp", -1},
+    {"short-alpn", "HTTPS", "1 . mandatory=alpn alpn=h,h3,c,dd", -1},
+    {"hash", "PTR", "\\#h.example.com.", -1},
+    {"@", "CAA", "0 issuewild \"ca\\059.example; x=\\\"y\\\"\"", -1},
 };
 
 /* Writes the SOA line and apex NS set first, then every record, and
@@ -94,22 +151,38 @@ static size_t zone_write(FILE *fp)
 
     for (size_t i = 0; i < sizeof(RECORDS) / sizeof(RECORDS[0]); i++) {
         const input_t *in = &RECORDS[i];
-        char name[DNS_NAME_BUFSIZE];
+        dns_name_t owner;
         char type[16];
         char content[DNS_CONTENT_BUFSIZE];
         int prio;
-        if (dns_name_normalize(ZONE, in->name, name, sizeof(name), &err) != DNSAPI_OK ||
+        if (dns_name_parse(ZONE, in->name, &owner, &err) != DNSAPI_OK ||
             dns_type_normalize(in->type, type, sizeof(type), &err) != DNSAPI_OK ||
             dns_rdata_normalize(ZONE, type, in->content, in->priority, content, sizeof(content),
                                 &prio, &err) != DNSAPI_OK) {
             fail_msg("%s %s %s: %s (%s)", in->name, in->type, in->content, err.code, err.message);
         }
+        /* rendered as given (case kept), the way a display form is */
+        const char *name = owner.display;
         uint32_t ttl = dns_type_default_ttl(type);
         if (dns_render_record(fp, name, type, ttl, prio, content, &err) != DNSAPI_OK) {
             fail_msg("render %s %s %s: %s", name, type, content, err.message);
         }
         count++;
     }
+
+    /* A TXT of 300 character-strings (more than any fixed word count). */
+    char many[1200] = "";
+    for (int i = 0; i < 300; i++) {
+        strcat(many, i == 0 ? "\"s\"" : " \"s\"");
+    }
+    char many_out[DNS_CONTENT_BUFSIZE];
+    int many_prio;
+    assert_int_equal(
+        dns_rdata_normalize(ZONE, "TXT", many, -1, many_out, sizeof(many_out), &many_prio, &err),
+        DNSAPI_OK);
+    assert_int_equal(dns_render_record(fp, "many.example.com.", "TXT", 3600, -1, many_out, &err),
+                     DNSAPI_OK);
+    count++;
 
     /* A TXT well over 255 bytes, split into several character-strings. */
     char long_txt[700];
@@ -208,13 +281,26 @@ static void test_rendered_zone_passes_named_checkzone(void **state)
         skip();
     }
     /* "-i local": integrity checks on in-zone names only, so that
-     * named-checkzone never looks up out-of-zone hosts on the network. */
-    const char *argv[] = {NAMED_CHECKZONE, "-k",          "fail",   "-i",
+     * named-checkzone never looks up out-of-zone hosts on the network.
+     * "-k warn": as zonegen configures BIND (check-names warn), since
+     * names that are not host names are valid DNS. */
+    const char *argv[] = {NAMED_CHECKZONE, "-k",          "warn",   "-i",
                           "local",         "example.com", fx->path, NULL};
     int rc = run(argv);
     if (rc != 0) {
         show_file(fx->path);
         fail_msg("named-checkzone exited with %d", rc);
+    }
+}
+
+static void test_rendered_zone_passes_kzonecheck(void **state)
+{
+    fixture_t *fx = *state;
+    const char *argv[] = {KZONECHECK, "-o", ZONE, fx->path, NULL};
+    int rc = run(argv);
+    if (rc != 0) {
+        show_file(fx->path);
+        fail_msg("kzonecheck exited with %d", rc);
     }
 }
 
@@ -261,34 +347,8 @@ static void test_rendered_zone_reads_back_in_ldns(void **state)
 /* Mutated examples of every type: whatever dns_rdata_normalize accepts
  * must load in both name servers. This is how the quoting, NAPTR regexp
  * and SVCB value checks in dns/rdata.c were found. */
-static uint32_t fuzz_next(uint32_t *seed)
-{
-    *seed = *seed * 1103515245u + 12345u;
-    return (*seed >> 16) & 0x7fff;
-}
-
 static size_t fuzz_zone_write(FILE *fp, uint32_t seed, int iterations)
 {
-    static const char *TYPES[] = {"A",   "AAAA", "CNAME", "MX",    "TXT",   "NS",   "SRV",  "CAA",
-                                  "PTR", "DS",   "TLSA",  "SSHFP", "NAPTR", "SVCB", "HTTPS"};
-    static const char *SEEDS[] = {
-        "192.0.2.1",
-        "2001:db8::1",
-        "a.example.com",
-        "10 mail.example.com",
-        "\"x\" \"y\"",
-        "ns1.example.net",
-        "10 5 5060 sip.example.com",
-        "0 issue \"ca.org\"",
-        "h.example.com",
-        "1 8 2 49FD46E6C4B45C55D4AC69CBD3CD34AC1AFE51DE1A0D46A7A3C6E8A9B5B4AF0D",
-        "3 1 1 abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789",
-        "1 1 0123456789012345678901234567890123456789",
-        "100 10 \"U\" \"E2U+sip\" \"!^.*$!sip:x@example.com!\" .",
-        "1 svc.example.com alpn=h2,h3 port=8443 mandatory=alpn",
-        "1 . alpn=\"h2,h3\" ipv4hint=1.2.3.4",
-    };
-    static const char CHARS[] = " .\"\\;()=,@*-_0123456789abcdefxyzAZ:#$\xc3\xa9\t\n";
     dnsapi_err_t err;
     size_t count = 0;
 
@@ -301,46 +361,25 @@ static size_t fuzz_zone_write(FILE *fp, uint32_t seed, int iterations)
     assert_int_equal(dns_render_record(fp, ZONE, "NS", 86400, -1, "ns1.example.net.", &err),
                      DNSAPI_OK);
     for (int iter = 0; iter < iterations; iter++) {
-        size_t k = fuzz_next(&seed) % 15;
         char buf[512];
-        snprintf(buf, sizeof(buf), "%s", SEEDS[k]);
-        size_t len = strlen(buf);
-        int edits = 1 + (int)(fuzz_next(&seed) % 5);
-        for (int e = 0; e < edits && len > 0; e++) {
-            size_t pos = fuzz_next(&seed) % len;
-            char c = CHARS[fuzz_next(&seed) % (sizeof(CHARS) - 1)];
-            switch (fuzz_next(&seed) % 3) {
-            case 0:
-                buf[pos] = c;
-                break;
-            case 1:
-                memmove(buf + pos + 1, buf + pos, len - pos + 1);
-                buf[pos] = c;
-                len++;
-                break;
-            default:
-                memmove(buf + pos, buf + pos + 1, len - pos);
-                len--;
-                break;
-            }
-        }
+        const char *type = rdata_fuzz_case(&seed, 5, buf, sizeof(buf));
         char content[DNS_CONTENT_BUFSIZE];
         int prio;
-        if (dns_rdata_normalize(ZONE, TYPES[k], buf, -1, content, sizeof(content), &prio, &err) !=
+        if (dns_rdata_normalize(ZONE, type, buf, -1, content, sizeof(content), &prio, &err) !=
             DNSAPI_OK) {
             continue;
         }
         char name[64];
         snprintf(name, sizeof(name), "f%zu.example.com.", count);
-        if (dns_render_record(fp, name, TYPES[k], 3600, prio, content, &err) != DNSAPI_OK) {
-            fail_msg("%s \"%s\" -> \"%s\": %s", TYPES[k], buf, content, err.message);
+        if (dns_render_record(fp, name, type, 3600, prio, content, &err) != DNSAPI_OK) {
+            fail_msg("%s \"%s\" -> \"%s\": %s", type, buf, content, err.message);
         }
         count++;
     }
     return count;
 }
 
-static void test_fuzzed_accepted_content_passes_both_checkers(void **state)
+static void test_fuzzed_accepted_content_passes_all_checkers(void **state)
 {
     char path[] = "/tmp/dnsapi-fuzzzone-XXXXXX";
     int fd = mkstemp(path);
@@ -354,15 +393,16 @@ static void test_fuzzed_accepted_content_passes_both_checkers(void **state)
                   ? run((const char *const[]){NSD_CHECKZONE, "example.com", path, NULL})
                   : 0;
     int named = access(NAMED_CHECKZONE, X_OK) == 0
-                    ? run((const char *const[]){NAMED_CHECKZONE, "-q", "-i", "local", "example.com",
-                                                path, NULL})
+                    ? run((const char *const[]){NAMED_CHECKZONE, "-q", "-k", "warn", "-i", "local",
+                                                "example.com", path, NULL})
                     : 0;
+    int knot = run((const char *const[]){KZONECHECK, "-o", ZONE, path, NULL});
     if (getenv("DNSAPI_KEEP_ZONE") == NULL) {
         unlink(path);
     }
-    if (nsd != 0 || named != 0) {
-        fail_msg("fuzzed zone (%zu records): nsd-checkzone %d, named-checkzone %d", count, nsd,
-                 named);
+    if (nsd != 0 || named != 0 || knot != 0) {
+        fail_msg("fuzzed zone (%zu records): nsd-checkzone %d, named-checkzone %d, kzonecheck %d",
+                 count, nsd, named, knot);
     }
 }
 
@@ -371,8 +411,9 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_rendered_zone_passes_nsd_checkzone),
         cmocka_unit_test(test_rendered_zone_passes_named_checkzone),
+        cmocka_unit_test(test_rendered_zone_passes_kzonecheck),
         cmocka_unit_test(test_rendered_zone_reads_back_in_ldns),
-        cmocka_unit_test(test_fuzzed_accepted_content_passes_both_checkers),
+        cmocka_unit_test(test_fuzzed_accepted_content_passes_all_checkers),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

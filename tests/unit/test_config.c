@@ -12,34 +12,17 @@
 #include <cmocka.h>
 
 #include "common/config.h"
+#include "support/testutil.h"
 
 extern char **environ;
 
 static dnsapi_config_t *cfg;
 static char err[512];
 
-/* Removes every DNSAPI_* variable so that each test starts from defaults. */
-static void env_clear_dnsapi(void)
-{
-    char names[128][128];
-    size_t n = 0;
-    for (char **e = environ; *e != NULL && n < 128; e++) {
-        const char *eq = strchr(*e, '=');
-        if (strncmp(*e, "DNSAPI_", 7) == 0 && eq != NULL && (size_t)(eq - *e) < sizeof(names[0])) {
-            memcpy(names[n], *e, (size_t)(eq - *e));
-            names[n][eq - *e] = '\0';
-            n++;
-        }
-    }
-    for (size_t i = 0; i < n; i++) {
-        unsetenv(names[i]);
-    }
-}
-
 static int setup(void **state)
 {
     (void)state;
-    env_clear_dnsapi();
+    testutil_env_clear_dnsapi();
     cfg = calloc(1, sizeof(*cfg));
     err[0] = '\0';
     return cfg == NULL ? -1 : 0;
@@ -50,7 +33,7 @@ static int teardown(void **state)
     (void)state;
     free(cfg);
     cfg = NULL;
-    env_clear_dnsapi();
+    testutil_env_clear_dnsapi();
     return 0;
 }
 
@@ -196,7 +179,7 @@ static void test_invalid_values_give_one_line_naming_the_variable(void **state)
         {"DNSAPI_VERIFY", "127.0.0.1:abc"},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        env_clear_dnsapi();
+        testutil_env_clear_dnsapi();
         setenv(cases[i].var, cases[i].value, 1);
         expect_error_naming(0, cases[i].var);
     }
@@ -317,6 +300,26 @@ static void test_hostport_and_duration_helpers(void **state)
     assert_int_equal(dnsapi_duration_parse("10dd", &secs), -1);
 }
 
+static void test_resolver_is_an_ip_address_with_an_optional_port(void **state)
+{
+    load_ok(0);
+    assert_false(cfg->has_resolver);
+    setenv("DNSAPI_RESOLVER", "127.0.0.1:5353", 1);
+    load_ok(0);
+    assert_true(cfg->has_resolver);
+    assert_string_equal(cfg->resolver.host, "127.0.0.1");
+    assert_int_equal(cfg->resolver.port, 5353);
+    setenv("DNSAPI_RESOLVER", "::1", 1);
+    load_ok(0);
+    assert_string_equal(cfg->resolver.host, "::1");
+    assert_int_equal(cfg->resolver.port, 53);
+    const char *bad[] = {"resolver.example.net", "127.0.0.1:abc", "[::1", "1.2.3"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+        setenv("DNSAPI_RESOLVER", bad[i], 1);
+        expect_error_naming(0, "DNSAPI_RESOLVER");
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -335,6 +338,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_config_file_errors_name_the_file_variable, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_hostport_and_duration_helpers, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_resolver_is_an_ip_address_with_an_optional_port, setup,
+                                        teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include "dns/dns.h"
+#include "support/rdata_fuzz.h"
 
 #define ZONE "example.com."
 
@@ -106,13 +107,25 @@ static void test_wildcard_as_leftmost_label_is_accepted(void **state)
     expect_name("*.example.com.", "*.example.com.");
 }
 
-static void test_wildcard_elsewhere_is_refused(void **state)
+static void test_star_label_below_the_leftmost_is_an_ordinary_label(void **state)
 {
-    expect_name_error("www.*", "bad_wildcard");
+    expect_name("host.*.sub", "host.*.sub.example.com.");
+    expect_name("www.*", "www.*.example.com.");
+    expect_name("*.*", "*.*.example.com.");
+    expect_name("foo.*.example.com.", "foo.*.example.com.");
+}
+
+static void test_star_beside_other_octets_is_refused(void **state)
+{
     expect_name_error("a*", "bad_wildcard");
     expect_name_error("*a", "bad_wildcard");
-    expect_name_error("*.*", "bad_wildcard");
-    expect_name_error("foo.*.example.com.", "bad_wildcard");
+    expect_name_error("w*w.sub", "bad_wildcard");
+}
+
+static void test_escaped_star_beside_other_octets_is_literal(void **state)
+{
+    expect_name("\\*a", "\\*a.example.com.");
+    expect_name("a\\*", "a\\*.example.com.");
 }
 
 static void test_label_of_63_characters_is_accepted(void **state)
@@ -182,11 +195,140 @@ static void test_very_long_input_is_refused(void **state)
 static void test_bad_characters_are_refused(void **state)
 {
     expect_name_error("a b", "bad_name");
-    expect_name_error("a/b", "bad_name");
-    expect_name_error("a\\b", "bad_name");
     expect_name_error("a\nb", "bad_name");
+    expect_name_error("a\tb", "bad_name");
+    expect_name_error("a\\", "bad_name");
+    expect_name_error("a\\256", "bad_name");
+    expect_name_error("a\\12", "bad_name");
+    expect_name_error("a\\1x3", "bad_name");
     expect_name_error("caf\xc3\xa9", "bad_name");
     expect_name_error("", "bad_name");
+}
+
+/* Parses in relative to ZONE; asserts key and display. */
+static void expect_parse(const char *in, const char *key, const char *display)
+{
+    dns_name_t n;
+    dnsapi_err_t err;
+    dnsapi_err_clear(&err);
+    if (dns_name_parse(ZONE, in, &n, &err) != DNSAPI_OK) {
+        fail_msg("%s: %s (%s)", in, err.code, err.message);
+    }
+    assert_string_equal(n.key, key);
+    assert_string_equal(n.display, display);
+}
+
+static void test_escapes_are_read_and_written_in_one_form(void **state)
+{
+    expect_parse("Office\\032Printer._ipp._tcp", "office\\032printer._ipp._tcp.example.com.",
+                 "Office\\032Printer._ipp._tcp.example.com.");
+    /* \DDD of a printable character is that character */
+    expect_parse("\\065\\066c", "abc.example.com.", "ABc.example.com.");
+    /* \X of an ordinary character is that character */
+    expect_parse("a\\b", "ab.example.com.", "ab.example.com.");
+    /* the characters a master file reads specially stay escaped */
+    expect_parse("a\\\"b\\(c\\)d\\;e\\@f\\$g\\\\h", "a\\\"b\\(c\\)d\\;e\\@f\\$g\\\\h.example.com.",
+                 "a\\\"b\\(c\\)d\\;e\\@f\\$g\\\\h.example.com.");
+    /* other octets as \DDD, the same however they were written */
+    expect_parse("x\\009\\127\\200\\255", "x\\009\\127\\200\\255.example.com.",
+                 "x\\009\\127\\200\\255.example.com.");
+    /* printable ASCII other than letters, digits, '-', '_' and '/' is escaped
+     * (Knot refuses "a=b" as written) */
+    expect_parse("\\~\\-", "\\~-.example.com.", "\\~-.example.com.");
+    expect_parse("a=b!c", "a\\=b\\!c.example.com.", "a\\=b\\!c.example.com.");
+    expect_parse("0/26", "0/26.example.com.", "0/26.example.com.");
+}
+
+static void test_escaped_dot_is_inside_a_label(void **state)
+{
+    dns_name_t n;
+    dnsapi_err_t err;
+    expect_parse("a\\.b", "a\\.b.example.com.", "a\\.b.example.com.");
+    assert_int_equal(dns_name_parse(ZONE, "a\\.b", &n, &err), DNSAPI_OK);
+    assert_int_equal(n.labels, 3);
+    /* "a\.example.com." is the two labels "a.example" and "com" */
+    expect_name_error("a\\.example.com.", "name_outside_zone");
+}
+
+static void test_case_is_kept_for_display_and_ignored_for_the_key(void **state)
+{
+    expect_parse("WWW.Example.COM.", "www.example.com.", "WWW.Example.COM.");
+    expect_parse("Mail", "mail.example.com.", "Mail.example.com.");
+    /* a name ending in the zone in another case is absolute */
+    expect_parse("Host.EXAMPLE.com", "host.example.com.", "Host.EXAMPLE.com.");
+}
+
+static void test_rfc2317_and_dns_sd_names_are_owner_names(void **state)
+{
+    dns_name_t n;
+    dnsapi_err_t err;
+    expect_name("0/26", "0/26.example.com.");
+    expect_name("1.0/26", "1.0/26.example.com.");
+    assert_int_equal(dns_name_parse(ZONE, "Office\\032Printer._ipp._tcp", &n, &err), DNSAPI_OK);
+    assert_false(n.host);
+    assert_int_equal(dns_name_parse(ZONE, "_sip._tcp", &n, &err), DNSAPI_OK);
+    assert_true(n.host);
+    assert_int_equal(dns_name_parse(ZONE, "*.wild", &n, &err), DNSAPI_OK);
+    assert_true(n.host);
+    assert_true(n.wildcard);
+    assert_int_equal(dns_name_parse(ZONE, "host.*.sub", &n, &err), DNSAPI_OK);
+    assert_false(n.wildcard);
+    assert_false(n.host);
+}
+
+static void test_lengths_are_counted_in_wire_octets(void **state)
+{
+    char label[400], want[500];
+    dns_name_t n;
+    dnsapi_err_t err;
+    /* 63 octets written as 252 characters of escapes */
+    label[0] = '\0';
+    for (int i = 0; i < 63; i++) {
+        strcat(label, "\\032");
+    }
+    snprintf(want, sizeof(want), "%s.example.com.", label);
+    assert_int_equal(dns_name_parse(ZONE, label, &n, &err), DNSAPI_OK);
+    assert_string_equal(n.key, want);
+    assert_int_equal(n.wire_len, 64 + 13);
+    /* its 265 characters do not fit a DNS_NAME_BUFSIZE buffer: said so */
+    char small[DNS_NAME_BUFSIZE];
+    assert_int_equal(dns_name_normalize(ZONE, label, small, sizeof(small), &err), DNSAPI_EINVAL);
+    assert_string_equal(err.code, "name_too_long");
+    assert_non_null(strstr(err.message, "escapes"));
+    strcat(label, "a");
+    expect_name_error(label, "label_too_long");
+    /* example.com. is 13 octets; three labels of 63 and one of 49 make 255 */
+    char big[1200];
+    big[0] = '\0';
+    for (int l = 0; l < 4; l++) {
+        for (int i = 0; i < (l < 3 ? 63 : 49); i++) {
+            strcat(big, "\\000");
+        }
+        strcat(big, ".");
+    }
+    strcat(big, "example.com.");
+    assert_int_equal(dns_name_parse(ZONE, big, &n, &err), DNSAPI_OK);
+    assert_int_equal(n.wire_len, 255);
+    assert_int_equal(n.labels, 6);
+    char *last = strstr(big, ".example.com.");
+    memmove(last + 4, last, strlen(last) + 1);
+    memcpy(last, "\\000", 4);
+    expect_name_error(big, "name_too_long");
+}
+
+static void test_origin_makes_relative_names_as_a_master_file_does(void **state)
+{
+    dns_name_t n;
+    dnsapi_err_t err;
+    assert_int_equal(dns_name_parse_origin(ZONE, "sub.example.com.", "www", &n, &err), DNSAPI_OK);
+    assert_string_equal(n.key, "www.sub.example.com.");
+    assert_int_equal(dns_name_parse_origin(ZONE, "sub.example.com.", "@", &n, &err), DNSAPI_OK);
+    assert_string_equal(n.key, "sub.example.com.");
+    /* in a master file a name without its dot is always relative */
+    assert_int_equal(dns_name_parse_origin(ZONE, NULL, "www.example.com", &n, &err), DNSAPI_OK);
+    assert_string_equal(n.key, "www.example.com.example.com.");
+    assert_int_equal(dns_name_parse_origin(ZONE, "example.org.", "www", &n, &err), DNSAPI_EINVAL);
+    assert_string_equal(err.code, "name_outside_zone");
 }
 
 static void test_empty_labels_are_refused(void **state)
@@ -215,10 +357,22 @@ static void test_zone_name_is_normalized(void **state)
 
 static void test_bad_zone_names_are_refused(void **state)
 {
-    const char *bad[] = {
-        "",         ".",         "a..b",           ".example.com", "exa mple.com", "a/b.com",
-        "a\\b.com", "*.example", "caf\xc3\xa9.fr", "-a.com",       "a-.com",       "a.com..",
-        "a@b.com",  NULL};
+    const char *bad[] = {"",
+                         ".",
+                         "a..b",
+                         ".example.com",
+                         "exa mple.com",
+                         "a/b.com",
+                         "a\\b.com",
+                         "*.example",
+                         "caf\xc3\xa9.fr",
+                         "-a.com",
+                         "a-.com",
+                         "a.com..",
+                         "a@b.com",
+                         "0/26.2.0.192.in-addr.arpa",
+                         "a\\.b.com",
+                         NULL};
     for (size_t i = 0; bad[i] != NULL; i++) {
         char out[DNS_NAME_BUFSIZE];
         dnsapi_err_t err;
@@ -252,6 +406,32 @@ static void test_is_at_or_below_respects_label_boundaries(void **state)
     assert_false(dns_name_is_at_or_below("com.", "example.com."));
     assert_false(dns_name_is_at_or_below("example.com.evil.", "example.com."));
     assert_true(dns_name_is_at_or_below("anything.", "."));
+    assert_false(dns_name_is_at_or_below("a\\.example.com.", "example.com."));
+    assert_true(dns_name_is_at_or_below("a\\.b.example.com.", "example.com."));
+    assert_true(dns_name_is_at_or_below("X\\065.Example.COM.", "example.com."));
+    assert_false(dns_name_is_at_or_below("not a name", "example.com."));
+}
+
+/* RFC 4034 section 6.1 gives these names in canonical order. */
+static void test_names_compare_in_canonical_order(void **state)
+{
+    const char *names[] = {"example.",         "a.example.",      "yljkjljk.a.example.",
+                           "Z.a.example.",     "zABC.a.EXAMPLE.", "z.example.",
+                           "\\001.z.example.", "*.z.example.",    "\\200.z.example."};
+    size_t n = sizeof(names) / sizeof(names[0]);
+    for (size_t i = 0; i < n; i++) {
+        assert_int_equal(dns_name_compare(names[i], names[i]), 0);
+        for (size_t j = i + 1; j < n; j++) {
+            if (dns_name_compare(names[i], names[j]) >= 0 ||
+                dns_name_compare(names[j], names[i]) <= 0) {
+                fail_msg("%s should sort before %s", names[i], names[j]);
+            }
+        }
+    }
+    assert_int_equal(dns_name_compare("A.example.", "a.EXAMPLE."), 0);
+    assert_true(dns_name_compare("a.example.", "a-.example.") < 0);
+    /* "a\\.b" is one label, and it sorts before "b" */
+    assert_true(dns_name_compare("a\\.b.example.", "a.b.example.") < 0);
 }
 
 static void test_ancestors_are_listed_nearest_first(void **state)
@@ -265,6 +445,57 @@ static void test_ancestors_are_listed_nearest_first(void **state)
     assert_int_equal(dns_name_ancestors(ZONE, "example.com.", out, 8), 0);
     assert_int_equal(dns_name_ancestors(ZONE, "a.b.example.org.", out, 8), 0);
     assert_int_equal(dns_name_ancestors(ZONE, "a.b.c.example.com.", out, 1), 1);
+    n = dns_name_ancestors(ZONE, "x.a\\.b.C.example.com.", out, 8);
+    assert_int_equal(n, 2);
+    assert_string_equal(out[0], "a\\.b.c.example.com.");
+    assert_string_equal(out[1], "c.example.com.");
+}
+
+/* Mutated names: whatever is accepted must read back to itself from both
+ * its key and its display form, and compare equal to them. */
+static void test_accepted_names_read_back_to_themselves(void **state)
+{
+    static const char *SEEDS[] = {"www",        "Office\\032Printer._ipp._tcp",
+                                  "0/26",       "*.wild",
+                                  "a\\.b.c",    "x\\255\\000y",
+                                  "host.*.sub", "_dmarc"};
+    static const char CHARS[] = ".\\*-_/09azAZ \"();@$#=!~\t";
+    uint32_t seed = 4592;
+    size_t accepted = 0;
+    for (int iter = 0; iter < 20000; iter++) {
+        char buf[128];
+        snprintf(buf, sizeof(buf), "%s", SEEDS[fuzz_next(&seed) % 8]);
+        size_t len = strlen(buf);
+        for (int e = 0; e < 1 + (int)(fuzz_next(&seed) % 4) && len > 0 && len < 100; e++) {
+            size_t pos = fuzz_next(&seed) % len;
+            char c = CHARS[fuzz_next(&seed) % (sizeof(CHARS) - 1)];
+            if (fuzz_next(&seed) % 2) {
+                buf[pos] = c;
+            } else {
+                memmove(buf + pos + 1, buf + pos, len - pos + 1);
+                buf[pos] = c;
+                len++;
+            }
+        }
+        dns_name_t n, k, d;
+        dnsapi_err_t err;
+        if (dns_name_parse(ZONE, buf, &n, &err) != DNSAPI_OK) {
+            continue;
+        }
+        accepted++;
+        if (dns_name_parse(ZONE, n.key, &k, &err) != DNSAPI_OK ||
+            dns_name_parse(ZONE, n.display, &d, &err) != DNSAPI_OK) {
+            fail_msg("\"%s\" -> \"%s\" / \"%s\" does not read back: %s", buf, n.key, n.display,
+                     err.message);
+        }
+        if (strcmp(k.key, n.key) != 0 || strcmp(d.display, n.display) != 0 ||
+            strcmp(d.key, n.key) != 0 || k.wire_len != n.wire_len ||
+            dns_name_compare(n.key, n.display) != 0) {
+            fail_msg("\"%s\" is not stable: %s %s / %s %s", buf, n.key, k.key, n.display,
+                     d.display);
+        }
+    }
+    assert_true(accepted > 2000);
 }
 
 int main(void)
@@ -279,7 +510,17 @@ int main(void)
         cmocka_unit_test(test_name_outside_zone_is_refused),
         cmocka_unit_test(test_name_resembling_zone_without_dot_is_relative),
         cmocka_unit_test(test_wildcard_as_leftmost_label_is_accepted),
-        cmocka_unit_test(test_wildcard_elsewhere_is_refused),
+        cmocka_unit_test(test_star_label_below_the_leftmost_is_an_ordinary_label),
+        cmocka_unit_test(test_star_beside_other_octets_is_refused),
+        cmocka_unit_test(test_escaped_star_beside_other_octets_is_literal),
+        cmocka_unit_test(test_escapes_are_read_and_written_in_one_form),
+        cmocka_unit_test(test_escaped_dot_is_inside_a_label),
+        cmocka_unit_test(test_case_is_kept_for_display_and_ignored_for_the_key),
+        cmocka_unit_test(test_rfc2317_and_dns_sd_names_are_owner_names),
+        cmocka_unit_test(test_lengths_are_counted_in_wire_octets),
+        cmocka_unit_test(test_origin_makes_relative_names_as_a_master_file_does),
+        cmocka_unit_test(test_names_compare_in_canonical_order),
+        cmocka_unit_test(test_accepted_names_read_back_to_themselves),
         cmocka_unit_test(test_label_of_63_characters_is_accepted),
         cmocka_unit_test(test_label_of_64_characters_is_refused),
         cmocka_unit_test(test_name_of_253_characters_is_accepted),

@@ -215,7 +215,52 @@ static void test_bad_owner_is_refused(void **state)
     expect_refused("www", "A", -1, "192.0.2.1");
     expect_refused("www.example.com.\n", "A", -1, "192.0.2.1");
     expect_refused("a b.example.com.", "A", -1, "192.0.2.1");
+    expect_refused("a..example.com.", "A", -1, "192.0.2.1");
+    expect_refused("@", "A", -1, "192.0.2.1");
     expect_refused("", "A", -1, "192.0.2.1");
+}
+
+/* Owners go out in canonical presentation with the case they were stored
+ * with; escapes are written one way whatever way they came in. */
+static void test_owner_with_escapes_is_rendered_canonically(void **state)
+{
+    expect_line("Office\\032Printer._ipp._tcp.Example.COM.", "TXT", 60, -1, "x",
+                "Office\\032Printer._ipp._tcp.Example.COM. 60 IN TXT \"x\"\n");
+    expect_line("a\\.b\\065.example.com.", "A", 60, -1, "192.0.2.1",
+                "a\\.bA.example.com. 60 IN A 192.0.2.1\n");
+    expect_line("0/26.2.0.192.in-addr.arpa.", "NS", 60, -1, "ns1.example.net.",
+                "0/26.2.0.192.in-addr.arpa. 60 IN NS ns1.example.net.\n");
+    expect_line("host.*.sub.example.com.", "A", 60, -1, "192.0.2.1",
+                "host.*.sub.example.com. 60 IN A 192.0.2.1\n");
+    expect_line("x\\=y\\#.example.com.", "A", 60, -1, "192.0.2.1",
+                "x\\=y\\035.example.com. 60 IN A 192.0.2.1\n");
+}
+
+static void test_generic_type_renders_generically(void **state)
+{
+    expect_line("g.example.com.", "TYPE65534", 60, -1, "\\# 4 0a000001",
+                "g.example.com. 60 IN TYPE65534 \\# 4 0a000001\n");
+    expect_refused("g.example.com.", "TYPE65534", -1, "\\# 4 0a");
+}
+
+static void test_txt_of_65535_bytes_renders(void **state)
+{
+    /* literal text of 65,279 bytes: 256 strings, 65,535 bytes of RDATA */
+    char *text = malloc(65280);
+    assert_non_null(text);
+    memset(text, 'q', 65279);
+    text[65279] = '\0';
+    dnsapi_err_t err;
+    int rc;
+    char *got = render("t.example.com.", "TXT", 60, -1, text, &rc, &err);
+    assert_int_equal(rc, DNSAPI_OK);
+    size_t strings = 0;
+    for (const char *p = got; *p != '\0'; p++) {
+        strings += *p == '"';
+    }
+    assert_int_equal(strings, 2 * 256);
+    free(got);
+    free(text);
 }
 
 static void test_unsupported_type_is_refused(void **state)
@@ -251,6 +296,17 @@ static void test_normalized_content_renders_for_every_type(void **state)
         {"NAPTR", "100 10 \"U\" \"E2U+sip\" \"!^.*$!sip:info@example.com!\" ."},
         {"SVCB", "1 svc.example.com alpn=h2,h3 port=8443"},
         {"HTTPS", "1 . alpn=h2 ipv4hint=192.0.2.1"},
+        {"HTTPS", "1 . alpn=\"f\\\\\\\\oo\\\\,bar,h2\" key7=\"/q{?dns}\""},
+        {"DNAME", "other.example.net."},
+        {"LOC", "52 22 23.000 N 4 53 32.000 E -2.00m 0.00m 10000m 10m"},
+        {"URI", "10 1 \"https://example.com/\""},
+        {"CDS", "0 0 0 00"},
+        {"CDNSKEY", "0 3 0 AA=="},
+        {"OPENPGPKEY", "mQENBFVHm5sBCACeDj2WUlZd"},
+        {"SMIMEA", "3 1 1 abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789"},
+        {"TYPE65534", "\\# 4 0a000001"},
+        {"CAA", "0 issue \"ca\\059x\""},
+        {"PTR", "Office\\032Printer._ipp._tcp.example.com."},
     };
     for (size_t i = 0; i < sizeof(CASES) / sizeof(CASES[0]); i++) {
         char content[DNS_CONTENT_BUFSIZE];
@@ -273,6 +329,9 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_header_names_zone_and_origin),
+        cmocka_unit_test(test_owner_with_escapes_is_rendered_canonically),
+        cmocka_unit_test(test_generic_type_renders_generically),
+        cmocka_unit_test(test_txt_of_65535_bytes_renders),
         cmocka_unit_test(test_a_record_is_one_line),
         cmocka_unit_test(test_type_is_rendered_upper_case),
         cmocka_unit_test(test_mx_priority_goes_in_front),

@@ -1,327 +1,538 @@
-/* Unit tests for dns/rules.c: system records, TTLs, RRsets, CNAME
- * exclusivity, NS targets and warnings. */
+/*
+ * Unit tests: the rules engine on change views (dns/change.c, dns/rules.c).
+ *
+ * Each fixture is a zone's stored records, a change, and the outcome it
+ * must produce - a rule's code, or "ok" with the warnings expected - and is
+ * named after it. The helper loads the view the way storage does: by id
+ * and by the names dns_change_interest asks for, never the whole zone, so
+ * a rule that looks where the interest does not reach fails here.
+ */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
 
-#include "dns/dns.h"
+#include "dns/change.h"
 
 #define ZONE "example.com."
 
-static dns_rr_t rr(const char *name, const char *type, const char *content, uint32_t ttl)
-{
-    dns_rr_t r = {name, type, content, ttl, -1};
-    return r;
-}
+typedef struct {
+    const char *id, *name, *type, *content;
+    uint32_t ttl;
+    int priority;
+    bool system;
+} row_t;
 
-static dns_rr_t rr_p(const char *name, const char *type, const char *content, uint32_t ttl,
-                     int priority)
-{
-    dns_rr_t r = {name, type, content, ttl, priority};
-    return r;
-}
+typedef struct {
+    dns_op_kind_t kind;
+    const char *id; /* delete, patch */
+    const char *name, *type, *content;
+    long long ttl; /* -1: not given */
+    long long priority;
+} spec_t;
 
-static void assert_err(int rc, const dnsapi_err_t *err, int status, const char *code)
-{
-    if (rc != status || strcmp(err->code, code) != 0) {
-        fail_msg("got %d %s (%s), want %d %s", rc, err->code, err->message, status, code);
+#define END                                                                                        \
+    {                                                                                              \
+        0, NULL, NULL, NULL, NULL, 0, 0                                                            \
     }
-    assert_true(strlen(err->message) > 10);
+#define POST(n, t, c, ttl)                                                                         \
+    {                                                                                              \
+        DNS_OP_POST, NULL, n, t, c, ttl, -1                                                        \
+    }
+#define PATCH(id, c, ttl)                                                                          \
+    {                                                                                              \
+        DNS_OP_PATCH, id, NULL, NULL, c, ttl, -1                                                   \
+    }
+#define DELETE(id)                                                                                 \
+    {                                                                                              \
+        DNS_OP_DELETE, id, NULL, NULL, NULL, -1, -1                                                \
+    }
+
+/* The system records every zone has. */
+static const row_t base[] = {
+    {"00000000-0000-0000-0000-000000000001", ZONE, "SOA",
+     "ns1.dnsapi.test. hostmaster.dnsapi.test. 1 10800 3600 1209600 3600", 3600, -1, true},
+    {"00000000-0000-0000-0000-000000000002", ZONE, "NS", "ns1.dnsapi.test.", 86400, -1, true},
+    {"00000000-0000-0000-0000-000000000003", ZONE, "NS", "ns2.dnsapi.test.", 86400, -1, true},
+};
+
+typedef struct {
+    char code[40];     /* the first error's rule, or "ok" */
+    char warnings[96]; /* warning codes, space separated */
+    char existing_id[40];
+    long long expected_ttl;
+    size_t n_errors;
+    int loads;
+} outcome_t;
+
+static dns_record_t rec_of(const row_t *r)
+{
+    dns_record_t rec = {r->id,
+                        r->name,
+                        r->type,
+                        r->content,
+                        r->ttl,
+                        r->priority,
+                        false,
+                        r->system,
+                        NULL,
+                        "2026-01-01T00:00:00Z",
+                        "2026-01-01T00:00:00Z"};
+    return rec;
 }
+
+/* Adds the rows storage would return for ids and interest. */
+static void load(dns_view_t *v, const row_t *rows, size_t n, const dns_change_t *c,
+                 const dns_interest_t *in)
+{
+    for (size_t i = 0; i < n; i++) {
+        const row_t *r = &rows[i];
+        bool want = dns_names_has(&in->at, r->name) ||
+                    (strcmp(r->type, "NS") == 0 && dns_names_has(&in->pointing, r->content));
+        for (size_t k = 0; !want && k < c->n; k++) {
+            want = c->ops[k].id != NULL && strcmp(c->ops[k].id, r->id) == 0;
+        }
+        if (want) {
+            dns_record_t rec = rec_of(r);
+            assert_int_equal(dns_view_add(v, &rec), DNSAPI_OK);
+        }
+    }
+    assert_int_equal(dns_view_covered(v, in, false), DNSAPI_OK);
+}
+
+static outcome_t check_rows(const row_t *extra, size_t n_extra, const spec_t *specs,
+                            size_t max_errors)
+{
+    size_t n = sizeof(base) / sizeof(base[0]) + n_extra;
+    row_t *rows = calloc(n, sizeof(*rows));
+    memcpy(rows, base, sizeof(base));
+    if (n_extra > 0) {
+        memcpy(rows + sizeof(base) / sizeof(base[0]), extra, n_extra * sizeof(*extra));
+    }
+    outcome_t out;
+    memset(&out, 0, sizeof(out));
+    out.expected_ttl = -1;
+    dns_change_t c;
+    assert_int_equal(dns_change_init(&c, ZONE), DNSAPI_OK);
+    dns_report_t rep;
+    dns_report_init(&rep, max_errors);
+    for (size_t i = 0; specs[i].kind != 0; i++) {
+        const spec_t *s = &specs[i];
+        dns_op_t *op = dns_change_add(&c, s->kind, "posts", i);
+        op->id = s->id;
+        op->fields.name = s->name;
+        op->fields.type = s->type;
+        op->fields.content = s->content;
+        op->fields.has_ttl = s->ttl >= 0;
+        op->fields.ttl = s->ttl;
+        op->fields.has_priority = s->priority >= 0;
+        op->fields.priority = s->priority;
+        if (s->kind == DNS_OP_POST) {
+            dnsapi_err_t err;
+            dnsapi_err_clear(&err);
+            if (dns_record_from_fields(ZONE, &op->fields, &c.arena, &op->rec, &op->warnings, &err) != DNSAPI_OK) {
+                dns_report_error(&rep, op, &err);
+            }
+        }
+    }
+    dns_view_t *v = dns_view_new(ZONE);
+    dns_interest_t in = {{0}, {0}};
+    assert_int_equal(dns_change_interest(&c, NULL, &in), DNSAPI_OK);
+    load(v, rows, n, &c, &in);
+    dns_interest_clear(&in);
+    for (int round = 0; !dns_report_failed(&rep); round++) {
+        assert_true(round < 3);
+        dns_report_clear(&rep);
+        dns_view_bind(v, &c, &rep);
+        dns_interest_t more = {{0}, {0}};
+        assert_int_equal(dns_change_interest(&c, v, &more), DNSAPI_OK);
+        size_t missing = more.at.n + more.pointing.n;
+        if (missing > 0) {
+            load(v, rows, n, &c, &more);
+            out.loads++;
+        }
+        dns_interest_clear(&more);
+        if (missing == 0) {
+            break;
+        }
+    }
+    if (!dns_report_failed(&rep)) {
+        dns_limits_t lim = {60, 604800};
+        dns_rules_check_change(&lim, &c, v, &rep);
+    }
+    if (dns_report_failed(&rep)) {
+        const dns_problem_t *p = &rep.errors[0];
+        snprintf(out.code, sizeof(out.code), "%s", p->err.code[0] ? p->err.code : "not_found");
+        snprintf(out.existing_id, sizeof(out.existing_id), "%s", p->existing_id);
+        out.expected_ttl = p->expected_ttl;
+        out.n_errors = rep.n_errors;
+    } else {
+        snprintf(out.code, sizeof(out.code), "ok");
+        for (size_t i = 0; i < rep.n_warnings; i++) {
+            size_t len = strlen(out.warnings);
+            snprintf(out.warnings + len, sizeof(out.warnings) - len, "%s%s", len ? " " : "",
+                     rep.warnings[i].code);
+        }
+    }
+    dns_report_clear(&rep);
+    dns_view_free(v);
+    dns_change_clear(&c);
+    free(rows);
+    return out;
+}
+
+#define CHECK(rows, ...)                                                                           \
+    check_rows(rows, sizeof(rows) / sizeof(rows[0]), (const spec_t[]){__VA_ARGS__, END}, 1)
+#define CHECK0(...) check_rows(NULL, 0, (const spec_t[]){__VA_ARGS__, END}, 1)
+
+static const row_t www_a[] = {
+    {"10000000-0000-0000-0000-000000000001", "www.example.com.", "A", "192.0.2.1", 300, -1, false},
+};
+static const row_t www_cname[] = {
+    {"10000000-0000-0000-0000-000000000002", "www.example.com.", "CNAME", "other.example.net.", 300,
+     -1, false},
+};
+static const row_t lab_delegation[] = {
+    {"10000000-0000-0000-0000-000000000003", "lab.example.com.", "NS", "ns1.lab.example.com.", 3600,
+     -1, false},
+    {"10000000-0000-0000-0000-000000000004", "lab.example.com.", "NS", "ns2.lab.example.com.", 3600,
+     -1, false},
+    {"10000000-0000-0000-0000-000000000005", "ns1.lab.example.com.", "A", "192.0.2.53", 3600, -1,
+     false},
+};
+static const row_t alias_target[] = {
+    {"10000000-0000-0000-0000-000000000006", "alias.example.com.", "CNAME", "host.example.net.",
+     300, -1, false},
+};
+static const row_t ns_to_host[] = {
+    {"10000000-0000-0000-0000-000000000007", "dev.example.com.", "NS", "host.example.com.", 3600,
+     -1, false},
+    {"10000000-0000-0000-0000-000000000008", "dev.example.com.", "NS", "ns.elsewhere.net.", 3600,
+     -1, false},
+};
 
 /* ---- system records ---- */
 
-static void test_soa_is_a_system_record(void **state)
+static void test_soa_post_fails_system_record(void **state)
 {
-    dnsapi_err_t err;
-    int rc = dns_rules_check_system(ZONE, ZONE, "SOA", &err);
-    assert_err(rc, &err, DNSAPI_ESYSTEM, "system_record");
-    rc = dns_rules_check_system(ZONE, "www.example.com.", "soa", &err);
-    assert_err(rc, &err, DNSAPI_ESYSTEM, "system_record");
+    (void)state;
+    assert_string_equal(CHECK0(POST("@", "SOA", "a. b. 1 2 3 4 5", 300)).code, "system_record");
 }
 
-static void test_apex_ns_is_a_system_record_and_message_allows_subdomains(void **state)
+static void test_apex_ns_post_fails_system_record(void **state)
 {
-    dnsapi_err_t err;
-    int rc = dns_rules_check_system(ZONE, ZONE, "NS", &err);
-    assert_err(rc, &err, DNSAPI_ESYSTEM, "system_record");
-    assert_non_null(strstr(err.message, "managed by dnsapi"));
-    assert_non_null(strstr(err.message, "NS records for subdomains"));
+    (void)state;
+    assert_string_equal(CHECK0(POST("@", "NS", "ns3.dnsapi.test", -1)).code, "system_record");
 }
 
-static void test_subdomain_ns_is_allowed(void **state)
+static void test_soa_patch_fails_system_record_whatever_it_asks(void **state)
 {
-    dnsapi_err_t err;
-    assert_int_equal(dns_rules_check_system(ZONE, "sub.example.com.", "NS", &err), DNSAPI_OK);
-    assert_int_equal(dns_rules_check_system(ZONE, ZONE, "A", &err), DNSAPI_OK);
+    (void)state;
+    assert_string_equal(CHECK0(PATCH("00000000-0000-0000-0000-000000000001", NULL, 600)).code,
+                        "system_record");
+    assert_string_equal(CHECK0(PATCH("00000000-0000-0000-0000-000000000002", "x", -1)).code,
+                        "system_record");
 }
 
-/* ---- TTL ---- */
-
-static void test_ttl_within_bounds_is_accepted(void **state)
+static void test_apex_ns_delete_fails_system_record(void **state)
 {
-    dnsapi_err_t err;
-    assert_int_equal(dns_rules_check_ttl(60, 60, 604800, &err), DNSAPI_OK);
-    assert_int_equal(dns_rules_check_ttl(604800, 60, 604800, &err), DNSAPI_OK);
+    (void)state;
+    assert_string_equal(CHECK0(DELETE("00000000-0000-0000-0000-000000000003")).code,
+                        "system_record");
 }
 
-static void test_ttl_out_of_range_is_refused_with_bounds(void **state)
+static void test_subdomain_ns_is_ok_with_single_ns_and_missing_glue_warnings(void **state)
 {
-    dnsapi_err_t err;
-    int rc = dns_rules_check_ttl(59, 60, 604800, &err);
-    assert_err(rc, &err, DNSAPI_EINVAL, "ttl_out_of_range");
-    assert_string_equal(err.field, "ttl");
-    assert_non_null(strstr(err.message, "60"));
-    assert_non_null(strstr(err.message, "604800"));
-    rc = dns_rules_check_ttl(604801, 60, 604800, &err);
-    assert_err(rc, &err, DNSAPI_EINVAL, "ttl_out_of_range");
+    (void)state;
+    outcome_t o = CHECK0(POST("sub", "NS", "ns1.sub.example.com", -1));
+    assert_string_equal(o.code, "ok");
+    assert_string_equal(o.warnings, "missing_glue single_ns");
 }
 
-/* ---- RRsets and CNAME ---- */
-
-static void test_cname_at_apex_is_refused(void **state)
+static void test_unknown_id_fails_not_found(void **state)
 {
-    dnsapi_err_t err;
-    dns_rr_t c = rr(ZONE, "CNAME", "other.example.net.", 3600);
-    int rc = dns_rules_check_rrset(ZONE, &c, NULL, 0, &err);
-    assert_err(rc, &err, DNSAPI_EINVAL, "cname_at_apex");
+    (void)state;
+    assert_string_equal(CHECK0(DELETE("99999999-0000-0000-0000-000000000000")).code, "not_found");
 }
 
-static void test_cname_alone_is_accepted(void **state)
+/* ---- TTLs ---- */
+
+static void test_ttl_below_minimum_fails_ttl_out_of_range(void **state)
 {
-    dnsapi_err_t err;
-    dns_rr_t c = rr("www.example.com.", "CNAME", "other.example.net.", 3600);
-    assert_int_equal(dns_rules_check_rrset(ZONE, &c, NULL, 0, &err), DNSAPI_OK);
+    (void)state;
+    assert_string_equal(CHECK0(POST("a", "A", "192.0.2.1", 30)).code, "ttl_out_of_range");
+    assert_string_equal(CHECK0(POST("a", "A", "192.0.2.1", 604801)).code, "ttl_out_of_range");
 }
 
-static void test_cname_beside_a_is_refused(void **state)
+static void test_rrset_ttl_differing_fails_ttl_mismatch_with_expected(void **state)
 {
-    dnsapi_err_t err;
-    dns_rr_t existing[] = {rr("www.example.com.", "A", "192.0.2.1", 3600)};
-    dns_rr_t c = rr("www.example.com.", "CNAME", "other.example.net.", 3600);
-    int rc = dns_rules_check_rrset(ZONE, &c, existing, 1, &err);
-    assert_err(rc, &err, DNSAPI_ECONFLICT, "cname_conflict");
+    (void)state;
+    outcome_t o = CHECK(www_a, POST("www", "A", "192.0.2.2", 600));
+    assert_string_equal(o.code, "ttl_mismatch");
+    assert_int_equal(o.expected_ttl, 300);
 }
 
-static void test_a_beside_cname_is_refused(void **state)
+static void test_omitted_ttl_joins_its_rrset_and_is_ok(void **state)
 {
-    dnsapi_err_t err;
-    dns_rr_t existing[] = {rr("www.example.com.", "CNAME", "other.example.net.", 3600)};
-    dns_rr_t a = rr("www.example.com.", "A", "192.0.2.1", 3600);
-    int rc = dns_rules_check_rrset(ZONE, &a, existing, 1, &err);
-    assert_err(rc, &err, DNSAPI_ECONFLICT, "cname_conflict");
+    (void)state;
+    assert_string_equal(CHECK(www_a, POST("www", "A", "192.0.2.2", -1)).code, "ok");
 }
 
-static void test_second_cname_is_refused(void **state)
+static void test_whole_rrset_changed_together_is_ok(void **state)
 {
-    dnsapi_err_t err;
-    dns_rr_t existing[] = {rr("www.example.com.", "CNAME", "one.example.net.", 3600)};
-    dns_rr_t c = rr("www.example.com.", "CNAME", "two.example.net.", 3600);
-    int rc = dns_rules_check_rrset(ZONE, &c, existing, 1, &err);
-    assert_err(rc, &err, DNSAPI_ECONFLICT, "cname_conflict");
+    (void)state;
+    outcome_t o = CHECK(www_a, PATCH("10000000-0000-0000-0000-000000000001", NULL, 600),
+                        POST("www", "A", "192.0.2.2", 600));
+    assert_string_equal(o.code, "ok");
 }
 
-static void test_exact_duplicate_is_refused(void **state)
+static void test_other_type_with_other_ttl_is_ok(void **state)
 {
-    dnsapi_err_t err;
-    dns_rr_t existing[] = {rr("www.example.com.", "A", "192.0.2.1", 3600)};
-    dns_rr_t a = rr("www.example.com.", "A", "192.0.2.1", 3600);
-    int rc = dns_rules_check_rrset(ZONE, &a, existing, 1, &err);
-    assert_err(rc, &err, DNSAPI_ECONFLICT, "duplicate");
+    (void)state;
+    assert_string_equal(CHECK(www_a, POST("www", "AAAA", "2001:db8::1", 900)).code, "ok");
 }
 
-static void test_mx_with_other_priority_is_not_a_duplicate(void **state)
+/* ---- names and data ---- */
+
+static void test_cname_at_apex_fails_cname_at_apex(void **state)
 {
-    dnsapi_err_t err;
-    dns_rr_t existing[] = {rr_p(ZONE, "MX", "mail.example.com.", 3600, 10)};
-    dns_rr_t mx = rr_p(ZONE, "MX", "mail.example.com.", 3600, 20);
-    assert_int_equal(dns_rules_check_rrset(ZONE, &mx, existing, 1, &err), DNSAPI_OK);
-    dns_rr_t same = rr_p(ZONE, "MX", "mail.example.com.", 3600, 10);
-    int rc = dns_rules_check_rrset(ZONE, &same, existing, 1, &err);
-    assert_err(rc, &err, DNSAPI_ECONFLICT, "duplicate");
+    (void)state;
+    assert_string_equal(CHECK0(POST("@", "CNAME", "other.example.net", 300)).code, "cname_at_apex");
 }
 
-static void test_txt_duplicate_is_case_sensitive(void **state)
+static void test_ns_at_wildcard_fails_bad_wildcard(void **state)
 {
-    dnsapi_err_t err;
-    dns_rr_t existing[] = {rr(ZONE, "TXT", "Hello", 3600)};
-    dns_rr_t t = rr(ZONE, "TXT", "hello", 3600);
-    assert_int_equal(dns_rules_check_rrset(ZONE, &t, existing, 1, &err), DNSAPI_OK);
+    (void)state;
+    assert_string_equal(CHECK0(POST("*.lab", "NS", "ns1.example.net", -1)).code, "bad_wildcard");
 }
 
-static void test_ttl_mismatch_in_rrset_is_refused_with_rrset_ttl(void **state)
+static void test_ns_naming_an_address_fails_bad_rdata(void **state)
 {
-    dnsapi_err_t err;
-    dns_rr_t existing[] = {rr("www.example.com.", "A", "192.0.2.1", 300),
-                           rr("www.example.com.", "TXT", "x", 3600)};
-    dns_rr_t a = rr("www.example.com.", "A", "192.0.2.2", 3600);
-    int rc = dns_rules_check_rrset(ZONE, &a, existing, 2, &err);
-    assert_err(rc, &err, DNSAPI_EINVAL, "ttl_mismatch");
-    assert_string_equal(err.field, "ttl");
-    assert_non_null(strstr(err.message, "300"));
+    (void)state;
+    assert_string_equal(CHECK0(POST("sub", "NS", "192.0.2.1", -1)).code, "bad_rdata");
 }
 
-static void test_different_types_may_have_different_ttls(void **state)
+static void test_ds_at_apex_fails_ds_at_apex(void **state)
 {
-    dnsapi_err_t err;
-    dns_rr_t existing[] = {rr("www.example.com.", "A", "192.0.2.1", 300)};
-    dns_rr_t aaaa = rr("www.example.com.", "AAAA", "2001:db8::1", 3600);
-    assert_int_equal(dns_rules_check_rrset(ZONE, &aaaa, existing, 1, &err), DNSAPI_OK);
+    (void)state;
+    const char *ds = "12345 13 2 49FD46E6C4B45C55D4AC69CBD3CD34AC1AFE51DE1A0D46A7A3C6E8A9B5B4AF0D";
+    assert_string_equal(CHECK0(POST("@", "DS", ds, 3600)).code, "ds_at_apex");
+    assert_string_equal(CHECK0(POST("sub", "DS", ds, 3600)).code, "ok");
 }
 
-static void test_same_ttl_in_rrset_is_accepted(void **state)
+/* ---- duplicates and CNAME ---- */
+
+static void test_exact_repeat_fails_duplicate_naming_the_record(void **state)
 {
-    dnsapi_err_t err;
-    dns_rr_t existing[] = {rr("www.example.com.", "A", "192.0.2.1", 300)};
-    dns_rr_t a = rr("www.example.com.", "A", "192.0.2.2", 300);
-    assert_int_equal(dns_rules_check_rrset(ZONE, &a, existing, 1, &err), DNSAPI_OK);
+    (void)state;
+    outcome_t o = CHECK(www_a, POST("www", "A", "192.0.2.1", 300));
+    assert_string_equal(o.code, "duplicate");
+    assert_string_equal(o.existing_id, "10000000-0000-0000-0000-000000000001");
 }
 
-/* ---- NS targets ---- */
-
-static void test_ns_target_that_is_cname_is_refused(void **state)
+static void test_same_record_twice_in_one_change_fails_duplicate(void **state)
 {
-    dnsapi_err_t err;
-    dns_rr_t ns = rr("sub.example.com.", "NS", "ns.example.com.", 86400);
-    dns_rr_t at_target[] = {rr("ns.example.com.", "CNAME", "host.example.net.", 3600)};
-    int rc = dns_rules_check_ns_target(ZONE, &ns, at_target, 1, &err);
-    assert_err(rc, &err, DNSAPI_EINVAL, "ns_target_is_cname");
-    assert_string_equal(err.field, "content");
+    (void)state;
+    outcome_t o = CHECK0(POST("x", "A", "192.0.2.9", 300), POST("x", "A", "192.0.2.9", 300));
+    assert_string_equal(o.code, "duplicate");
+    assert_string_equal(o.existing_id, "");
 }
 
-static void test_ns_target_with_address_is_accepted(void **state)
+static void test_mx_with_other_priority_is_ok(void **state)
 {
-    dnsapi_err_t err;
-    dns_rr_t ns = rr("sub.example.com.", "NS", "ns.example.com.", 86400);
-    dns_rr_t at_target[] = {rr("ns.example.com.", "A", "192.0.2.53", 3600)};
-    assert_int_equal(dns_rules_check_ns_target(ZONE, &ns, at_target, 1, &err), DNSAPI_OK);
+    (void)state;
+    assert_string_equal(CHECK0(POST("@", "MX", "10 mail.example.com", 300),
+                               POST("@", "MX", "20 mail.example.com", 300))
+                            .code,
+                        "ok");
 }
 
-static void test_ns_target_outside_zone_is_not_checked(void **state)
+static void test_cname_beside_a_fails_cname_conflict(void **state)
 {
-    dnsapi_err_t err;
-    dns_rr_t ns = rr("sub.example.com.", "NS", "ns1.other-provider.com.", 86400);
-    dns_rr_t at_target[] = {rr("ns1.other-provider.com.", "CNAME", "x.example.net.", 3600)};
-    assert_int_equal(dns_rules_check_ns_target(ZONE, &ns, at_target, 1, &err), DNSAPI_OK);
+    (void)state;
+    assert_string_equal(CHECK(www_a, POST("www", "CNAME", "x.example.net", 300)).code,
+                        "cname_conflict");
 }
 
-static void test_cname_on_ns_target_is_refused(void **state)
+static void test_a_beside_cname_fails_cname_conflict(void **state)
 {
-    dnsapi_err_t err;
-    dns_rr_t c = rr("ns.example.com.", "CNAME", "host.example.net.", 3600);
-    dns_rr_t pointing[] = {rr("sub.example.com.", "NS", "ns.example.com.", 86400)};
-    int rc = dns_rules_check_ns_target(ZONE, &c, pointing, 1, &err);
-    assert_err(rc, &err, DNSAPI_EINVAL, "ns_target_is_cname");
-    dns_rr_t other[] = {rr("sub.example.com.", "NS", "ns2.example.com.", 86400)};
-    assert_int_equal(dns_rules_check_ns_target(ZONE, &c, other, 1, &err), DNSAPI_OK);
+    (void)state;
+    assert_string_equal(CHECK(www_cname, POST("www", "A", "192.0.2.1", 300)).code,
+                        "cname_conflict");
 }
 
-/* ---- warnings ---- */
-
-static void test_delegation_without_glue_warns_missing_glue(void **state)
+static void test_second_cname_fails_cname_conflict(void **state)
 {
-    dns_warning_t w[4];
-    dns_rr_t ns = rr("sub.example.com.", "NS", "ns1.sub.example.com.", 86400);
-    size_t n = dns_rules_warnings(ZONE, &ns, NULL, 0, 2, NULL, w, 4);
-    assert_int_equal(n, 1);
-    assert_string_equal(w[0].code, "missing_glue");
-    assert_non_null(strstr(w[0].message, "ns1.sub.example.com."));
+    (void)state;
+    assert_string_equal(CHECK(www_cname, POST("www", "CNAME", "y.example.net", 300)).code,
+                        "cname_conflict");
 }
 
-static void test_delegation_with_glue_does_not_warn(void **state)
+static void test_cname_after_deleting_the_a_in_the_same_change_is_ok(void **state)
 {
-    dns_warning_t w[4];
-    dns_rr_t ns = rr("sub.example.com.", "NS", "ns1.sub.example.com.", 86400);
-    dns_rr_t glue[] = {rr("ns1.sub.example.com.", "AAAA", "2001:db8::53", 3600)};
-    assert_int_equal(dns_rules_warnings(ZONE, &ns, glue, 1, 2, NULL, w, 4), 0);
+    (void)state;
+    assert_string_equal(CHECK(www_a, DELETE("10000000-0000-0000-0000-000000000001"),
+                              POST("www", "CNAME", "x.example.net", 300))
+                            .code,
+                        "ok");
 }
 
-static void test_delegation_to_outside_host_needs_no_glue(void **state)
+/* ---- name servers ---- */
+
+static void test_ns_target_that_is_a_cname_fails_ns_target_is_cname(void **state)
 {
-    dns_warning_t w[4];
-    dns_rr_t ns = rr("sub.example.com.", "NS", "ns1.other-provider.com.", 86400);
-    assert_int_equal(dns_rules_warnings(ZONE, &ns, NULL, 0, 2, NULL, w, 4), 0);
+    (void)state;
+    assert_string_equal(CHECK(alias_target, POST("sub", "NS", "alias.example.com", -1)).code,
+                        "ns_target_is_cname");
 }
 
-static void test_single_ns_delegation_warns(void **state)
+static void test_cname_on_a_name_server_fails_ns_target_is_cname(void **state)
 {
-    dns_warning_t w[4];
-    dns_rr_t ns = rr("sub.example.com.", "NS", "ns1.other-provider.com.", 86400);
-    size_t n = dns_rules_warnings(ZONE, &ns, NULL, 0, 1, NULL, w, 4);
-    assert_int_equal(n, 1);
-    assert_string_equal(w[0].code, "single_ns");
+    (void)state;
+    assert_string_equal(CHECK(ns_to_host, POST("host", "CNAME", "x.example.net", 300)).code,
+                        "ns_target_is_cname");
 }
 
-static void test_data_below_delegation_warns_occluded(void **state)
+static void test_patch_pointing_ns_at_a_cname_loads_the_target_and_fails(void **state)
 {
-    dns_warning_t w[4];
-    dns_rr_t txt = rr("x.sub.example.com.", "TXT", "hidden", 3600);
-    size_t n = dns_rules_warnings(ZONE, &txt, NULL, 0, 0, "sub.example.com.", w, 4);
-    assert_int_equal(n, 1);
-    assert_string_equal(w[0].code, "occluded");
-    assert_non_null(strstr(w[0].message, "sub.example.com."));
+    (void)state;
+    static const row_t rows[] = {
+        {"20000000-0000-0000-0000-000000000001", "sub.example.com.", "NS", "ns.example.net.", 3600,
+         -1, false},
+        {"20000000-0000-0000-0000-000000000002", "alias.example.com.", "CNAME", "host.example.net.",
+         300, -1, false},
+    };
+    outcome_t o =
+        CHECK(rows, PATCH("20000000-0000-0000-0000-000000000001", "alias.example.com", -1));
+    assert_string_equal(o.code, "ns_target_is_cname");
+    assert_int_equal(o.loads, 1);
 }
 
-static void test_glue_below_delegation_is_not_occluded(void **state)
+static void test_delegation_with_glue_and_two_ns_has_no_warning(void **state)
 {
-    dns_warning_t w[4];
-    dns_rr_t a = rr("ns1.sub.example.com.", "A", "192.0.2.53", 3600);
-    assert_int_equal(dns_rules_warnings(ZONE, &a, NULL, 0, 0, "sub.example.com.", w, 4), 0);
+    (void)state;
+    outcome_t o = CHECK(lab_delegation, POST("ns2.lab", "A", "192.0.2.54", 3600));
+    assert_string_equal(o.code, "ok");
+    assert_string_equal(o.warnings, "");
 }
 
-static void test_warnings_respect_max(void **state)
+static void test_data_below_a_delegation_warns_occluded(void **state)
 {
-    dns_warning_t w[1];
-    dns_rr_t ns = rr("a.sub.example.com.", "NS", "ns1.a.sub.example.com.", 86400);
-    size_t n = dns_rules_warnings(ZONE, &ns, NULL, 0, 1, "sub.example.com.", w, 1);
-    assert_int_equal(n, 1);
-    assert_string_equal(w[0].code, "missing_glue");
-    dns_warning_t all[4];
-    assert_int_equal(dns_rules_warnings(ZONE, &ns, NULL, 0, 1, "sub.example.com.", all, 4), 3);
+    (void)state;
+    outcome_t o = CHECK(lab_delegation, POST("www.lab", "TXT", "hidden", 300));
+    assert_string_equal(o.code, "ok");
+    assert_string_equal(o.warnings, "occluded");
 }
 
-static void test_apex_records_give_no_warnings(void **state)
+static void test_glue_below_a_delegation_is_not_occluded(void **state)
 {
-    dns_warning_t w[4];
-    dns_rr_t a = rr(ZONE, "A", "192.0.2.1", 3600);
-    assert_int_equal(dns_rules_warnings(ZONE, &a, NULL, 0, 0, NULL, w, 4), 0);
+    (void)state;
+    assert_string_equal(CHECK(lab_delegation, POST("x.lab", "AAAA", "2001:db8::1", 300)).warnings,
+                        "");
+}
+
+static void test_single_out_of_zone_ns_warns_single_ns_only(void **state)
+{
+    (void)state;
+    outcome_t o = CHECK0(POST("sub", "NS", "ns.example.net", -1));
+    assert_string_equal(o.warnings, "single_ns");
+}
+
+/* ---- no cap: a name holding 2,000 records is checked like any other ---- */
+
+static void test_name_with_2000_records_is_checked_whole(void **state)
+{
+    (void)state;
+    enum { N = 2000 };
+    row_t *rows = calloc(N, sizeof(*rows));
+    char(*ids)[40] = calloc(N, 40);
+    char(*texts)[32] = calloc(N, 32);
+    for (int i = 0; i < N; i++) {
+        snprintf(ids[i], 40, "30000000-0000-0000-0000-%012d", i);
+        snprintf(texts[i], 32, "value %d", i);
+        rows[i] = (row_t){ids[i], "big.example.com.", "TXT", texts[i], 300, -1, false};
+    }
+    /* every outcome first, then the checks: a failed check leaves no leak */
+    outcome_t cname =
+        check_rows(rows, N, (const spec_t[]){POST("big", "CNAME", "x.example.net", 300), END}, 1);
+    outcome_t dup =
+        check_rows(rows, N, (const spec_t[]){POST("big", "TXT", "value 1999", 300), END}, 1);
+    outcome_t ttl =
+        check_rows(rows, N, (const spec_t[]){POST("big", "TXT", "value 2000", 600), END}, 1);
+    outcome_t joins =
+        check_rows(rows, N, (const spec_t[]){POST("big", "TXT", "value 2000", -1), END}, 1);
+    free(rows);
+    free(ids);
+    free(texts);
+    assert_string_equal(cname.code, "cname_conflict");
+    assert_string_equal(dup.code, "duplicate");
+    assert_string_equal(dup.existing_id, "30000000-0000-0000-0000-000000001999");
+    assert_string_equal(ttl.code, "ttl_mismatch");
+    assert_string_equal(joins.code, "ok");
+}
+
+/* ---- reports ---- */
+
+static void test_every_problem_is_reported_up_to_the_cap(void **state)
+{
+    (void)state;
+    const spec_t specs[] = {POST("a", "A", "192.0.2.1", 30), POST("b", "A", "192.0.2.1", 30),
+                            POST("@", "CNAME", "x.example.net", 300),
+                            POST("c", "A", "192.0.2.1", 300), END};
+    outcome_t o = check_rows(NULL, 0, specs, 10);
+    assert_string_equal(o.code, "ttl_out_of_range");
+    assert_int_equal(o.n_errors, 3);
+    o = check_rows(NULL, 0, specs, 2);
+    assert_int_equal(o.n_errors, 2);
+}
+
+static void test_noop_patch_is_ok_and_marked(void **state)
+{
+    (void)state;
+    outcome_t o = CHECK(www_a, PATCH("10000000-0000-0000-0000-000000000001", "192.0.2.1", 300));
+    assert_string_equal(o.code, "ok");
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_soa_is_a_system_record),
-        cmocka_unit_test(test_apex_ns_is_a_system_record_and_message_allows_subdomains),
-        cmocka_unit_test(test_subdomain_ns_is_allowed),
-        cmocka_unit_test(test_ttl_within_bounds_is_accepted),
-        cmocka_unit_test(test_ttl_out_of_range_is_refused_with_bounds),
-        cmocka_unit_test(test_cname_at_apex_is_refused),
-        cmocka_unit_test(test_cname_alone_is_accepted),
-        cmocka_unit_test(test_cname_beside_a_is_refused),
-        cmocka_unit_test(test_a_beside_cname_is_refused),
-        cmocka_unit_test(test_second_cname_is_refused),
-        cmocka_unit_test(test_exact_duplicate_is_refused),
-        cmocka_unit_test(test_mx_with_other_priority_is_not_a_duplicate),
-        cmocka_unit_test(test_txt_duplicate_is_case_sensitive),
-        cmocka_unit_test(test_ttl_mismatch_in_rrset_is_refused_with_rrset_ttl),
-        cmocka_unit_test(test_different_types_may_have_different_ttls),
-        cmocka_unit_test(test_same_ttl_in_rrset_is_accepted),
-        cmocka_unit_test(test_ns_target_that_is_cname_is_refused),
-        cmocka_unit_test(test_ns_target_with_address_is_accepted),
-        cmocka_unit_test(test_ns_target_outside_zone_is_not_checked),
-        cmocka_unit_test(test_cname_on_ns_target_is_refused),
-        cmocka_unit_test(test_delegation_without_glue_warns_missing_glue),
-        cmocka_unit_test(test_delegation_with_glue_does_not_warn),
-        cmocka_unit_test(test_delegation_to_outside_host_needs_no_glue),
-        cmocka_unit_test(test_single_ns_delegation_warns),
-        cmocka_unit_test(test_data_below_delegation_warns_occluded),
-        cmocka_unit_test(test_glue_below_delegation_is_not_occluded),
-        cmocka_unit_test(test_warnings_respect_max),
-        cmocka_unit_test(test_apex_records_give_no_warnings),
+        cmocka_unit_test(test_soa_post_fails_system_record),
+        cmocka_unit_test(test_apex_ns_post_fails_system_record),
+        cmocka_unit_test(test_soa_patch_fails_system_record_whatever_it_asks),
+        cmocka_unit_test(test_apex_ns_delete_fails_system_record),
+        cmocka_unit_test(test_subdomain_ns_is_ok_with_single_ns_and_missing_glue_warnings),
+        cmocka_unit_test(test_unknown_id_fails_not_found),
+        cmocka_unit_test(test_ttl_below_minimum_fails_ttl_out_of_range),
+        cmocka_unit_test(test_rrset_ttl_differing_fails_ttl_mismatch_with_expected),
+        cmocka_unit_test(test_omitted_ttl_joins_its_rrset_and_is_ok),
+        cmocka_unit_test(test_whole_rrset_changed_together_is_ok),
+        cmocka_unit_test(test_other_type_with_other_ttl_is_ok),
+        cmocka_unit_test(test_cname_at_apex_fails_cname_at_apex),
+        cmocka_unit_test(test_ns_at_wildcard_fails_bad_wildcard),
+        cmocka_unit_test(test_ns_naming_an_address_fails_bad_rdata),
+        cmocka_unit_test(test_ds_at_apex_fails_ds_at_apex),
+        cmocka_unit_test(test_exact_repeat_fails_duplicate_naming_the_record),
+        cmocka_unit_test(test_same_record_twice_in_one_change_fails_duplicate),
+        cmocka_unit_test(test_mx_with_other_priority_is_ok),
+        cmocka_unit_test(test_cname_beside_a_fails_cname_conflict),
+        cmocka_unit_test(test_a_beside_cname_fails_cname_conflict),
+        cmocka_unit_test(test_second_cname_fails_cname_conflict),
+        cmocka_unit_test(test_cname_after_deleting_the_a_in_the_same_change_is_ok),
+        cmocka_unit_test(test_ns_target_that_is_a_cname_fails_ns_target_is_cname),
+        cmocka_unit_test(test_cname_on_a_name_server_fails_ns_target_is_cname),
+        cmocka_unit_test(test_patch_pointing_ns_at_a_cname_loads_the_target_and_fails),
+        cmocka_unit_test(test_delegation_with_glue_and_two_ns_has_no_warning),
+        cmocka_unit_test(test_data_below_a_delegation_warns_occluded),
+        cmocka_unit_test(test_glue_below_a_delegation_is_not_occluded),
+        cmocka_unit_test(test_single_out_of_zone_ns_warns_single_ns_only),
+        cmocka_unit_test(test_name_with_2000_records_is_checked_whole),
+        cmocka_unit_test(test_every_problem_is_reported_up_to_the_cap),
+        cmocka_unit_test(test_noop_patch_is_ok_and_marked),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
