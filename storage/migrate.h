@@ -44,7 +44,7 @@ int db_migrate_check(PGconn *conn, const db_migration_t *list, char *errbuf, siz
 int db_role_set(PGconn *conn, const char *role, char *errbuf, size_t errlen);
 
 /* Grants role the rights of kind ("serve" or "zonegen") through
- * dnsapi_grant_role (migrations/0010_least_privilege.sql), as the owner:
+ * dnsapi_grant_role (migrations/0030_least_privilege.sql), as the owner:
  * exactly what `dnsapi serve` or `dnsapi zonegen` uses and nothing that
  * could get around the guard on system records. Refuses (-1, errbuf says
  * why and what to do) roles that are superusers, own something or could

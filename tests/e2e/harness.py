@@ -270,7 +270,10 @@ class Stack:
 
     # -- environment -------------------------------------------------------
 
-    def base_env(self, server=False):
+    def base_env(self, server=False, zonegen=False):
+        """The environment of a dnsapi command: the CLI's (the owner's
+        connection), serve's (server=True: the serving role) or zonegen's
+        (zonegen=True: the zonegen role, once the roles are granted)."""
         env = dict(os.environ)
         for k in list(env):
             if k.startswith("DNSAPI_") and k not in ("DNSAPI_BINARY", "DNSAPI_SOURCE_DIR",
@@ -279,6 +282,8 @@ class Stack:
         db = dict(self.db_params)
         if server:
             db.update(self.db_override)
+        if zonegen and self.db_override:
+            db["user"] = self.ZONEGEN_ROLE
         env.update({
             "DNSAPI_DATABASE_URL": conninfo_format(db),
             "DNSAPI_LISTEN": "127.0.0.1:%d" % self.port,

@@ -25,12 +25,21 @@
 --
 -- Functions that run as the owner (SECURITY DEFINER) pin search_path to
 -- this schema with pg_temp last, so that no temporary table can stand in
--- for one of ours. The audit trigger (dnsapi_records_changed) becomes one
--- of them; the guard and zone creation are replaced.
+-- for one of ours. The audit trigger (dnsapi_records_changed) and the
+-- tombstone of a deleted zone (dnsapi_zone_tombstone, 0015) become two of
+-- them; the guard and zone creation are replaced.
+--
+-- This file comes after every migration it builds on (the latest bodies of
+-- what it replaces: the guard of 0002, zone creation of 0001) and grants the
+-- roles what 0015 (zone servers, tombstones), 0020-0022 (TSIG keys, policies,
+-- the key in the audit trail) added. A database migrated to any earlier
+-- file gets it with the next `dnsapi migrate`; it is written to apply over
+-- a database that had it under its earlier name too (0010), and then grants
+-- the roles recorded there again.
 
 -- System writes in progress: (transaction, zone). Written only by owner
 -- functions, read through dnsapi_system_write_open.
-CREATE TABLE dnsapi_system_writes (
+CREATE TABLE IF NOT EXISTS dnsapi_system_writes (
     txid     xid8 NOT NULL DEFAULT pg_current_xact_id(),
     zone_id  uuid NOT NULL,
     PRIMARY KEY (txid, zone_id)
@@ -39,7 +48,7 @@ REVOKE ALL ON dnsapi_system_writes FROM PUBLIC;
 
 -- True when this transaction holds an open system write for zone (for any
 -- zone when zone is NULL).
-CREATE FUNCTION dnsapi_system_write_open(zone uuid) RETURNS boolean
+CREATE OR REPLACE FUNCTION dnsapi_system_write_open(zone uuid) RETURNS boolean
 LANGUAGE sql STABLE SECURITY DEFINER AS $$
     SELECT EXISTS (SELECT 1 FROM dnsapi_system_writes w
                     WHERE w.txid = pg_current_xact_id_if_assigned()
@@ -49,7 +58,7 @@ $$;
 -- Whether the current user may change a system record of zone in table rel
 -- (the guard's TG_RELID): see the header. Runs as the caller, on purpose:
 -- current_user is what it checks.
-CREATE FUNCTION dnsapi_system_write_allowed(rel oid, zone uuid, deleting boolean)
+CREATE OR REPLACE FUNCTION dnsapi_system_write_allowed(rel oid, zone uuid, deleting boolean)
 RETURNS boolean
 LANGUAGE sql STABLE AS $$
     SELECT current_user = (SELECT o.rolname FROM pg_catalog.pg_class c
@@ -113,13 +122,20 @@ $$;
 -- of zones. The function itself is unchanged; its skip of writes at a
 -- trigger depth above one (the system records of zone creation, the rows of
 -- a zone being deleted) only concerns the audit trail, and no serving role
--- can create a trigger to write from there.
+-- can create a trigger to write from there. The row trigger of 0022 that
+-- names the TSIG key of a change (dnsapi_changes_credential, from the
+-- transaction's dnsapi.tsig_key_id) runs inside it, as the owner too.
 ALTER FUNCTION dnsapi_records_changed() SECURITY DEFINER;
+
+-- A deleted zone's tombstone (0015) is written as the owner: the serving
+-- role deletes zones but cannot make up tombstones for zones that exist, and
+-- needs no rights on zone_tombstones or its sequence.
+ALTER FUNCTION dnsapi_zone_tombstone() SECURITY DEFINER;
 
 -- The roles granted by dnsapi_grant_role, so that a later migration can
 -- grant them what it adds: CREATE OR REPLACE FUNCTION dnsapi_apply_grants
 -- with the new rights, then SELECT dnsapi_regrant().
-CREATE TABLE dnsapi_roles (
+CREATE TABLE IF NOT EXISTS dnsapi_roles (
     role        name NOT NULL,
     kind        text NOT NULL CHECK (kind IN ('serve', 'zonegen')),
     granted_at  timestamptz NOT NULL DEFAULT now(),
@@ -129,7 +145,7 @@ REVOKE ALL ON dnsapi_roles FROM PUBLIC;
 
 -- Gives role exactly the rights of its recorded kinds, after taking away
 -- whatever it held on this schema's tables and sequences.
-CREATE FUNCTION dnsapi_apply_grants(role_name name) RETURNS void
+CREATE OR REPLACE FUNCTION dnsapi_apply_grants(role_name name) RETURNS void
 LANGUAGE plpgsql AS $$
 DECLARE
     s name := current_schema();
@@ -142,15 +158,19 @@ BEGIN
     IF EXISTS (SELECT 1 FROM dnsapi_roles WHERE role = role_name AND kind = 'serve') THEN
         EXECUTE 'GRANT SELECT ON schema_migrations, changes TO ' || r;
         EXECUTE 'GRANT SELECT, DELETE ON zones, records, idempotency_keys TO ' || r;
-        EXECUTE 'GRANT SELECT ON tokens TO ' || r;
+        EXECUTE 'GRANT SELECT ON tokens, tsig_keys TO ' || r;
         EXECUTE 'GRANT INSERT (account_id, name, nameservers, hostmaster) ON zones TO ' || r;
         -- SELECT ... FOR UPDATE (the zone lock) needs UPDATE on some column
         EXECUTE 'GRANT UPDATE (updated_at) ON zones TO ' || r;
         EXECUTE 'GRANT INSERT (zone_id, account_id, name, type, content, ttl, priority, disabled,'
              || ' comment) ON records TO ' || r;
         EXECUTE 'GRANT UPDATE (content, ttl, priority, disabled, comment) ON records TO ' || r;
-        EXECUTE 'GRANT INSERT (account_id, name, scopes, zones, expires_at) ON tokens TO ' || r;
+        EXECUTE 'GRANT INSERT (account_id, name, scopes, zones, expires_at, policies) ON tokens TO '
+             || r;
         EXECUTE 'GRANT UPDATE (revoked_at) ON tokens TO ' || r;
+        EXECUTE 'GRANT INSERT (account_id, name, algorithm, secret_sealed, scopes, zones, policies,'
+             || ' expires_at) ON tsig_keys TO ' || r;
+        EXECUTE 'GRANT UPDATE (revoked_at) ON tsig_keys TO ' || r;
         EXECUTE 'GRANT INSERT (account_id, key, request_hash, status, body) ON idempotency_keys TO '
              || r;
         -- (a claim may take over an expired key: INSERT ... ON CONFLICT DO UPDATE)
@@ -158,8 +178,16 @@ BEGIN
              || r;
     END IF;
     IF EXISTS (SELECT 1 FROM dnsapi_roles WHERE role = role_name AND kind = 'zonegen') THEN
-        EXECUTE 'GRANT SELECT ON zones, records TO ' || r;
-        EXECUTE 'GRANT UPDATE (exported_serial, published_serial, last_error) ON zones TO ' || r;
+        EXECUTE 'GRANT SELECT ON zones, records, zone_servers, zone_tombstones TO ' || r;
+        EXECUTE 'GRANT UPDATE (exported_serial, published_serial, last_error, publish_failures)'
+             || ' ON zones TO ' || r;
+        -- a round of checks (dnsapi_zonegen_checks_store, run as zonegen)
+        EXECUTE 'GRANT INSERT (zone_id, account_id, name, address, role, serial, in_sync,'
+             || ' checked_at, error, failures), DELETE ON zone_servers TO ' || r;
+        EXECUTE 'GRANT UPDATE (address, role, serial, in_sync, checked_at, error, failures)'
+             || ' ON zone_servers TO ' || r;
+        -- tombstones older than a day are removed
+        EXECUTE 'GRANT DELETE ON zone_tombstones TO ' || r;
     END IF;
 END
 $$;
@@ -170,7 +198,7 @@ $$;
 -- of the database or schema; and refuses to finish while the role could still
 -- create temporary tables or objects in the schema (PUBLIC's TEMP and CREATE
 -- are revoked on the way, which takes the database and schema owner).
-CREATE FUNCTION dnsapi_grant_role(role_name name, role_kind text) RETURNS void
+CREATE OR REPLACE FUNCTION dnsapi_grant_role(role_name name, role_kind text) RETURNS void
 LANGUAGE plpgsql AS $$
 DECLARE
     s      name := current_schema();
@@ -218,7 +246,7 @@ END
 $$;
 
 -- Grants every recorded role again; a migration that adds rights calls it.
-CREATE FUNCTION dnsapi_regrant() RETURNS void
+CREATE OR REPLACE FUNCTION dnsapi_regrant() RETURNS void
 LANGUAGE plpgsql AS $$
 DECLARE
     r name;
@@ -232,8 +260,8 @@ $$;
 
 -- Only the owner runs what writes as the owner or hands out rights.
 REVOKE EXECUTE ON FUNCTION dnsapi_zone_created(), dnsapi_records_changed(),
-    dnsapi_zone_touched(uuid, bigint), dnsapi_apply_grants(name), dnsapi_grant_role(name, text),
-    dnsapi_regrant() FROM PUBLIC;
+    dnsapi_zone_tombstone(), dnsapi_zone_touched(uuid, bigint), dnsapi_apply_grants(name),
+    dnsapi_grant_role(name, text), dnsapi_regrant() FROM PUBLIC;
 
 -- search_path pinned to this schema, pg_temp last.
 DO $$
@@ -243,10 +271,15 @@ BEGIN
     FOREACH f IN ARRAY ARRAY['dnsapi_system_write_open(uuid)',
                              'dnsapi_system_write_allowed(oid, uuid, boolean)',
                              'dnsapi_is_system(records)', 'dnsapi_zone_created()',
-                             'dnsapi_records_changed()', 'dnsapi_zone_touched(uuid, bigint)',
+                             'dnsapi_records_changed()', 'dnsapi_zone_tombstone()',
+                             'dnsapi_zone_touched(uuid, bigint)',
                              'dnsapi_apply_grants(name)', 'dnsapi_grant_role(name, text)',
                              'dnsapi_regrant()'] LOOP
         EXECUTE format('ALTER FUNCTION %s SET search_path = %I, pg_temp', f, current_schema());
     END LOOP;
 END
 $$;
+
+-- Roles recorded before this file (under its earlier name) get what it
+-- grants now; on a new database there are none.
+SELECT dnsapi_regrant();
