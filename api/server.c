@@ -18,6 +18,7 @@
 #include "api/api.h"
 #include "api/auth.h"
 #include "api/conn.h"
+#include "api/dns_listener.h"
 #include "api/metrics.h"
 #include "api/tls.h"
 #include "common/log.h"
@@ -46,6 +47,10 @@ typedef struct worker {
     int n;
     conn_loop_t cl;
     conn_limits_t *lim;
+    /* DNSAPI_UPDATE_LISTEN: this loop's UDP and TCP sockets (-1: off) */
+    int dns_udp_fd, dns_tcp_fd;
+    dns_tsig_replay_t *replay;
+    dns_listener_t *dns;
 } worker_t;
 
 /* A connection accepted by one loop and given to another. */
@@ -186,6 +191,9 @@ static void *worker_main(void *arg)
     w->listener = h2o_evloop_socket_create(loop, w->fd, H2O_SOCKET_FLAG_DONT_READ);
     w->listener->data = w;
     h2o_socket_read_start(w->listener, on_accept);
+    if (w->dns_udp_fd >= 0) {
+        w->dns = dns_listener_start(&w->t, w->dns_udp_fd, w->dns_tcp_fd, w->replay);
+    }
 
     while (!atomic_load(&stopping)) {
         h2o_evloop_run(loop, 100);
@@ -193,10 +201,12 @@ static void *worker_main(void *arg)
     /* Stop accepting; let what is in flight finish. */
     h2o_socket_read_stop(w->listener);
     h2o_socket_close(w->listener);
+    dns_listener_stop(w->dns);
     time_t until = time(NULL) + DRAIN_SECONDS;
     while (w->t.in_flight > 0 && time(NULL) < until) {
         h2o_evloop_run(loop, 50);
     }
+    dns_listener_free(w->dns);
     /* A few more turns so that responses are flushed, then close what is
      * left (idle keep-alive connections). */
     for (int i = 0; i < 5; i++) {
@@ -296,6 +306,12 @@ static void log_listening(const dnsapi_config_t *cfg, int threads, const conn_li
     log_line_int(&l, "body_timeout_ms", lim->body_timeout_ms);
     log_line_int(&l, "idle_timeout_ms", lim->idle_timeout_ms);
     log_line_int(&l, "jwt_keys", 1 + (long long)cfg->n_jwt_previous);
+    if (cfg->has_update_listen) {
+        char update[DNSAPI_NAME_MAX + 16];
+        snprintf(update, sizeof(update), "%s:%u", cfg->update_listen.host,
+                 cfg->update_listen.port);
+        log_line_str(&l, "update_listen", update);
+    }
     log_line_end(&l);
 }
 
@@ -361,6 +377,36 @@ int api_server_run(const dnsapi_config_t *cfg)
         }
     }
 
+    dns_tsig_replay_t *replay = NULL;
+    for (int i = 0; i < n; i++) {
+        workers[i].dns_udp_fd = workers[i].dns_tcp_fd = -1;
+    }
+    if (cfg->has_update_listen) {
+        replay = dns_tsig_replay_new(0);
+        for (int i = 0; replay != NULL && i < n; i++) {
+            workers[i].replay = replay;
+            if (dns_listener_bind(&cfg->update_listen, &workers[i].dns_udp_fd,
+                                  &workers[i].dns_tcp_fd, err, sizeof(err)) != DNSAPI_OK) {
+                LOG_EVENT(LOG_LEVEL_ERROR, "%s", err);
+                for (int k = 0; k <= i; k++) {
+                    close(workers[k].fd);
+                    if (workers[k].dns_udp_fd >= 0) {
+                        close(workers[k].dns_udp_fd);
+                        close(workers[k].dns_tcp_fd);
+                    }
+                }
+                for (int k = i + 1; k < n; k++) {
+                    close(workers[k].fd);
+                }
+                dns_tsig_replay_free(replay);
+                free(workers);
+                h2o_config_dispose(&globalconf);
+                SSL_CTX_free(ssl_ctx);
+                return -1;
+            }
+        }
+    }
+
     /* Workers inherit a mask without the stop signals; this thread waits
      * for them. */
     sigset_t set;
@@ -402,6 +448,7 @@ int api_server_run(const dnsapi_config_t *cfg)
         pthread_join(workers[i].tid, NULL);
     }
     free(workers);
+    dns_tsig_replay_free(replay);
     h2o_config_dispose(&globalconf);
     SSL_CTX_free(ssl_ctx);
     auth_keyring_install(NULL);
