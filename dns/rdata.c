@@ -829,7 +829,9 @@ int dns_rdata_parse(const dns_rdata_in_t *in, dns_rdata_out_t *out, dnsapi_err_t
         if (rc != DNSAPI_OK) {
             goto fail;
         }
-        content = generic.s;
+        /* data that presents as nothing left the text unallocated (found
+         * by tests/fuzz/fuzz_content.c) */
+        content = generic.s != NULL ? generic.s : "";
     }
     if (strcmp(ti->type, "TXT") == 0 && content[0] != '"') {
         rc = txt_literal_normalize(content, buf, size, err);

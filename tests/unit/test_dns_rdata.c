@@ -591,6 +591,24 @@ static void test_quote_inside_a_word_is_refused(void **state)
     expect_error("HTTPS", "1 . alpn=caf\xc3\xa9");
 }
 
+/* An ech value is base64 of an ECHConfigList; its decoded octets are not a
+ * C string (found by fuzz_update: read past their end as one) */
+static void test_svcb_ech_is_base64(void **state)
+{
+    expect_content("HTTPS", "1 . ech=AQID", "1 . ech=AQID");
+    expect_content("HTTPS", "1 . ech=\"AQID\"", "1 . ech=AQID");
+    expect_error("HTTPS", "1 . ech=AQ\\000D");
+    expect_error("HTTPS", "1 . ech=not!base64");
+}
+
+/* Generic data of a known type that presents as nothing is incomplete
+ * (found by fuzz_content: read as no text at all) */
+static void test_empty_generic_data_of_a_known_type_is_refused(void **state)
+{
+    expect_error("HTTPS", "\\# 0");
+    expect_error("MX", "\\# 0");
+}
+
 static void test_svcb_is_normalized(void **state)
 {
     expect_content("SVCB", "1 SVC.example.com port=8443 alpn=h2,h3",
@@ -1059,6 +1077,8 @@ int main(void)
         cmocka_unit_test(test_bad_naptr_is_refused),
         cmocka_unit_test(test_naptr_with_bad_regexp_is_refused),
         cmocka_unit_test(test_quote_inside_a_word_is_refused),
+        cmocka_unit_test(test_svcb_ech_is_base64),
+        cmocka_unit_test(test_empty_generic_data_of_a_known_type_is_refused),
         cmocka_unit_test(test_svcb_is_normalized),
         cmocka_unit_test(test_https_is_normalized),
         cmocka_unit_test(test_bad_svcb_is_refused),
