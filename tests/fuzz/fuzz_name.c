@@ -5,15 +5,20 @@
  * one is replaced by example.com.), NAME through dns_name_normalize in that
  * zone. Invariants:
  *  - a refusal is DNSAPI_EINVAL with a known code, a field and a message;
- *  - an accepted zone or owner name has the normalized shape dns.h
- *    promises (lowercase, absolute, at most 253 characters and 63 per label,
- *    only letters, digits, '-', '_', '*' only as the whole leftmost label of
- *    an owner name) and lies at or below its zone;
+ *  - an accepted zone name is lowercase, absolute, at most 253 characters
+ *    and 63 per label, only letters, digits, '-' and '_'; an accepted owner
+ *    name has the canonical shape dns.h promises (ASCII letters lowercase;
+ *    letters, digits, '-', '_', a whole '*' label, and every other octet as
+ *    \X or \DDD; at most 63 octets a label and 255 on the wire) and lies
+ *    at or below its zone;
  *  - normalizing is idempotent, the name without its trailing dot means the
- *    same name, and ldns reads it back to the same text;
- *  - the rule for relative names holds: a name that is not "@", does not
- *    end in '.' and does not end in the zone's name is the name + "." +
- *    zone;
+ *    same name, and ldns reads it as the same name (the same text, or the
+ *    same labels and octets);
+ *  - the rule for relative names holds (checked for "@" and inputs of
+ *    letters, digits, '-', '_', '*' and dots, whose text normalizing only
+ *    lowercases):
+ *    a name that is not "@", does not end in '.' and does not end in the
+ *    zone's name is the name + "." + zone;
  *  - dns_name_ancestors lists exactly the names strictly between name and
  *    zone, nearest first;
  *  - sampled (fuzz_sampled): a TXT record at the accepted name, in the
@@ -54,9 +59,65 @@ static void check_refusal(int rc, const dnsapi_err_t *err, const char *const *co
     FUZZ_CHECK(err->message[0] != '\0', "'%s': empty message", input);
 }
 
-/* The normalized shape: lowercase, absolute, length limits, characters;
- * '*' only as the whole first label when wildcard_ok. */
-static void check_shape(const char *name, bool wildcard_ok, const char *input)
+/* Octets the canonical form writes as themselves (dns/presentation.c):
+ * letters (lowercase in a key), digits, '-', '_', '/' (RFC 2317 names) and
+ * '*' as a whole label. */
+static bool is_plain(unsigned char c, bool star)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           c == '-' || c == '_' || c == '/' || (star && c == '*');
+}
+
+/* The canonical shape of an owner name: labels of 1..63 octets, ASCII
+ * letters lowercase, '*' only as a whole label, every octet other than
+ * letters, digits, '-', '_' and '/' escaped (\X for printable ASCII but
+ * '#' and the backslash, else \DDD), at most 255 octets on the wire. */
+static void check_owner_shape(const char *name, const char *input)
+{
+    size_t len = strlen(name);
+    FUZZ_CHECK(len >= 2 && name[len - 1] == '.', "'%s' -> '%s': not absolute", input, name);
+    size_t label = 0, wire = 1, start = 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)name[i];
+        if (c == '.') {
+            FUZZ_CHECK(label >= 1 && label <= 63, "'%s' -> '%s': label of %zu", input, name, label);
+            FUZZ_CHECK(name[start] != '*' || i == start + 1, "'%s' -> '%s': '*' beside octets",
+                       input, name);
+            wire += label + 1;
+            label = 0;
+            start = i + 1;
+            continue;
+        }
+        label++;
+        if (c == '\\') {
+            unsigned char e = (unsigned char)name[i + 1];
+            if (e >= '0' && e <= '9') {
+                unsigned v = 0;
+                for (int k = 1; k <= 3; k++) {
+                    FUZZ_CHECK(name[i + k] >= '0' && name[i + k] <= '9', "'%s' -> '%s': bad \\DDD",
+                               input, name);
+                    v = v * 10 + (unsigned)(name[i + k] - '0');
+                }
+                FUZZ_CHECK(v <= 0x20 || (v >= 0x7f && v <= 255) || v == '#' || v == '\\',
+                           "'%s' -> '%s': \\%03u for a printable octet", input, name, v);
+                i += 3;
+            } else {
+                FUZZ_CHECK(e > 0x20 && e < 0x7f && e != '#' && e != '\\' && !is_plain(e, false),
+                           "'%s' -> '%s': needless or bad escape at %zu", input, name, i);
+                i += 1;
+            }
+            continue;
+        }
+        FUZZ_CHECK(is_plain(c, true) && !(c >= 'A' && c <= 'Z') &&
+                       (c != '*' || (i == start && name[i + 1] == '.')),
+                   "'%s' -> '%s': byte 0x%02x", input, name, c);
+    }
+    FUZZ_CHECK(wire <= 255, "'%s' -> '%s': %zu octets on the wire", input, name, wire);
+}
+
+/* The normalized shape of a zone name: lowercase, absolute, length limits,
+ * letters, digits, '-' and '_'. */
+static void check_zone_shape(const char *name, const char *input)
 {
     size_t len = strlen(name);
     FUZZ_CHECK(len >= 2 && name[len - 1] == '.', "'%s' -> '%s': not absolute", input, name);
@@ -70,26 +131,56 @@ static void check_shape(const char *name, bool wildcard_ok, const char *input)
             continue;
         }
         label++;
-        if (c == '*') {
-            FUZZ_CHECK(wildcard_ok && i == 0 && name[1] == '.', "'%s' -> '%s': '*' at %zu", input,
-                       name, i);
-            continue;
-        }
         FUZZ_CHECK((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_',
                    "'%s' -> '%s': byte 0x%02x", input, name, c);
     }
 }
 
-/* ldns reads the name back to the same text. */
+/* ldns reads the name as the same name: its text of it is name, or (ldns
+ * writes escapes its own way, and drops some) it has the same octets on the
+ * wire, label for label. */
 static void check_ldns(const char *name, const char *input)
 {
     ldns_rdf *d = ldns_dname_new_frm_str(name);
     FUZZ_CHECK(d != NULL, "'%s' -> '%s': ldns refuses it", input, name);
     char *back = ldns_rdf2str(d);
-    FUZZ_CHECK(back != NULL && strcmp(back, name) == 0, "'%s' -> '%s': ldns reads '%s'", input,
-               name, back != NULL ? back : "(null)");
+    FUZZ_CHECK(back != NULL, "'%s' -> '%s': ldns cannot print it", input, name);
+    if (strcmp(back, name) != 0) {
+        size_t labels = 0, octets = 1;
+        for (const char *p = name; *p != '\0'; p++) {
+            if (*p == '.') {
+                labels++;
+                octets++;
+            } else if (*p == '\\' && p[1] >= '0' && p[1] <= '9') {
+                octets++;
+                p += 3;
+            } else if (*p == '\\') {
+                octets++;
+                p++;
+            } else {
+                octets++;
+            }
+        }
+        FUZZ_CHECK(ldns_dname_label_count(d) == labels && ldns_rdf_size(d) == octets,
+                   "'%s' -> '%s': ldns reads '%s' (%u labels, %zu octets; %zu, %zu expected)",
+                   input, name, back, (unsigned)ldns_dname_label_count(d), ldns_rdf_size(d),
+                   labels, octets);
+    }
     free(back);
     ldns_rdf_deep_free(d);
+}
+
+/* The next unescaped '.' of a name in presentation form, or NULL. */
+static const char *next_dot(const char *p)
+{
+    for (; *p != '\0'; p++) {
+        if (*p == '\\' && p[1] != '\0') {
+            p++;
+        } else if (*p == '.') {
+            return p;
+        }
+    }
+    return NULL;
 }
 
 static void check_zone(const char *in, char *zone)
@@ -103,7 +194,7 @@ static void check_zone(const char *in, char *zone)
         strcpy(zone, "example.com.");
         return;
     }
-    check_shape(zone, false, in);
+    check_zone_shape(zone, in);
     FUZZ_CHECK(strcmp(zone, ".") != 0, "'%s': the root accepted", in);
     char again[DNS_NAME_BUFSIZE];
     FUZZ_CHECK(dns_zone_name_normalize(zone, again, sizeof(again), &err) == DNSAPI_OK &&
@@ -119,7 +210,7 @@ static void check_ancestors(const char *zone, const char *name)
     const char *p = name;
     size_t expect = 0;
     if (strcmp(name, zone) != 0) {
-        while ((p = strchr(p, '.')) != NULL && strlen(p + 1) > strlen(zone) && expect < 8) {
+        while ((p = next_dot(p)) != NULL && strlen(p + 1) > strlen(zone) && expect < 8) {
             p++;
             FUZZ_CHECK(expect < n && strcmp(anc[expect], p) == 0,
                        "ancestors of '%s' in '%s': #%zu is not '%s'", name, zone, expect, p);
@@ -140,7 +231,7 @@ static bool check_owner(const char *zone, const char *in, char *out)
         check_refusal(rc, &err, owner_codes, in);
         return false;
     }
-    check_shape(out, true, in);
+    check_owner_shape(out, in);
     FUZZ_CHECK(dns_name_is_at_or_below(out, zone), "'%s' -> '%s': outside %s", in, out, zone);
     FUZZ_CHECK(dns_name_normalize(zone, out, again, sizeof(again), &err) == DNSAPI_OK &&
                    strcmp(again, out) == 0,
@@ -154,8 +245,13 @@ static bool check_owner(const char *zone, const char *in, char *out)
     check_ldns(out, in);
     check_ancestors(zone, out);
 
-    /* The relative rule, stated from the outside. */
+    /* The relative rule, stated from the outside, for text that normalizing
+     * only lowercases. */
     size_t len = strlen(in), zlen = strlen(zone) - 1;
+    if (strcmp(in, "@") != 0 &&
+        strspn(in, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_*.") != len) {
+        return true;
+    }
     bool ends_in_zone =
         (len == zlen && strncasecmp(in, zone, zlen) == 0) ||
         (len > zlen && in[len - zlen - 1] == '.' && strncasecmp(in + len - zlen, zone, zlen) == 0);
