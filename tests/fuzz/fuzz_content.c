@@ -150,8 +150,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         goto out;
     }
     char type2[16];
+    /* "TYPE28" (RFC 3597) is read as the type it numbers */
+    bool generic = strncasecmp(in_type, "TYPE", 4) == 0 && in_type[4] >= '0' && in_type[4] <= '9';
     FUZZ_CHECK(dns_type_normalize(type, type2, sizeof(type2), &err) == DNSAPI_OK &&
-                   strcmp(type, type2) == 0 && strcasecmp(type, in_type) == 0,
+                   strcmp(type, type2) == 0 && (generic || strcasecmp(type, in_type) == 0),
                "type '%s' -> '%s'", in_type, type);
 
     long prio_in = -1;
