@@ -1,9 +1,9 @@
 /*
  * answer.c - the finishing and sending stages of the request lifecycle
  * (see api.h): every answer, success or error, leaves through send_answer,
- * which adds what every answer gets - the request id, no-store, CORS for an
- * allowed origin - counts it in the metrics and writes the access log line,
- * once. A keyed write's answer is committed with the write before it is
+ * which adds what every answer gets - the request id, no-store, the
+ * RateLimit-* headers when limits are on, CORS for an allowed origin - counts it in the metrics and
+ * writes the access log line, once. A keyed write's answer is committed with the write before it is
  * sent (api_answer_tx).
  */
 #include <stdarg.h>
@@ -54,6 +54,35 @@ bool api_cors_apply(api_req_t *r)
     return true;
 }
 
+/* The RateLimit-* headers of a request counted against a budget (the
+ * fields of the IETF httpapi draft's first form, documented in
+ * openapi.yaml): the burst, what is left of it, the seconds until it is
+ * whole again, and the budget's policy. */
+static void rate_headers(api_req_t *r)
+{
+    if (!r->rate_counted) {
+        return;
+    }
+    h2o_req_t *req = r->req;
+    const ratelimit_result_t *res = &r->rate_res;
+    const dnsapi_rate_t *rate = &r->thread->cfg->rate[r->rate_budget];
+    char *v = h2o_mem_alloc_pool(&req->pool, 3 * 24 + 96);
+    char *lim = v, *rem = v + 24, *reset = v + 48, *policy = v + 72;
+    snprintf(lim, 24, "%u", res->limit);
+    snprintf(rem, 24, "%u", res->remaining);
+    snprintf(reset, 24, "%llu", (unsigned long long)ratelimit_seconds(res->reset_ns));
+    snprintf(policy, 96, "%u;w=%u;burst=%u;budget=\"%s\"", rate->n, rate->unit_s, rate->burst,
+             dnsapi_rate_budget_name(r->rate_budget));
+    h2o_add_header_by_str(&req->pool, &req->res.headers, H2O_STRLIT("ratelimit-limit"), 0, NULL,
+                          lim, strlen(lim));
+    h2o_add_header_by_str(&req->pool, &req->res.headers, H2O_STRLIT("ratelimit-remaining"), 0, NULL,
+                          rem, strlen(rem));
+    h2o_add_header_by_str(&req->pool, &req->res.headers, H2O_STRLIT("ratelimit-reset"), 0, NULL,
+                          reset, strlen(reset));
+    h2o_add_header_by_str(&req->pool, &req->res.headers, H2O_STRLIT("ratelimit-policy"), 0, NULL,
+                          policy, strlen(policy));
+}
+
 /* One JSON line per request on stdout (common/log.c). */
 static void access_log(api_req_t *r, int status, size_t bytes, uint64_t dur_ns)
 {
@@ -100,6 +129,7 @@ static void send_answer(api_req_t *r, int status, const char *content_type, cons
                           r->request_id, strlen(r->request_id));
     h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CACHE_CONTROL, NULL,
                    H2O_STRLIT("no-store"));
+    rate_headers(r);
     api_cors_apply(r);
     uint64_t dur = api_now_ns() - r->start_ns;
     api_thread_t *t = r->thread;
@@ -213,6 +243,11 @@ static void error_headers(api_req_t *r, const dnsapi_err_t *err, int status)
     } else if (status == 403 && err->status == DNSAPI_EFORBIDDEN) {
         h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_WWW_AUTHENTICATE, NULL,
                        H2O_STRLIT("Bearer error=\"insufficient_scope\""));
+    } else if (status == 429 && r->rate_counted) {
+        char *wait = h2o_mem_alloc_pool(&req->pool, 24);
+        snprintf(wait, 24, "%llu", (unsigned long long)ratelimit_seconds(r->rate_res.retry_ns));
+        h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_RETRY_AFTER, NULL, wait,
+                       strlen(wait));
     } else if (status == 503 || status == 429) {
         h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_RETRY_AFTER, NULL, H2O_STRLIT("1"));
         if (status == 503 && err->status != DNSAPI_EBUSY) {

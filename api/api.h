@@ -6,8 +6,8 @@
  * A request goes through api/request.c from arrival to release:
  *   arrival   request id, OPTIONS preflight
  *   routing   api/router.c (method and path -> route)
- *   input     authentication, scope, {zone}, media type, body limit, JSON,
- *             Idempotency-Key
+ *   input     authentication, the request's budget (api/ratelimit.h),
+ *             scope, {zone}, media type, body limit, JSON, Idempotency-Key
  *   handler   the route's handler (one file per endpoint flow), which talks
  *             to storage/ and dns/ and ends with one api_answer* / api_fail*
  *   finishing for a write with an Idempotency-Key, the answer is stored
@@ -34,10 +34,12 @@
 #include <jansson.h>
 
 #include "api/auth.h"
+#include "api/ratelimit.h"
 #include "common/config.h"
 #include "common/seal.h"
 #include "common/error.h"
 #include "dns/change.h"
+#include "dnsclient/client.h"
 #include "storage/db_pool.h"
 #include "storage/store.h"
 
@@ -57,8 +59,15 @@ typedef struct api_thread {
     auth_keyring_t keyring; /* the keys tokens are verified with */
     const seal_key_t *seal; /* seals and opens TSIG secrets (common/seal.h) */
     bool keyring_ready;
+    /* DNSAPI_RATE_LIMIT: the one table of every loop; NULL when off */
+    ratelimit_t *rate;
     h2o_timeout_t wait_timeout; /* GET /v1/zones/{zone}?wait_for_serial polls */
     bool wait_timeout_ready;
+    /* the live delegation checks' DNS client (api/delegations.c), made on
+     * first use, and how many checks of this loop it has (running or not
+     * yet released): it is freed only when none is left */
+    dns_client_t *dns;
+    size_t dns_checks;
 } api_thread_t;
 
 typedef struct api_req api_req_t;
@@ -77,10 +86,11 @@ struct api_req {
     auth_token_t token;
     store_auth_t auth; /* the token as storage takes it */
     /* route parameters (percent-decoded, NUL-terminated): {zone} (a
-     * normalized name, or a lowercase id) and the second parameter */
+     * normalized name, or a lowercase id) and the second parameter (an
+     * id, or a name: up to 299 bytes decoded) */
     char zone_key[300];
     bool zone_key_is_id;
-    char record_id[64];
+    char record_id[300];
     /* Idempotency-Key of a POST, with the request's fingerprint */
     bool has_idem;
     store_idem_t idem;
@@ -88,6 +98,11 @@ struct api_req {
     char idem_hash[65];
     /* the parsed JSON body, if the route takes one */
     json_t *body;
+    /* the budget the request was counted against (DNSAPI_RATE_*), for the
+     * RateLimit-* headers; rate_counted false: none (limits off) */
+    bool rate_counted;
+    int rate_budget;
+    ratelimit_result_t rate_res;
     /* the error code of the answer, for the access log */
     char error_code[40];
     /* handler state, freed with the request by state_free */

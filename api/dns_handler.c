@@ -10,6 +10,7 @@
 #include <openssl/crypto.h>
 
 #include "api/credential.h"
+#include "api/metrics.h"
 #include "api/policy_json.h"
 #include "api/write.h"
 #include "common/log.h"
@@ -83,17 +84,6 @@ static void job_free(job_t *j)
     free(j);
 }
 
-static const char *rcode_name(uint16_t rcode)
-{
-    static const char *const names[] = {"NOERROR", "FORMERR",  "SERVFAIL", "NXDOMAIN",
-                                        "NOTIMP",  "REFUSED",  "YXDOMAIN", "YXRRSET",
-                                        "NXRRSET", "NOTAUTH",  "NOTZONE"};
-    if (rcode < sizeof(names) / sizeof(names[0])) {
-        return names[rcode];
-    }
-    return rcode == DNS_RCODE_BADVERS ? "BADVERS" : "other";
-}
-
 /* One line per UPDATE (and per refused or failed message): who, which
  * zone, the answer, and why. */
 static void log_answer(const job_t *j, uint16_t rcode, const char *code, const char *why)
@@ -117,7 +107,7 @@ static void log_answer(const job_t *j, uint16_t rcode, const char *code, const c
     if (j->zone[0] != '\0') {
         log_line_str(&l, "zone", j->zone);
     }
-    log_line_str(&l, "rcode", rcode_name(rcode));
+    log_line_str(&l, "rcode", dns_rcode_name(rcode));
     if (j->is_signed && j->verdict.tsig_error != 0) {
         log_line_int(&l, "tsig_error", j->verdict.tsig_error);
     }
@@ -153,6 +143,8 @@ static void answer(job_t *j, const dns_reply_t *reply)
          * something malformed */
         len = 0;
     }
+    api_metrics_dns(j->t->metrics, DNS_FLAGS_OPCODE(j->info.flags),
+                    len > 0 ? (int)reply->rcode : -1);
     j->cb(j->cb_ctx, buf, len);
     free(buf);
     job_free(j);
@@ -407,6 +399,25 @@ static void on_apex(void *ctx, int status, const dnsapi_err_t *err, const store_
         return;
     }
     const char *want = j->info.qtype == DNS_TYPE_SOA ? "SOA" : "NS";
+    if (n > 0 && strcmp(rows[0].name, j->zone) != 0) {
+        /* a name inside a zone, not its apex: for SOA the answer a name
+         * server gives for a name without that type (NODATA, the zone's
+         * SOA in the authority section), which is how nsupdate finds the
+         * zone of the name it updates; NS below an apex may be a
+         * delegation, which this listener does not know of */
+        if (j->info.qtype != DNS_TYPE_SOA || strcmp(rows[0].type, "SOA") != 0) {
+            answer_rcode(j, DNS_RCODE_REFUSED, DNS_EDE_NOT_AUTHORITATIVE,
+                         "this server answers NS queries only at the apex of a zone it manages",
+                         "refused");
+            return;
+        }
+        snprintf(j->zone, sizeof(j->zone), "%s", rows[0].name);
+        log_answer(j, DNS_RCODE_NOERROR, NULL, "nodata");
+        dns_reply_t nodata = {.rcode = DNS_RCODE_NOERROR, .authoritative = true,
+                              .authority = &rows[0], .n_authority = 1};
+        answer(j, &nodata);
+        return;
+    }
     dns_record_t *ans = calloc(n + 1, sizeof(*ans));
     if (ans == NULL) {
         abort();
@@ -564,6 +575,7 @@ void dns_handle(api_thread_t *t, dns_tsig_replay_t *replay, const uint8_t *msg, 
     dnsapi_err_clear(&err);
     if (dns_msg_info_parse(j->msg, len, &j->info, &err) != DNSAPI_OK) {
         if (j->info.drop) {
+            api_metrics_dns(t->metrics, 15, -1);
             j->cb(j->cb_ctx, NULL, 0);
             job_free(j);
             return;

@@ -7,6 +7,7 @@
  *         opened (common/seal.h), the request verified (dns/tsig.h)
  *   EDNS version other than 0           BADVERS
  *   QUERY for the SOA or NS of a zone's apex: answered from the store;
+ *         SOA of a name inside a zone: NODATA with the zone's SOA;
  *         any other query REFUSED
  *   UPDATE (signed only; the key needs records:write):
  *         dns_update_parse, then the write path of the HTTP API (api/write.h)

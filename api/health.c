@@ -41,7 +41,7 @@ void handle_metrics(api_req_t *r)
     db_pool_stats(t->db, &st);
     api_metrics_publish(t->metrics, &st);
     strbuf_t b = {0};
-    api_metrics_render(&b);
+    api_metrics_render(&b, t->rate);
     if (b.failed) {
         strbuf_free(&b);
         api_failf(r, DNSAPI_ENOMEM, NULL, NULL, "out of memory");

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "api/router.h"
+#include "dns/message.h"
 
 #define MAX_LOOPS 64
 #define MAX_ROUTES 48
@@ -28,6 +29,9 @@ struct api_metrics {
     int loop;
     route_counts_t routes[MAX_ROUTES + 1]; /* the last: no route matched */
     atomic_ullong db_errors;
+    /* DNS messages: [query, update, other][rcode 0..DNS_RCODES-1, the last: none sent] */
+    atomic_ullong dns[3][DNS_RCODES + 1];
+    atomic_ullong rate_limited[DNSAPI_RATE_BUDGETS];
     atomic_ullong db_rounds, db_pool_errors;
     atomic_uint db_connections, db_ready, db_busy, db_queued;
     atomic_int *connections; /* the loop's own counter (api/server.c) */
@@ -77,6 +81,23 @@ void api_metrics_db_error(api_metrics_t *m)
 {
     if (m != NULL) {
         atomic_fetch_add_explicit(&m->db_errors, 1, memory_order_relaxed);
+    }
+}
+
+void api_metrics_dns(api_metrics_t *m, unsigned opcode, int rcode)
+{
+    if (m == NULL) {
+        return;
+    }
+    int op = opcode == 0 ? 0 : opcode == 5 ? 1 : 2;
+    int rc = rcode < 0 || rcode >= DNS_RCODES ? DNS_RCODES : rcode;
+    atomic_fetch_add_explicit(&m->dns[op][rc], 1, memory_order_relaxed);
+}
+
+void api_metrics_rate_limited(api_metrics_t *m, int budget)
+{
+    if (m != NULL && budget >= 0 && budget < DNSAPI_RATE_BUDGETS) {
+        atomic_fetch_add_explicit(&m->rate_limited[budget], 1, memory_order_relaxed);
     }
 }
 
@@ -135,7 +156,41 @@ static void route_label(int k, char *out, size_t len)
     }
 }
 
-void api_metrics_render(strbuf_t *b)
+/* Requests refused by budget, and the table that holds the budgets. */
+static void render_rate(strbuf_t *b, ratelimit_t *rl, int nl)
+{
+    line(b, "# HELP dnsapi_rate_limited_total Requests answered 429 rate_limited, by budget of "
+            "DNSAPI_RATE_LIMIT.\n"
+            "# TYPE dnsapi_rate_limited_total counter\n");
+    for (int k = 0; k < DNSAPI_RATE_BUDGETS; k++) {
+        unsigned long long v = 0;
+        for (int l = 0; l < nl; l++) {
+            if (loops[l] != NULL) {
+                v += LOAD(loops[l]->rate_limited[k]);
+            }
+        }
+        line(b, "dnsapi_rate_limited_total{budget=\"%s\"} %llu\n", dnsapi_rate_budget_name(k), v);
+    }
+    ratelimit_stats_t st = {0};
+    if (rl != NULL) {
+        ratelimit_stats(rl, &st);
+    }
+    line(b,
+         "# HELP dnsapi_rate_limit_keys Tokens and addresses the rate-limit table holds; "
+         "at most dnsapi_rate_limit_keys_max.\n"
+         "# TYPE dnsapi_rate_limit_keys gauge\n"
+         "dnsapi_rate_limit_keys %zu\n"
+         "# HELP dnsapi_rate_limit_keys_max Slots of the rate-limit table (0: limits off).\n"
+         "# TYPE dnsapi_rate_limit_keys_max gauge\n"
+         "dnsapi_rate_limit_keys_max %zu\n"
+         "# HELP dnsapi_rate_limit_evictions_total Tokens or addresses forgotten to make room "
+         "before their budget was full again.\n"
+         "# TYPE dnsapi_rate_limit_evictions_total counter\n"
+         "dnsapi_rate_limit_evictions_total %llu\n",
+         st.used, st.slots, st.evictions);
+}
+
+void api_metrics_render(strbuf_t *b, ratelimit_t *rl)
 {
     int nl = atomic_load(&n_loops);
     size_t nr = router_count() < MAX_ROUTES ? router_count() : MAX_ROUTES;
@@ -232,4 +287,22 @@ void api_metrics_render(strbuf_t *b)
          "# TYPE dnsapi_db_connection_failures_total counter\n"
          "dnsapi_db_connection_failures_total %llu\n",
          (long long)clients, conns, ready, busy, queued, rounds, db_err, pool_err);
+    static const char *const ops[3] = {"query", "update", "other"};
+    line(b, "# HELP dnsapi_dns_messages_total DNS messages the UPDATE listener answered, by "
+            "opcode and rcode (none: dropped unanswered).\n"
+            "# TYPE dnsapi_dns_messages_total counter\n");
+    for (int op = 0; op < 3; op++) {
+        for (int rc = 0; rc <= DNS_RCODES; rc++) {
+            unsigned long long v = 0;
+            for (int l = 0; l < nl; l++) {
+                v += loops[l] != NULL ? LOAD(loops[l]->dns[op][rc]) : 0;
+            }
+            /* the two outcomes every deployment has, and whatever else occurred */
+            if (v > 0 || (op == 1 && (rc == DNS_RCODE_NOERROR || rc == DNS_RCODE_REFUSED))) {
+                line(b, "dnsapi_dns_messages_total{opcode=\"%s\",rcode=\"%s\"} %llu\n", ops[op],
+                     rc == DNS_RCODES ? "none" : dns_rcode_name((uint16_t)rc), v);
+            }
+        }
+    }
+    render_rate(b, rl, nl);
 }

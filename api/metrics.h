@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "api/ratelimit.h"
 #include "common/strbuf.h"
 #include "storage/db_pool.h"
 
@@ -32,10 +33,19 @@ void api_metrics_count(api_metrics_t *m, int route, int status, uint64_t duratio
  * happens). */
 void api_metrics_db_error(api_metrics_t *m);
 
+/* Counts one DNS message answered by the UPDATE listener: its opcode
+ * (0 QUERY, 5 UPDATE, anything else "other") and the rcode answered
+ * (DNS_RCODE_*; -1: nothing was sent). */
+void api_metrics_dns(api_metrics_t *m, unsigned opcode, int rcode);
+
+/* Counts a request refused with 429 by budget (DNSAPI_RATE_*). */
+void api_metrics_rate_limited(api_metrics_t *m, int budget);
+
 /* Publishes a loop's pool figures. */
 void api_metrics_publish(api_metrics_t *m, const db_pool_stats_t *pool);
 
-/* The text exposition of every loop's metrics into b. */
-void api_metrics_render(strbuf_t *b);
+/* The text exposition of every loop's metrics into b, with the figures of
+ * the rate-limit table rl (NULL when limits are off). */
+void api_metrics_render(strbuf_t *b, ratelimit_t *rl);
 
 #endif

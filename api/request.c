@@ -4,8 +4,9 @@
  *
  *   on_req          arrival: the api_req_t, its request id, preflight
  *     route         api/router.c; 404 and 405 (with Allow)
- *     input         token and scope, {zone}, media type, body limit, JSON,
- *                   Idempotency-Key and the request's fingerprint
+ *     input         token, the request's budget (429), scope, {zone},
+ *                   media type, body limit, JSON, Idempotency-Key and the
+ *                   request's fingerprint
  *     handler       the route's, which ends in one answer call
  *   answer_*        finishing and send (api/answer.c)
  *   release         when h2o and every store operation have let go
@@ -21,6 +22,8 @@
 #include <string.h>
 #include <sys/random.h>
 #include <time.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 #include <openssl/evp.h>
 
@@ -193,20 +196,24 @@ static int json_depth(const char *p, size_t len)
     return max;
 }
 
-static int authenticate(api_req_t *r)
+/* Verifies the bearer token; -1 with err filled when there is none or it
+ * is not valid (the caller answers, after counting the request against its
+ * address's budget). */
+static int authenticate(api_req_t *r, dnsapi_err_t *err)
 {
     h2o_req_t *req = r->req;
     const dnsapi_config_t *cfg = r->thread->cfg;
+    dnsapi_err_clear(err);
     ssize_t i = h2o_find_header(&req->headers, H2O_TOKEN_AUTHORIZATION, -1);
     if (i < 0) {
-        api_failf(r, DNSAPI_EAUTH, "unauthorized", NULL,
-                  "this endpoint needs a bearer token: send 'Authorization: Bearer <token>'");
+        dnsapi_err_set(err, DNSAPI_EAUTH, "unauthorized", NULL,
+                       "this endpoint needs a bearer token: send 'Authorization: Bearer <token>'");
         return -1;
     }
     h2o_iovec_t v = req->headers.entries[i].value;
     if (v.len < 8 || !h2o_lcstris(v.base, 7, H2O_STRLIT("bearer "))) {
-        api_failf(r, DNSAPI_EAUTH, "unauthorized", NULL,
-                  "the Authorization header must be 'Bearer <token>'");
+        dnsapi_err_set(err, DNSAPI_EAUTH, "unauthorized", NULL,
+                       "the Authorization header must be 'Bearer <token>'");
         return -1;
     }
     const char *tok = v.base + 7;
@@ -217,16 +224,13 @@ static int authenticate(api_req_t *r)
     char *copy = h2o_mem_alloc_pool(&req->pool, len + 1);
     memcpy(copy, tok, len);
     copy[len] = '\0';
-    dnsapi_err_t err;
-    dnsapi_err_clear(&err);
     api_thread_t *t = r->thread;
     if (!t->keyring_ready) {
         auth_keyring_init(&t->keyring, cfg);
         t->keyring_ready = true;
     }
-    if (auth_token_verify_ring(copy, (int64_t)time(NULL), &t->keyring, &r->token, &err) !=
+    if (auth_token_verify_ring(copy, (int64_t)time(NULL), &t->keyring, &r->token, err) !=
         DNSAPI_OK) {
-        api_fail(r, &err);
         return -1;
     }
     r->authed = true;
@@ -235,6 +239,75 @@ static int authenticate(api_req_t *r)
                              .zones = (const char(*)[256])r->token.zones,
                              .n_zones = r->token.n_zones};
     return 0;
+}
+
+/* ---- the request's budget (DNSAPI_RATE_LIMIT) ------------------------------------ */
+
+/* The key of a client address: IPv4 (also IPv4-mapped IPv6) by address,
+ * IPv6 by its /64, the block one subscriber usually holds. 0 when the
+ * address is unknown. */
+static size_t address_key(h2o_req_t *req, uint8_t *out)
+{
+    struct sockaddr_storage sa;
+    socklen_t salen = req->conn->callbacks->get_peername(req->conn, (void *)&sa);
+    if (salen == 0) {
+        return 0;
+    }
+    if (sa.ss_family == AF_INET) {
+        memcpy(out, &((struct sockaddr_in *)&sa)->sin_addr, 4);
+        return 4;
+    }
+    if (sa.ss_family == AF_INET6) {
+        const struct in6_addr *a = &((struct sockaddr_in6 *)&sa)->sin6_addr;
+        if (IN6_IS_ADDR_V4MAPPED(a)) {
+            memcpy(out, a->s6_addr + 12, 4);
+            return 4;
+        }
+        memcpy(out, a->s6_addr, 8);
+        return 8;
+    }
+    return 0;
+}
+
+/* Counts the request against budget: a token's read or write budget (by
+ * its id) or, without a valid token, its address's. Answers 429
+ * rate_limited and returns -1 when the budget is spent; does nothing when
+ * limits are off or the budget is unlimited. */
+static int rate_check(api_req_t *r, int budget)
+{
+    api_thread_t *t = r->thread;
+    const dnsapi_rate_t *rate = &t->cfg->rate[budget];
+    if (t->rate == NULL || rate->burst == 0) {
+        return 0;
+    }
+    uint8_t key[RATELIMIT_KEY_MAX];
+    size_t len;
+    if (budget == DNSAPI_RATE_ADDRESS) {
+        len = address_key(r->req, key);
+    } else {
+        len = strnlen(r->token.token_id, sizeof(r->token.token_id));
+        memcpy(key, r->token.token_id, len);
+    }
+    ratelimit_take(t->rate, budget, rate, key, len, r->start_ns, &r->rate_res);
+    r->rate_counted = true;
+    r->rate_budget = budget;
+    if (r->rate_res.allowed) {
+        return 0;
+    }
+    api_metrics_rate_limited(t->metrics, budget);
+    const char *unit = rate->unit_s == 1 ? "second" : rate->unit_s == 60 ? "minute" : "hour";
+    unsigned long long wait = (unsigned long long)ratelimit_seconds(r->rate_res.retry_ns);
+    if (budget == DNSAPI_RATE_ADDRESS) {
+        api_failf(r, DNSAPI_EBADREQ, "rate_limited", NULL,
+                  "too many requests without a valid token from this address (%u per %s, "
+                  "bursts of %u); retry in %llu s",
+                  rate->n, unit, rate->burst, wait);
+    } else {
+        api_failf(r, DNSAPI_EBADREQ, "rate_limited", NULL,
+                  "this token has spent its %s budget (%u per %s, bursts of %u); retry in %llu s",
+                  dnsapi_rate_budget_name(budget), rate->n, unit, rate->burst, wait);
+    }
+    return -1;
 }
 
 /* {zone}: an id (lowercased) or a normalized name the token may touch. */
@@ -421,6 +494,11 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
     if (k == -2 && h2o_memis(req->method.base, req->method.len, H2O_STRLIT("HEAD"))) {
         k = router_match("GET", 3, req->path.base, plen, r->zone_key, r->record_id, NULL, 0);
     }
+    r->route = k >= 0 ? router_route(k) : NULL;
+    bool needs_token = r->route != NULL && (r->route->scope != 0 || r->route->auth);
+    if (!needs_token && rate_check(r, DNSAPI_RATE_ADDRESS) != 0) {
+        return 0;
+    }
     if (k == -1) {
         api_failf(r, DNSAPI_ENOTFOUND, NULL, NULL, "no such endpoint; see openapi.yaml");
         return 0;
@@ -432,9 +510,16 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
                   req->method.base, allow);
         return 0;
     }
-    r->route = router_route(k);
-    if (r->route->scope != 0 || r->route->auth) {
-        if (authenticate(r) != 0) {
+    if (needs_token) {
+        dnsapi_err_t err;
+        if (authenticate(r, &err) != 0) {
+            if (rate_check(r, DNSAPI_RATE_ADDRESS) == 0) {
+                api_fail(r, &err);
+            }
+            return 0;
+        }
+        if (rate_check(r, strcmp(r->route->method, "GET") == 0 ? DNSAPI_RATE_READ
+                                                               : DNSAPI_RATE_WRITE) != 0) {
             return 0;
         }
         if (r->route->scope != 0 && (r->token.scopes & r->route->scope) == 0) {

@@ -35,6 +35,10 @@ void handle_tsig_key_create(api_req_t *r);
 void handle_tsig_key_list(api_req_t *r);
 void handle_tsig_key_get(api_req_t *r);
 void handle_tsig_key_delete(api_req_t *r);
+void handle_delegation_list(api_req_t *r);
+void handle_delegation_get(api_req_t *r);
+void handle_delegation_check(api_req_t *r);
+void handle_zone_check(api_req_t *r);
 
 #define Z "/v1/zones/{zone}"
 
@@ -56,6 +60,15 @@ static const api_route_t routes[] = {
      API_BODY_NONE, true, false},
     {"POST", "/v1/zones/*/import", Z "/import", handle_zone_import, AUTH_SCOPE_RECORDS_WRITE, false,
      API_BODY_ZONEFILE, true, true},
+    /* delegations are read from the records; their live checks only ask */
+    {"GET", "/v1/zones/*/delegations", Z "/delegations", handle_delegation_list,
+     AUTH_SCOPE_RECORDS_READ, false, API_BODY_NONE, true, false},
+    {"GET", "/v1/zones/*/delegations/*", Z "/delegations/{name}", handle_delegation_get,
+     AUTH_SCOPE_RECORDS_READ, false, API_BODY_NONE, true, false},
+    {"POST", "/v1/zones/*/delegations/*/check", Z "/delegations/{name}/check",
+     handle_delegation_check, AUTH_SCOPE_RECORDS_READ, false, API_BODY_NONE, true, false},
+    {"POST", "/v1/zones/*/check", Z "/check", handle_zone_check, AUTH_SCOPE_ZONES_READ, false,
+     API_BODY_NONE, true, false},
     {"GET", "/v1/zones/*/records", Z "/records", handle_record_list, AUTH_SCOPE_RECORDS_READ, false,
      API_BODY_NONE, true, false},
     {"POST", "/v1/zones/*/records", Z "/records", handle_record_create, AUTH_SCOPE_RECORDS_WRITE,
@@ -191,11 +204,9 @@ int router_match(const char *method, size_t mlen, const char *path, size_t plen,
         if (strlen(routes[k].method) == mlen && memcmp(routes[k].method, method, mlen) == 0) {
             if (routes[k].zone_param) {
                 memcpy(zone_key, params[0], 300);
-                memcpy(record_id, params[1], 64);
-                record_id[63] = '\0';
+                memcpy(record_id, params[1], 300);
             } else {
-                memcpy(record_id, params[0], 64);
-                record_id[63] = '\0';
+                memcpy(record_id, params[0], 300);
             }
             return (int)k;
         }

@@ -26,7 +26,7 @@ struct api_route {
 };
 
 /* Matches method and raw path (no query): fills zone_key (the first
- * parameter, at least 300 bytes) and record_id (the second, at least 64 bytes; or
+ * parameter, at least 300 bytes) and record_id (the second, at least 300 bytes; or
  * the only one of a route without {zone}) and returns the route index, -1
  * when no path matches, -2 when the path matches but not the method (allow
  * then holds the Allow header value). */

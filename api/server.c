@@ -213,6 +213,15 @@ static void *worker_main(void *arg)
         h2o_evloop_run(loop, 10);
     }
     conn_loop_close_all(&w->cl);
+    if (w->t.dns != NULL && w->t.dns_checks == 0) {
+        /* a check outlasting the drain keeps its client: freeing it under
+         * the check would leave the check pointing into freed groups */
+        dns_client_free(w->t.dns);
+        for (int i = 0; i < 5; i++) {
+            h2o_evloop_run(loop, 0);
+        }
+    }
+    w->t.dns = NULL;
     db_pool_free(w->t.db);
     w->t.db = NULL;
     h2o_multithread_unregister_receiver(w->queue, &w->handoff);
@@ -312,6 +321,7 @@ static void log_listening(const dnsapi_config_t *cfg, int threads, const conn_li
                  cfg->update_listen.port);
         log_line_str(&l, "update_listen", update);
     }
+    log_line_bool(&l, "rate_limit", cfg->has_rate_limit != 0);
     log_line_end(&l);
 }
 
@@ -353,6 +363,14 @@ int api_server_run(const dnsapi_config_t *cfg)
         SSL_CTX_free(ssl_ctx);
         return -1;
     }
+    ratelimit_t *rate = NULL;
+    if (cfg->has_rate_limit && (rate = ratelimit_new(RATELIMIT_DEFAULT_SLOTS, 0)) == NULL) {
+        LOG_EVENT(LOG_LEVEL_ERROR, "out of memory for the rate-limit table");
+        free(workers);
+        SSL_CTX_free(ssl_ctx);
+        seal_key_clear(&seal);
+        return -1;
+    }
     auth_keyring_init(&keyring, cfg);
     auth_keyring_install(&keyring);
     signal(SIGPIPE, SIG_IGN);
@@ -373,6 +391,7 @@ int api_server_run(const dnsapi_config_t *cfg)
             free(workers);
             h2o_config_dispose(&globalconf);
             SSL_CTX_free(ssl_ctx);
+            ratelimit_free(rate);
             return -1;
         }
     }
@@ -425,6 +444,7 @@ int api_server_run(const dnsapi_config_t *cfg)
     for (int i = 0; i < n; i++) {
         workers[i].t.cfg = cfg;
         workers[i].t.seal = &seal;
+        workers[i].t.rate = rate;
         workers[i].t.index = i;
         workers[i].globalconf = &globalconf;
         if (pthread_create(&workers[i].tid, NULL, worker_main, &workers[i]) != 0) {
@@ -453,6 +473,7 @@ int api_server_run(const dnsapi_config_t *cfg)
     SSL_CTX_free(ssl_ctx);
     auth_keyring_install(NULL);
     seal_key_clear(&seal);
+    ratelimit_free(rate);
     log_line_begin(&l, LOG_LEVEL_INFO, "stopped");
     log_line_int(&l, "connections_refused", (long long)atomic_load(&lim.refused));
     log_line_int(&l, "connections_timed_out", (long long)atomic_load(&lim.timed_out));

@@ -1,7 +1,8 @@
 /*
  * Zone reads, each one round of statements:
  *   GET /v1/zones               the account's zones (contains a name
- *                               substring: ?name=; paged by offset or cursor)
+ *                               substring: ?name=; paged by offset or cursor);
+ *                               ?contains=NAME: the zone holding NAME
  *   GET /v1/zones/{zone}        one zone: serial, published serial, status;
  *                               ?wait_for_serial=N&timeout=S answers once the
  *                               zone is published at N or later, or after S
@@ -149,6 +150,28 @@ static void on_zone_list(void *ctx, int status, const dnsapi_err_t *err, const s
     api_answer(r, 200, d);
 }
 
+/* ?contains=NAME: the zone holding a host name is the longest of the
+ * account's zones among the name and its ancestors; q asks for those. */
+#define HOLDING_MAX 128
+
+static int zone_holding(api_req_t *r, const char *held, store_zone_query_t *q)
+{
+    dnsapi_err_t err;
+    dnsapi_err_clear(&err);
+    char(*names)[DNS_NAME_BUFSIZE] =
+        h2o_mem_alloc_pool(&r->req->pool, HOLDING_MAX * sizeof(*names));
+    if (strcmp(held, "\x01") == 0 ||
+        dns_name_normalize_absolute(held, names[0], DNS_NAME_BUFSIZE, &err) != DNSAPI_OK) {
+        api_failf(r, DNSAPI_EINVAL, err.code[0] != '\0' ? err.code : "bad_name", "contains",
+                  "contains must be a domain name such as www.example.com: %s",
+                  err.message[0] != '\0' ? err.message : "it is not well encoded");
+        return DNSAPI_EINVAL;
+    }
+    q->holding = names;
+    q->n_holding = 1 + dns_name_ancestors(".", names[0], names + 1, HOLDING_MAX - 1);
+    return DNSAPI_OK;
+}
+
 void handle_zone_list(api_req_t *r)
 {
     api_paging_t *pg = h2o_mem_alloc_pool(&r->req->pool, sizeof(*pg));
@@ -163,7 +186,12 @@ void handle_zone_list(api_req_t *r)
     if (name != NULL && (*name == '\0' || strlen(name) > 253)) {
         name = NULL;
     }
-    store_zone_query_t q = {name, pg->has_cursor ? pg->cursor[0] : NULL, pg->limit + 1, pg->offset};
+    store_zone_query_t q = {
+        name, pg->has_cursor ? pg->cursor[0] : NULL, pg->limit + 1, pg->offset, NULL, 0};
+    const char *held = api_query_get(r, "contains");
+    if (held != NULL && zone_holding(r, held, &q) != DNSAPI_OK) {
+        return;
+    }
     store_zone_list(r->thread->db, &r->auth, &q, on_zone_list, api_hold(r));
 }
 

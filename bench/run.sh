@@ -17,6 +17,7 @@ PORT=15480
 export BENCH_DIR=$ROOT/bench
 
 . tests/lib/deps.sh && deps_install wrk curl cmake build-essential
+. bench/lib.sh
 cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DDNSAPI_SANITIZE=OFF -DDNSAPI_TESTS=OFF ${BENCH_CMAKE_ARGS:-} >/dev/null
 cmake --build build-bench -j2 >/dev/null
 BIN=$ROOT/build-bench/dnsapi
@@ -24,16 +25,10 @@ BIN=$ROOT/build-bench/dnsapi
 rm -rf "$WORK" && mkdir -p "$WORK" && chown postgres "$WORK"
 cleanup() {
   [ -n "${SERVER:-}" ] && kill "$SERVER" 2>/dev/null && wait "$SERVER" 2>/dev/null || true
-  su postgres -c "/usr/lib/postgresql/15/bin/pg_ctl -D $WORK/pg -m fast stop" >/dev/null 2>&1 || true
+  bench_pg_stop
 }
 trap cleanup EXIT
-su postgres -c "/usr/lib/postgresql/15/bin/initdb -D $WORK/pg -A trust -U postgres" >/dev/null
-su postgres -c "/usr/lib/postgresql/15/bin/pg_ctl -D $WORK/pg -l $WORK/pg.log -w -o '-c listen_addresses=127.0.0.1 -p $PGPORT -k $WORK -c shared_buffers=512MB -c max_connections=100' start" >/dev/null
-psql -q -h 127.0.0.1 -p $PGPORT -U postgres -c "CREATE DATABASE dnsapi"
-
-export DNSAPI_DATABASE_URL="host=127.0.0.1 port=$PGPORT user=postgres dbname=dnsapi"
-export DNSAPI_JWT_SECRET=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
-export DNSAPI_NAMESERVERS=ns1.bench.example,ns2.bench.example
+bench_pg_start -c shared_buffers=512MB -c max_connections=100
 export DNSAPI_LISTEN=127.0.0.1:$PORT
 export DNSAPI_THREADS=${DNSAPI_THREADS:-2}
 "$BIN" migrate >/dev/null
@@ -44,21 +39,13 @@ SERVER=$!
 for _ in $(seq 50); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.1; done
 
 api() { curl -sf -X "$1" "http://127.0.0.1:$PORT$2" -H "Authorization: Bearer $T" -H "Content-Type: application/json" ${3:+-d "$3"}; }
-sql() { psql -qAt -h 127.0.0.1 -p $PGPORT -U postgres dnsapi -c "$1"; }
+sql() { bench_sql "$1"; }
 for z in bench.test empty.test del.test; do api POST /v1/zones "{\"name\":\"$z\"}" >/dev/null; done
 echo "loading 100,000 records into bench.test and 90,000 into del.test ..."
 sql "INSERT INTO records (zone_id, account_id, name, type, content, ttl)
-     SELECT z.id, z.account_id, 'h' || g || '.bench.test.', 'A',
-            '10.' || (g / 65536) || '.' || ((g / 256) % 256) || '.' || (g % 256), 3600
-       FROM zones z, generate_series(0, 99999) g WHERE z.name = 'bench.test.'"
-sql "INSERT INTO records (zone_id, account_id, name, type, content, ttl)
      SELECT z.id, z.account_id, 'd' || g || '.del.test.', 'A', '192.0.2.1', 3600
        FROM zones z, generate_series(0, 89999) g WHERE z.name = 'del.test.'"
-sql "VACUUM ANALYZE"
-# Steady state, not a fresh cluster's first minutes: after this checkpoint
-# the WAL files the load wrote are recycled instead of new 16 MB files being
-# created and zero-filled in the middle of the runs (a commit stall each).
-sql "CHECKPOINT"
+bench_load_100k bench.test
 # a cursor near the end of bench.test: walk there once by keyset
 CURSOR=$(api GET "/v1/zones/bench.test/records?limit=100&offset=99800" | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["data"]["pagination"]["next_cursor"] or "")')
 

@@ -42,6 +42,12 @@ const char dnsapi_config_help[] =
     "  DNSAPI_HEADER_TIMEOUT seconds to receive a request's headers [10]\n"
     "  DNSAPI_BODY_TIMEOUT   seconds to receive a request's body [30]\n"
     "  DNSAPI_IDLE_TIMEOUT   seconds a kept-alive connection may wait for a request [60]\n"
+    "  DNSAPI_RATE_LIMIT     request budgets, BUDGET=N/UNIT[:BURST] comma-separated, UNIT\n"
+    "                        s, m or h, BURST [N]: read (a token's GETs), write (a\n"
+    "                        token's other requests), address (requests without a\n"
+    "                        valid token, per client address); an omitted budget is\n"
+    "                        unlimited; over budget: 429 rate_limited. E.g.\n"
+    "                        read=20/s:40,write=5/s:10,address=10/s:20   [off]\n"
     /* name servers, plural (zonegen) */
     "  DNSAPI_CATALOG        catalog zone (RFC 9432) zonegen keeps, e.g.\n"
     "                        catalog.dnsapi.invalid                           [none]\n"
@@ -408,6 +414,118 @@ static int timeout_parse(const char *v, int default_s, int *ms)
     return 0;
 }
 
+/* ---- DNSAPI_RATE_LIMIT -------------------------------------------------- */
+
+static const char *const rate_budget_names[DNSAPI_RATE_BUDGETS] = {"read", "write", "address"};
+
+const char *dnsapi_rate_budget_name(int budget)
+{
+    return budget >= 0 && budget < DNSAPI_RATE_BUDGETS ? rate_budget_names[budget] : "?";
+}
+
+#define RATE_MAX 1000000u
+#define RATE_EXAMPLE "e.g. read=20/s:40,write=5/s:10,address=10/s:20, or off"
+
+/* One BUDGET=N/UNIT[:BURST] item of DNSAPI_RATE_LIMIT; the burst defaults
+ * to N. Writes its own message into errbuf. */
+static int rate_item_parse(const char *item, size_t len, dnsapi_rate_t *rate, char *errbuf,
+                           size_t errlen)
+{
+    char buf[96];
+    if (len >= sizeof(buf)) {
+        snprintf(errbuf, errlen, "DNSAPI_RATE_LIMIT: '%.40s...' is too long (" RATE_EXAMPLE ")",
+                 item);
+        return -1;
+    }
+    memcpy(buf, item, len);
+    buf[len] = '\0';
+    char *eq = strchr(buf, '=');
+    if (eq == NULL) {
+        snprintf(errbuf, errlen,
+                 "DNSAPI_RATE_LIMIT: '%s' is not BUDGET=N/UNIT[:BURST] (" RATE_EXAMPLE ")", buf);
+        return -1;
+    }
+    *eq = '\0';
+    char *name = trim(buf), *spec = trim(eq + 1);
+    int b = -1;
+    for (int i = 0; i < DNSAPI_RATE_BUDGETS; i++) {
+        if (strcmp(name, rate_budget_names[i]) == 0) {
+            b = i;
+        }
+    }
+    if (b < 0) {
+        snprintf(errbuf, errlen,
+                 "DNSAPI_RATE_LIMIT: unknown budget '%s'; the budgets are read (a token's GET "
+                 "and HEAD requests), write (a token's other requests) and address (requests "
+                 "without a valid token, per client address)",
+                 name);
+        return -1;
+    }
+    if (rate[b].burst != 0) {
+        snprintf(errbuf, errlen, "DNSAPI_RATE_LIMIT: budget '%s' is given twice", name);
+        return -1;
+    }
+    char *slash = strchr(spec, '/'), *colon = strchr(spec, ':');
+    uint64_t n = 0, burst = 0;
+    if (slash != NULL) {
+        *slash = '\0';
+    }
+    if (colon != NULL) {
+        *colon = '\0';
+    }
+    const char *unit = slash != NULL ? slash + 1 : "";
+    uint32_t unit_s = strcmp(unit, "s") == 0   ? 1
+                      : strcmp(unit, "m") == 0 ? 60
+                      : strcmp(unit, "h") == 0 ? 3600
+                                               : 0;
+    if (slash == NULL || (colon != NULL && colon < slash) || unit_s == 0 ||
+        parse_u64(spec, 1, RATE_MAX, &n) != 0) {
+        snprintf(errbuf, errlen,
+                 "DNSAPI_RATE_LIMIT: budget '%s' needs a rate of N/s, N/m or N/h with N from 1 "
+                 "to %u, then optionally :BURST (" RATE_EXAMPLE ")",
+                 name, RATE_MAX);
+        return -1;
+    }
+    burst = n;
+    if (colon != NULL && parse_u64(colon + 1, 1, RATE_MAX, &burst) != 0) {
+        snprintf(errbuf, errlen,
+                 "DNSAPI_RATE_LIMIT: the burst of budget '%s' is not a number from 1 to %u "
+                 "(the most requests allowed at once, e.g. read=20/s:40)",
+                 name, RATE_MAX);
+        return -1;
+    }
+    rate[b] = (dnsapi_rate_t){.n = (uint32_t)n,
+                              .unit_s = unit_s,
+                              .burst = (uint32_t)burst,
+                              .period_ns = (uint64_t)unit_s * 1000000000ull / n};
+    return 0;
+}
+
+int dnsapi_rate_limit_parse(const char *text, dnsapi_rate_t *rate, int *on, char *errbuf,
+                            size_t errlen)
+{
+    memset(rate, 0, sizeof(*rate) * DNSAPI_RATE_BUDGETS);
+    *on = 0;
+    if (text == NULL || *text == '\0' || strcmp(text, "off") == 0) {
+        return 0;
+    }
+    const char *p = text;
+    for (;;) {
+        const char *comma = strchr(p, ',');
+        size_t len = comma != NULL ? (size_t)(comma - p) : strlen(p);
+        if (rate_item_parse(p, len, rate, errbuf, errlen) != 0) {
+            memset(rate, 0, sizeof(*rate) * DNSAPI_RATE_BUDGETS);
+            return -1;
+        }
+        if (comma == NULL) {
+            break;
+        }
+        p = comma + 1;
+    }
+    *on = 1;
+    return 0;
+}
+
 /* ---- name servers, plural: secondaries, TSIG key, catalog, zonegen ---- */
 
 /* NAME=ADDR[:PORT]: the name is a host name (made absolute), the address
@@ -609,6 +727,10 @@ static int config_load_ops(dnsapi_config_t *cfg, const file_conf_t *fc, char *er
     v = lookup(fc, "DNSAPI_IDLE_TIMEOUT");
     if (timeout_parse(v, 60, &cfg->idle_timeout_ms) != 0) {
         FAIL("DNSAPI_IDLE_TIMEOUT: '%s' is not a duration from 1s to 1h", v);
+    }
+    if (dnsapi_rate_limit_parse(lookup(fc, "DNSAPI_RATE_LIMIT"), cfg->rate, &cfg->has_rate_limit,
+                                errbuf, errlen) != 0) {
+        goto fail;
     }
     return 0;
 fail:

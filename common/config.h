@@ -35,6 +35,23 @@ enum {
     DNSAPI_HTTP2_TLS = 1, /* over TLS, chosen by ALPN (the default) */
     DNSAPI_HTTP2_ALL = 2, /* also in cleartext (prior knowledge or Upgrade: h2c) */
 };
+/* One budget of DNSAPI_RATE_LIMIT: n requests per unit (1, 60 or 3600
+ * seconds) with bursts of up to burst; burst 0: this budget is unlimited. */
+typedef struct {
+    uint32_t n;         /* requests per unit */
+    uint32_t unit_s;    /* 1, 60 or 3600 */
+    uint32_t burst;     /* the most requests at once; 0: unlimited */
+    uint64_t period_ns; /* unit_s / n: one request's share of time */
+} dnsapi_rate_t;
+
+/* The budgets of DNSAPI_RATE_LIMIT. */
+enum {
+    DNSAPI_RATE_READ = 0, /* a token's GET and HEAD requests */
+    DNSAPI_RATE_WRITE,    /* a token's other requests */
+    DNSAPI_RATE_ADDRESS,  /* requests without a valid token, per client address */
+    DNSAPI_RATE_BUDGETS
+};
+
 /* A name server zonegen checks: a name people know it by and where to ask. */
 typedef struct {
     char name[DNSAPI_NAME_MAX]; /* absolute host name, e.g. "ns2.example.net." */
@@ -87,6 +104,9 @@ typedef struct {
     int http2;                          /* DNSAPI_HTTP2_* */
     int max_connections;                /* 0: derived from the descriptor limit */
     int header_timeout_ms, body_timeout_ms, idle_timeout_ms;
+    /* DNSAPI_RATE_LIMIT, indexed by DNSAPI_RATE_*; has_rate_limit 0: off */
+    dnsapi_rate_t rate[DNSAPI_RATE_BUDGETS];
+    int has_rate_limit;
 
     /* ---- name servers, plural: read by zonegen ----------------------- */
     /* DNSAPI_CATALOG: the catalog zone (RFC 9432) zonegen keeps, absolute;
@@ -120,6 +140,15 @@ extern const char dnsapi_config_help[];
 /* Parses "host:port", "[v6]:port" or "host" (port = default_port) into out.
  * Returns 0 or -1. */
 int dnsapi_hostport_parse(const char *text, uint16_t default_port, dnsapi_hostport_t *out);
+
+/* Parses a DNSAPI_RATE_LIMIT value ("off", "" or budgets such as
+ * "read=20/s:40,write=5/s:10,address=10/s:20") into rate[DNSAPI_RATE_BUDGETS]
+ * and *on. Returns 0, or -1 with one line in errbuf naming the variable. */
+int dnsapi_rate_limit_parse(const char *text, dnsapi_rate_t *rate, int *on, char *errbuf,
+                            size_t errlen);
+
+/* The name of a budget ("read", "write", "address"). */
+const char *dnsapi_rate_budget_name(int budget);
 
 /* Parses a duration: plain seconds, or a number with s/m/h/d/w suffix
  * ("90d"). Returns 0 and sets *out, or -1. */

@@ -85,6 +85,12 @@ int dns_name_parse(const char *zone, const char *in, dns_name_t *out, dnsapi_err
 int dns_name_parse_origin(const char *zone, const char *origin, const char *in, dns_name_t *out,
                           dnsapi_err_t *err);
 
+/* A name anywhere in the DNS, not inside one zone (a host name a script
+ * asks about): absolute with or without the trailing dot, neither "@" nor
+ * the root; its key (absolute, lowercase) into out as dns_name_normalize
+ * writes it. */
+int dns_name_normalize_absolute(const char *in, char *out, size_t outlen, dnsapi_err_t *err);
+
 /* dns_name_parse, writing only the key into out. A key longer than
  * outlen - 1 is name_too_long. */
 int dns_name_normalize(const char *zone, const char *in, char *out, size_t outlen,

@@ -262,6 +262,22 @@ int dns_reply_build(const dns_msg_info_t *req, const dns_reply_t *r, uint8_t *bu
         written++;
     }
     dns_wire_patch_u16(&w, 6, written);
+    /* the authority section (a NODATA answer's SOA): left out when it
+     * does not fit after the answers */
+    uint16_t in_authority = 0;
+    for (size_t i = 0; !(flags & DNS_FLAG_TC) && i < r->n_authority; i++) {
+        dns_wire_writer_t probe = w;
+        probe.cap = max_size - opt_size;
+        if (!answer_put(&probe, &r->authority[i]) || probe.overflow) {
+            if (!probe.overflow) {
+                return DNSAPI_EINVAL;
+            }
+            break;
+        }
+        w.len = probe.len;
+        in_authority++;
+    }
+    dns_wire_patch_u16(&w, 8, in_authority);
     if (req->has_opt) {
         opt_put(&w, rcode, r->ede_code, text != NULL ? text : "", text_len, text != NULL);
     }
@@ -275,4 +291,13 @@ int dns_reply_build(const dns_msg_info_t *req, const dns_reply_t *r, uint8_t *bu
 void dns_reply_ede_text(const dnsapi_err_t *err, char *out, size_t outlen)
 {
     snprintf(out, outlen, "%s: %s", err->code[0] != '\0' ? err->code : "error", err->message);
+}
+
+const char *dns_rcode_name(uint16_t rcode)
+{
+    static const char *const names[DNS_RCODES] = {
+        "NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED", "YXDOMAIN", "YXRRSET",
+        "NXRRSET", "NOTAUTH", "NOTZONE",  "DSOTYPENI", "RCODE12", "RCODE13", "RCODE14", "RCODE15",
+        "BADVERS", "RCODE17", "RCODE18", "RCODE19", "RCODE20", "RCODE21", "RCODE22", "RCODE23"};
+    return rcode < DNS_RCODES ? names[rcode] : "RCODE";
 }

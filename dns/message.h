@@ -91,13 +91,16 @@ typedef struct {
     bool authoritative;     /* AA */
     const dns_record_t *answer; /* SOA or NS records (normalized text), or NULL */
     size_t n_answer;
+    const dns_record_t *authority; /* SOA or NS records for the authority section, or NULL */
+    size_t n_authority;
     uint16_t ede_code;    /* used when ede_text is not NULL */
     const char *ede_text; /* EXTRA-TEXT (cut at DNS_EDE_TEXT_MAX), or NULL */
 } dns_reply_t;
 
 /* Builds the answer to req into buf (cap octets): header with req's id,
  * opcode and RD bit, QR set; the question echoed when req had one; the
- * answer records; an OPT record (payload DNS_EDNS_UDP_SIZE, the extended
+ * answer records; the authority records (left out when they do not fit);
+ * an OPT record (payload DNS_EDNS_UDP_SIZE, the extended
  * rcode bits, and the EDE option when ede_text is set) when req had one.
  * max_size is the size the answer must fit in (the UDP limit less room for
  * a TSIG record, or 65535 on TCP): answer records that do not fit are left
@@ -106,6 +109,12 @@ typedef struct {
  * alone do not fit. */
 int dns_reply_build(const dns_msg_info_t *req, const dns_reply_t *r, uint8_t *buf, size_t cap,
                     size_t max_size, size_t *len);
+
+/* Rcodes dnsapi names (0..DNS_RCODES-1; BADVERS is 16). */
+#define DNS_RCODES 24
+
+/* The mnemonic of an rcode ("NOERROR", "NOTAUTH", "BADVERS"), or "RCODEn". */
+const char *dns_rcode_name(uint16_t rcode);
 
 /* Room for dns_reply_ede_text's output. */
 #define DNS_EDE_TEXT_BUFSIZE                                                                       \

@@ -218,6 +218,44 @@ int dns_name_parse_origin(const char *zone, const char *origin, const char *in, 
     return name_parse(zone, origin != NULL ? origin : zone, in, out, err);
 }
 
+/* n's key into out, when it fits. */
+static int key_copy(const dns_name_t *n, char *out, size_t outlen, dnsapi_err_t *err)
+{
+    size_t len = strlen(n->key);
+    if (len >= outlen) {
+        return dnsapi_err_set(err, DNSAPI_EINVAL, "name_too_long", "name",
+                              "The name takes %zu characters with its escapes; at most %zu fit "
+                              "here.",
+                              len, outlen > 0 ? outlen - 1 : 0);
+    }
+    memcpy(out, n->key, len + 1);
+    return DNSAPI_OK;
+}
+
+int dns_name_normalize_absolute(const char *in, char *out, size_t outlen, dnsapi_err_t *err)
+{
+    wname_t n;
+    dns_name_t name;
+    int rc;
+    if (in == NULL || in[0] == '\0') {
+        return dnsapi_err_set(err, DNSAPI_EINVAL, "bad_name", "name",
+                              "The name is empty: give a domain name such as www.example.com.");
+    }
+    if ((rc = wname_parse(in, strlen(in), &n, "name", "name", err)) != DNSAPI_OK) {
+        return rc;
+    }
+    if (n.at || n.labels == 0) {
+        return dnsapi_err_set(err, DNSAPI_EINVAL, "bad_name", "name",
+                              "Give a domain name such as www.example.com, not \"%s\".",
+                              n.at ? "@" : ".");
+    }
+    n.absolute = true;
+    if ((rc = name_output(&n, &name, err)) != DNSAPI_OK) {
+        return rc;
+    }
+    return key_copy(&name, out, outlen, err);
+}
+
 /* The key of dns_name_parse. */
 int dns_name_normalize(const char *zone, const char *in, char *out, size_t outlen,
                        dnsapi_err_t *err)
@@ -227,15 +265,7 @@ int dns_name_normalize(const char *zone, const char *in, char *out, size_t outle
     if (rc != DNSAPI_OK) {
         return rc;
     }
-    size_t len = strlen(n.key);
-    if (len >= outlen) {
-        return dnsapi_err_set(err, DNSAPI_EINVAL, "name_too_long", "name",
-                              "The name takes %zu characters with its escapes; at most %zu fit "
-                              "here.",
-                              len, outlen > 0 ? outlen - 1 : 0);
-    }
-    memcpy(out, n.key, len + 1);
-    return DNSAPI_OK;
+    return key_copy(&n, out, outlen, err);
 }
 
 int dns_name_target_parse(const char *zone, const char *origin, const char *in, size_t inlen,

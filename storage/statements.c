@@ -114,9 +114,11 @@ const db_statement_t db_statements[] = {
     RECORD_PAGE(1, 1, 1, 1, 1),
     /* one record by id; columns RECORD_COLS, 13 the zone's name */
     /* the apex SOA and NS of the zone named $1 (the DNS listener's answers) */
+    /* $1: a name and the names above it; the zone of the longest */
     {"zone_apex",
      "SELECT " RECORD_COLS " FROM zones z JOIN records r ON r.zone_id = z.id AND r.name = z.name"
-     " AND r.type IN ('SOA', 'NS') AND NOT r.disabled WHERE z.name = $1"
+     " AND r.type IN ('SOA', 'NS') AND NOT r.disabled WHERE z.name = (SELECT e.name FROM zones e"
+     " WHERE e.name = ANY($1::text[]) ORDER BY length(e.name) DESC LIMIT 1)"
      " ORDER BY r.type DESC, r.content",
      0},
     {"record_one",
@@ -142,6 +144,14 @@ const db_statement_t db_statements[] = {
      " AND ($3::text[] IS NULL OR z.name = ANY($3::text[]))"
      " AND ($6::text IS NULL OR z.name > $6)"
      " ORDER BY z.name LIMIT $4::int OFFSET $5::int",
+     0},
+    /* The zone holding a name: $2 the name and its ancestors (text[]), $3
+     * allowed names (token limit); the longest wins. Columns as zone_list. */
+    {"zone_holding",
+     "SELECT " ZONE_COLS ", count(*) OVER () FROM zones z"
+     " WHERE z.account_id = $1::uuid AND z.name = ANY($2::text[])"
+     " AND ($3::text[] IS NULL OR z.name = ANY($3::text[]))"
+     " ORDER BY length(z.name) DESC LIMIT 1",
      0},
     /* Serialises zone creation across accounts so that the tree check and
      * the insert see each other. */

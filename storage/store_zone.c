@@ -204,7 +204,21 @@ void store_zone_list(db_pool_t *db, const store_auth_t *auth, const store_zone_q
          {op->caller.account_id, q->contains, lz, store_itoa(lim, q->limit),
           store_itoa(off, q->offset), q->after}},
     };
+    store_array_t holding = {0};
+    if (q->holding != NULL) {
+        for (size_t i = 0; i < q->n_holding; i++) {
+            store_array_add(&holding, q->holding[i]);
+        }
+        const char *names = store_array_done(&holding);
+        if (names == NULL) {
+            abort();
+        }
+        op->offset = 0;
+        op->after = false;
+        stmts[1] = (db_stmt_t){"zone_holding", 3, {op->caller.account_id, names, lz}};
+    }
     store_run(db, stmts, 2, on_zone_list, op);
+    store_array_free(&holding);
     store_array_free(&limit_zones);
 }
 
@@ -292,8 +306,26 @@ void store_zone_apex(db_pool_t *db, const char *name, store_zone_records_cb cb, 
     snprintf(op->key, sizeof(op->key), "%s", name);
     op->ctx = ctx;
     op->cb.records = cb;
-    db_stmt_t stmts[1] = {{"zone_apex", 1, {op->key}}};
+    /* the name and every name above it, the root aside */
+    store_array_t names = {0};
+    for (const char *p = op->key; *p != '\0' && strcmp(p, ".") != 0;) {
+        store_array_add(&names, p);
+        const char *dot = strchr(p, '.');
+        while (dot != NULL && dot > p && dot[-1] == '\\') { /* an escaped dot */
+            dot = strchr(dot + 1, '.');
+        }
+        if (dot == NULL) {
+            break;
+        }
+        p = dot + 1;
+    }
+    const char *arr = store_array_done(&names);
+    if (arr == NULL) {
+        abort();
+    }
+    db_stmt_t stmts[1] = {{"zone_apex", 1, {arr}}};
     store_run(db, stmts, 1, on_apex, op);
+    store_array_free(&names);
 }
 
 /* ---- the audit trail ------------------------------------------------------ */

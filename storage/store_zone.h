@@ -28,10 +28,15 @@ void store_zone_delete(db_pool_t *db, const store_auth_t *auth, const char *key,
 
 /* A page of the account's zones in name order: contains (substring of the
  * name, or NULL), after (keyset: names after this one, or NULL). total is
- * the number of matching zones (-1 after a keyset cursor). */
+ * the number of matching zones (-1 after a keyset cursor). With holding
+ * (the names a name lies in: itself and its ancestors, n_holding of them)
+ * the page is instead the one zone among them with the longest name, or
+ * none; the other fields are ignored then. */
 typedef struct {
     const char *contains, *after;
     long long limit, offset;
+    const char (*holding)[DNS_NAME_BUFSIZE];
+    size_t n_holding;
 } store_zone_query_t;
 
 typedef void (*store_zone_page_cb)(void *ctx, int status, const dnsapi_err_t *err,
@@ -48,10 +53,11 @@ typedef void (*store_zone_records_cb)(void *ctx, int status, const dnsapi_err_t 
 void store_zone_export(db_pool_t *db, const store_auth_t *auth, const char *key,
                        store_zone_records_cb cb, void *ctx);
 
-/* The SOA and apex NS records (enabled ones, SOA first) of the zone named
- * name, whichever account holds it: what the DNS listener answers SOA and
- * NS queries with (the same data the name servers serve). zone is NULL in
- * the callback; 404 when there is no such zone. */
+/* The SOA and apex NS records (enabled ones, SOA first) of the zone that
+ * holds name (the zone named name, else the nearest above it), whichever
+ * account holds it: what the DNS listener answers SOA and NS queries with
+ * (the same data the name servers serve); the records' owner is the
+ * zone's name. zone is NULL in the callback; 404 when no zone holds name. */
 void store_zone_apex(db_pool_t *db, const char *name, store_zone_records_cb cb, void *ctx);
 
 /* One entry of the audit trail. before/after are JSON objects or NULL. */

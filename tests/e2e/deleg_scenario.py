@@ -1,23 +1,27 @@
 """The delegation scenario of the live-check tests: example.test. and its
 children, served by a dnsfleet.Fleet on port 53 of 127.0.0.30-38.
 
-tests/e2e/test_deleg_live.py drives the probe through it; the HTTP
-delegation endpoints will reuse it (the parent zone's records are the ones a
-script would create through the API, Scenario.parent_records).
+tests/e2e/test_deleg_live.py drives the probe through it, and
+tests/e2e/test_api_delegations.py the HTTP delegation endpoints, with the
+parent zone's records (Scenario.parent_records) created through the API.
+LiveVerdicts holds what both must find.
 """
 
 import json
 
-from dnsfleet import zone_text
+from dnsfleet import wait_until, zone_text
+from harness import loopback
 
-ROOT = "127.0.0.30"      # NSD: "." and "test."
-PARENT = "127.0.0.31"    # NSD: example.test. (the zone dnsapi would hold)
-CHILD_KNOT = "127.0.0.32"
-CHILD_NSD = "127.0.0.33"
-PROVIDER = "127.0.0.35"  # NSD: provider.test. (name servers outside the zone)
-NOBODY = "127.0.0.36"    # nothing listens
-SILENT = "127.0.0.37"    # reads, never answers
-BROKEN = "127.0.0.38"    # answers junk with the query's id
+# port 53 of 127.0.0.30-38 (harness.loopback: DNSAPI_TEST_LOOPBACK_BASE moves them)
+ROOT = loopback(30, 0)        # NSD: "." and "test."
+PARENT = loopback(30, 1)      # NSD: example.test. (the zone dnsapi holds)
+CHILD_KNOT = loopback(30, 2)
+CHILD_NSD = loopback(30, 3)
+ELSEWHERE = loopback(30, 4)   # what the wrongglue child says its server is
+PROVIDER = loopback(30, 5)    # NSD: provider.test. (name servers outside the zone)
+NOBODY = loopback(30, 6)      # nothing listens
+SILENT = loopback(30, 7)      # reads, never answers
+BROKEN = loopback(30, 8)      # answers junk with the query's id
 ZONE = "example.test."
 PARENT_SERIAL = 2024010101
 
@@ -30,7 +34,7 @@ class Scenario:
       mismatch   the child's apex NS set is {ns1, ns3}, the delegation {ns1, ns2}
       stale      the NSD server serves serial 1, Knot serial 2
       noglue     ns1.noglue has no glue; ns2 is a sibling (good's server)
-      wrongglue  glue 127.0.0.33 for ns1.wrongglue; the child says 127.0.0.34
+      wrongglue  glue CHILD_NSD for ns1.wrongglue; the child says ELSEWHERE
       ext        name servers outside the zone (provider.test.): the resolver
       silent     one server never answers; broken: one answers junk
       moved      TTL 1 everywhere; changed from Knot (www 10.0.0.1) to NSD
@@ -129,7 +133,7 @@ class Scenario:
                          extra=[("ns1", 3600, "A", CHILD_NSD)])
         nsd[nog[0]] = nog[1]
         wrong = self.child("wrongglue", ["ns1", "ns2.good.example.test."],
-                           extra=[("ns1", 3600, "A", "127.0.0.34")])
+                           extra=[("ns1", 3600, "A", ELSEWHERE)])
         nsd[wrong[0]] = wrong[1]
         ext = self.child("ext", ["ns1.provider.test.", "ns2.provider.test."])
         knot[ext[0]], nsd[ext[0]] = ext[1], ext[1]
@@ -183,3 +187,128 @@ class Scenario:
         fleet.fake(SILENT, "silent")
         fleet.fake(BROKEN, "broken")
         return self
+
+
+class LiveVerdicts:
+    """The live verdicts on the scenario's delegations, asserted the same way
+    whichever way in ran the check (the probe, the HTTP API): a TestCase
+    mixin for a class whose check(label) returns a DelegationCheck report
+    for label.example.test. (with DNSAPI_RESOLVER set)."""
+
+    def codes(self, report):
+        return sorted((p["code"], p["ns"], p["address"]) for p in report["problems"])
+
+    def server(self, report, address):
+        got = [s for s in report["servers"] if s["address"] == address]
+        self.assertEqual(len(got), 1, "no single server %s in %r" % (address, report))
+        return got[0]
+
+    def assertParentNsMismatch(self, report, parent_ns, apex_ns):
+        """One parent_ns_mismatch from the root's server of test., naming
+        the parent's set and the apex set (each as "{a., b.}")."""
+        self.assertFalse(report["ok"])
+        got = [p for p in report["problems"] if p["code"] == "parent_ns_mismatch"]
+        self.assertEqual(len(got), 1, report)
+        self.assertEqual((got[0]["ns"], got[0]["address"]), ("ns.rootsrv.", ROOT))
+        for names in (parent_ns, apex_ns):
+            self.assertIn("{%s}" % ", ".join(names), got[0]["message"])
+        return got[0]
+
+    def assertResolverFollowsMoved(self, move):
+        """The resolver (self.resolver) finds names below good and moved;
+        move() points the moved delegation at CHILD_NSD (the way in's own
+        write, and the parent serving it), after which the resolver and the
+        check both follow it."""
+        self.assertEqual(self.resolver.resolve("www.good.example.test."), ["192.0.2.10"])
+        self.assertEqual(self.resolver.resolve("www.moved.example.test."), ["10.0.0.1"])
+        before = self.check("moved")
+        self.assertTrue(before["ok"], before)
+        self.assertEqual({s["address"] for s in before["servers"]}, {CHILD_KNOT})
+        move()
+        # every TTL on that path is 1 s: unbound goes back to the parent
+        wait_until(lambda: self.resolver.resolve("www.moved.example.test.") == ["10.0.0.2"],
+                   30, "unbound follows the changed delegation of moved.example.test.")
+        after = self.check("moved")
+        self.assertTrue(after["ok"], after)
+        self.assertEqual({s["address"] for s in after["servers"]}, {CHILD_NSD})
+
+    def assertMessages(self, report):
+        for p in report["problems"]:
+            self.assertGreater(len(p["message"]), 40, p)
+
+    def test_correct_delegation_has_no_problem(self):
+        r = self.check("good")
+        self.assertTrue(r["ok"], r)
+        self.assertEqual(r["problems"], [])
+        self.assertEqual(len(r["servers"]), 2)
+        for s in r["servers"]:
+            self.assertTrue(s["authoritative"], s)
+            self.assertEqual(s["serial"], 7)
+            self.assertEqual(s["source"], "glue")
+            self.assertEqual(s["ns_served"], ["ns1.good.example.test.", "ns2.good.example.test."])
+
+    def test_server_that_does_not_serve_the_child_is_lame(self):
+        r = self.check("lame")
+        self.assertFalse(r["ok"])
+        self.assertEqual(self.codes(r), [("lame", "ns1.lame.example.test.", CHILD_KNOT)])
+        self.assertIn("REFUSED", self.server(r, CHILD_KNOT)["problems"][0]["message"])
+        self.assertFalse(self.server(r, CHILD_KNOT)["authoritative"])
+        self.assertEqual(self.server(r, CHILD_NSD)["problems"], [])
+        self.assertMessages(r)
+
+    def test_child_apex_ns_set_other_than_the_delegation_is_ns_mismatch(self):
+        r = self.check("mismatch")
+        for address in (CHILD_KNOT, CHILD_NSD):
+            s = self.server(r, address)
+            self.assertEqual(s["ns_served"],
+                             ["ns1.mismatch.example.test.", "ns3.mismatch.example.test."])
+            got = [p for p in s["problems"] if p["code"] == "ns_mismatch"]
+            self.assertEqual(len(got), 1, s)
+            self.assertIn("{ns1.mismatch.example.test., ns3.mismatch.example.test.}",
+                          got[0]["message"])
+            self.assertIn("{ns1.mismatch.example.test., ns2.mismatch.example.test.}",
+                          got[0]["message"])
+        self.assertEqual(r["ns"], ["ns1.mismatch.example.test.", "ns2.mismatch.example.test."])
+
+    def test_server_behind_on_the_serial_is_serial_drift(self):
+        r = self.check("stale")
+        self.assertEqual(self.codes(r), [("serial_drift", "ns2.stale.example.test.", CHILD_NSD)])
+        self.assertEqual(self.server(r, CHILD_KNOT)["serial"], 2)
+        self.assertEqual(self.server(r, CHILD_NSD)["serial"], 1)
+        self.assertIn("serves serial 1", r["problems"][0]["message"])
+
+    def test_target_inside_the_child_without_glue_cannot_be_asked(self):
+        r = self.check("noglue")
+        self.assertEqual(self.codes(r), [("no_address", "ns1.noglue.example.test.", None)])
+        self.assertEqual([t["ns"] for t in r["unreachable_targets"]], ["ns1.noglue.example.test."])
+        s = self.server(r, CHILD_NSD)
+        self.assertEqual(s["ns"], "ns2.good.example.test.")
+        self.assertTrue(s["authoritative"])
+        self.assertIn("glue", r["problems"][0]["message"])
+
+    def test_glue_other_than_what_the_child_serves_is_glue_mismatch(self):
+        r = self.check("wrongglue")
+        self.assertFalse(r["ok"])
+        self.assertEqual({p["code"] for p in r["problems"]}, {"glue_mismatch"})
+        for p in r["problems"]:
+            self.assertIn("ns1.wrongglue.example.test.", p["message"])
+            self.assertIn("{%s}" % CHILD_NSD, p["message"])
+            self.assertIn("{%s}" % ELSEWHERE, p["message"])
+
+    def test_servers_outside_the_zone_are_found_through_the_resolver(self):
+        r = self.check("ext")
+        self.assertTrue(r["ok"], r)
+        self.assertEqual(sorted((s["ns"], s["address"], s["source"]) for s in r["servers"]),
+                         [("ns1.provider.test.", CHILD_KNOT, "resolver"),
+                          ("ns2.provider.test.", CHILD_NSD, "resolver")])
+
+    def test_silent_junk_and_absent_servers_are_per_server_results(self):
+        cases = (("silent", "timeout", SILENT), ("broken", "bad_reply", BROKEN),
+                 ("nobody", "unreachable", NOBODY))
+        for label, code, address in cases:
+            r = self.check(label)
+            self.assertEqual(self.codes(r), [(code, "ns1.%s.example.test." % label, address)],
+                             label)
+            other = self.server(r, CHILD_NSD)
+            self.assertTrue(other["authoritative"], other)
+            self.assertEqual(other["problems"], [])

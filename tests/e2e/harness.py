@@ -31,7 +31,7 @@ import unittest
 __all__ = [
     "Stack", "Response", "TcpProxy", "ContractError", "check_contract", "load_spec",
     "checked_operations", "spec_operations", "conninfo_parse", "conninfo_format",
-    "require_env", "DEFAULT_SCOPES", "tport", "PORT_OFFSET", "ApiTestCase", "ZoneHelpers", "q", "query",
+    "require_env", "DEFAULT_SCOPES", "tport", "loopback", "PORT_OFFSET", "ApiTestCase", "ZoneHelpers", "q", "query",
     "canonical_key", "checkzone_all", "record_sort_key", "validate",
 ]
 
@@ -39,6 +39,23 @@ DEFAULT_SCOPES = "zones:read zones:write records:read records:write tokens:write
 # Every fixed port a test uses goes through tport(): DNSAPI_TEST_PORT_OFFSET
 # shifts them all, so that two checkouts can run their suites side by side.
 PORT_OFFSET = int(os.environ.get("DNSAPI_TEST_PORT_OFFSET", "0"))
+
+
+# Tests whose name servers need port 53 (dnsfleet: delegations and glue carry
+# no port) each take a block of loopback addresses through loopback():
+# DNSAPI_TEST_LOOPBACK_BASE (a last octet, e.g. 140) moves every such block
+# to start there, so that a checkout can keep to the addresses it was given;
+# ctest runs those tests one at a time (RESOURCE_LOCK loopback_fleet).
+LOOPBACK_BASE = os.environ.get("DNSAPI_TEST_LOOPBACK_BASE")
+
+
+def loopback(first, i):
+    """Address i of a test's block of loopback addresses that starts at
+    127.0.0.<first> (or at DNSAPI_TEST_LOOPBACK_BASE)."""
+    octet = (int(LOOPBACK_BASE) if LOOPBACK_BASE else int(first)) + int(i)
+    if not (2 <= octet <= 254):
+        raise ValueError("loopback address 127.0.0.%d out of range" % octet)
+    return "127.0.0.%d" % octet
 
 
 def tport(port):
@@ -500,7 +517,7 @@ class Stack:
     # -- HTTP --------------------------------------------------------------
 
     def request(self, method, path, token=None, body=None, headers=None, raw=None,
-                chunked=False, timeout=30, check=True, allow_503=False):
+                chunked=False, timeout=30, check=True, allow_503=False, source=None):
         """Sends one HTTP request to the server and returns a Response.
 
         body: any JSON value but None, sent as JSON with Content-Type
@@ -510,6 +527,8 @@ class Stack:
               Transfer-Encoding: chunked.
         check: raise ServerError on any 5xx except 503 (allowed only when
                allow_503), and print the server log tail.
+        source: the client's address (a loopback address) instead of the
+               kernel's choice, e.g. for limits per client address.
         """
         hdrs = {}
         if token is not None:
@@ -526,7 +545,8 @@ class Stack:
                     del hdrs[existing]
             if v is not None:
                 hdrs[k] = v
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout,
+                                          source_address=(source, 0) if source else None)
         try:
             if chunked and payload is not None:
                 def gen(data=payload):
@@ -929,6 +949,18 @@ class ApiTestCase(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
+        try:
+            cls._stop_stack()
+        finally:
+            cls.stop_resources()
+
+    @classmethod
+    def stop_resources(cls):
+        """What a class started beside its stack (a proxy, name servers):
+        stopped after the stack, whatever happened."""
+
+    @classmethod
+    def _stop_stack(cls):
         if cls.stack is not None:
             alive = cls.stack.alive()
             if cls._failed or not alive:

@@ -1,5 +1,5 @@
-"""End-to-end: openapi.yaml coverage. A tour through every operation issue 3
-requires, each answer checked against openapi.yaml; 405 with Allow; unknown
+"""End-to-end: openapi.yaml coverage. A tour through every operation issues 3
+and 12 require, each answer checked against openapi.yaml; 405 with Allow; unknown
 paths; X-Request-Id; health, readiness and metrics; no CORS by default; and a
 final test that every required operation (and its main answers) was checked."""
 
@@ -13,7 +13,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import (ApiTestCase, ZoneHelpers, checked_operations, spec_operations,  # noqa: E402
                      validate)
 
-# The operations issue 3 requires, with the statuses the tour must have seen.
+# The operations issues 3 and 12 require, with the statuses the tour must have seen.
 REQUIRED = {
     ("POST", "/v1/zones"): {201, 401, 403, 409, 422, 400, 415},
     ("GET", "/v1/zones"): {200, 401, 403, 422},
@@ -33,6 +33,10 @@ REQUIRED = {
     ("POST", "/v1/tokens"): {201, 401, 403, 422},
     ("GET", "/v1/tokens"): {200, 401, 403},
     ("DELETE", "/v1/tokens/{id}"): {200, 401, 404},
+    ("GET", "/v1/zones/{zone}/delegations"): {200, 401, 403, 404, 422},
+    ("GET", "/v1/zones/{zone}/delegations/{name}"): {200, 401, 404, 422},
+    ("POST", "/v1/zones/{zone}/delegations/{name}/check"): {200, 401, 403, 404},
+    ("POST", "/v1/zones/{zone}/check"): {200, 401, 403, 404},
     ("GET", "/healthz"): {200},
     ("GET", "/readyz"): {200},
     ("GET", "/metrics"): {200},
@@ -199,6 +203,43 @@ class ContractTest(ZoneHelpers, ApiTestCase):
         self.call("DELETE", "/v1/zones/tour.test", "/v1/zones/{zone}", expect=200)
         self.call("DELETE", "/v1/zones/tour.test", "/v1/zones/{zone}", expect=404)
 
+    def test_15_delegations(self):
+        # issue 12; this stack has no DNSAPI_RESOLVER, so the live checks of
+        # name servers outside the zone answer at once with no_resolver
+        self.call("POST", "/v1/zones", "/v1/zones", body={"name": "deleg.test"}, expect=201)
+        posts = [{"name": "dev", "type": "NS", "content": "ns%d.other.example" % i} for i in (1, 2)]
+        self.call("POST", "/v1/zones/deleg.test/records/batch", "/v1/zones/{zone}/records/batch",
+                  body={"posts": posts}, expect=200)
+        ro = self.stack.token(scopes="zones:read")
+        d, d1 = "/v1/zones/{zone}/delegations", "/v1/zones/{zone}/delegations/{name}"
+        dc, zc = d1 + "/check", "/v1/zones/{zone}/check"
+        r = self.call("GET", "/v1/zones/deleg.test/delegations", d, expect=200)
+        self.assertEqual([x["name"] for x in r.data["delegations"]], ["dev.deleg.test."])
+        self.call("GET", "/v1/zones/deleg.test/delegations?limit=0", d, expect=422)
+        self.call("GET", "/v1/zones/deleg.test/delegations", d, token=None, expect=401)
+        self.call("GET", "/v1/zones/deleg.test/delegations", d, token=ro, expect=403)
+        self.call("GET", "/v1/zones/nope.test/delegations", d, expect=404)
+        self.call("GET", "/v1/zones/deleg.test/delegations/dev", d1, expect=200)
+        self.call("GET", "/v1/zones/deleg.test/delegations/www", d1, expect=404)
+        self.call("GET", "/v1/zones/deleg.test/delegations/a..b", d1, expect=422)
+        self.call("GET", "/v1/zones/deleg.test/delegations/dev", d1, token=None, expect=401)
+        r = self.call("POST", "/v1/zones/deleg.test/delegations/dev/check", dc, expect=200)
+        self.assertEqual({p["code"] for p in r.data["check"]["problems"]}, {"no_resolver"})
+        self.assertIn("DNSAPI_RESOLVER", r.data["check"]["problems"][0]["message"])
+        self.call("POST", "/v1/zones/deleg.test/delegations/www/check", dc, expect=404)
+        self.call("POST", "/v1/zones/deleg.test/delegations/dev/check", dc, token=None, expect=401)
+        self.call("POST", "/v1/zones/deleg.test/delegations/dev/check", dc, token=ro, expect=403)
+        r = self.call("POST", "/v1/zones/deleg.test/check", zc, expect=200)
+        self.assertFalse(r.data["zone_check"]["ok"])
+        self.assertIn("no_resolver", {p["code"] for p in r.data["zone_check"]["problems"]})
+        self.call("POST", "/v1/zones/nope.test/check", zc, expect=404)
+        self.call("POST", "/v1/zones/deleg.test/check", zc, token=None, expect=401)
+        self.call("POST", "/v1/zones/deleg.test/check", zc,
+                  token=self.stack.token(scopes="records:read"), expect=403)
+        r = self.call("GET", "/v1/zones?contains=www.dev.deleg.test", "/v1/zones", expect=200)
+        self.assertEqual([z["name"] for z in r.data["zones"]], ["deleg.test."])
+        self.call("GET", "/v1/zones?contains=a..b", "/v1/zones", expect=422)
+
     def test_20_health_readiness_metrics(self):
         r = self.call("GET", "/healthz", "/healthz", token=None, expect=200)
         self.assertEqual(r.json, {"status": "success", "data": {"status": "ok"}})
@@ -218,6 +259,14 @@ class ContractTest(ZoneHelpers, ApiTestCase):
         # every loop in one scrape: histograms by route, database errors counted
         self.assertIn('dnsapi_http_request_duration_seconds_bucket{route="/readyz",method="GET",le="+Inf"}', text)
         self.assertRegex(text, r'(?m)^dnsapi_db_errors_total \d+$')
+        # DNSAPI_RATE_LIMIT unset: limits off, no RateLimit-* headers on any answer
+        self.assertRegex(text, r'(?m)^dnsapi_rate_limit_keys_max 0$')
+        for r in (self.call("GET", "/healthz", "/healthz", token=None, expect=200),
+                  self.call("GET", "/v1/zones", "/v1/zones", expect=200),
+                  self.call("POST", "/v1/zones", "/v1/zones", body={}, expect=422),
+                  self.call("GET", "/v1/zones", "/v1/zones", token=None, expect=401)):
+            self.assertEqual([h for h in r.headers.keys() if h.lower().startswith("ratelimit")],
+                             [], repr(r))
 
     def test_21_connections_spread_evenly_over_loops(self):
         """The server runs two event loops. However the kernel spreads new

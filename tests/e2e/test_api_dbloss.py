@@ -47,11 +47,8 @@ class DatabaseLossTest(ZoneHelpers, ApiTestCase):
             raise
 
     @classmethod
-    def tearDownClass(cls):
-        try:
-            super().tearDownClass()
-        finally:
-            cls.proxy.stop()
+    def stop_resources(cls):
+        cls.proxy.stop()
 
     def timed(self, method, path, template, **kw):
         t0 = time.monotonic()

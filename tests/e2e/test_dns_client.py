@@ -21,19 +21,20 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
 import dnsfleet  # noqa: E402
+from harness import loopback  # noqa: E402
 
 import dns.flags  # noqa: E402
 import dns.message  # noqa: E402
 import dns.rrset  # noqa: E402
 
-NSD = "127.0.0.40"
-KNOT = "127.0.0.41"
-SILENT = "127.0.0.42"
-GARBAGE = "127.0.0.43"
-BROKEN = "127.0.0.44"
-TRUNC = "127.0.0.45"
-TRUNC_CUT = "127.0.0.46"
-NOBODY = "127.0.0.47"
+NSD = loopback(40, 0)
+KNOT = loopback(40, 1)
+SILENT = loopback(40, 2)
+GARBAGE = loopback(40, 3)
+BROKEN = loopback(40, 4)
+TRUNC = loopback(40, 5)
+TRUNC_CUT = loopback(40, 6)
+NOBODY = loopback(40, 7)
 ZONE = "client.test."
 SERIAL = 41
 

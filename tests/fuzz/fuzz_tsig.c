@@ -114,7 +114,7 @@ static void check_input(const dns_tsig_key_t *key, const uint8_t *msg, size_t le
     }
     uint8_t out[1400];
     size_t n = 0;
-    dns_reply_t r = {rc == DNSAPI_OK ? DNS_RCODE_NOERROR : v.rcode, false, NULL, 0, 0, NULL};
+    dns_reply_t r = {.rcode = rc == DNSAPI_OK ? DNS_RCODE_NOERROR : v.rcode};
     TSIG_CHECK(dns_reply_build(&info, &r, out, sizeof(out), sizeof(out) - DNS_TSIG_RR_MAX, &n) ==
                    DNSAPI_OK,
                "answer");

@@ -172,7 +172,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     uint8_t out[2048];
     size_t n = 0;
-    dns_reply_t reply = {DNS_RCODE_FORMERR, false, NULL, 0, DNS_EDE_OTHER, err.message};
+    dns_reply_t reply = {.rcode = DNS_RCODE_FORMERR, .ede_code = DNS_EDE_OTHER, .ede_text = err.message};
     UPDATE_CHECK(dns_reply_build(&info, &reply, out, sizeof(out), 512, &n) == DNSAPI_OK,
                  "FORMERR answer");
     UPDATE_CHECK(n >= 12 && n <= 512 && out[0] == data[0] && out[1] == data[1] && (out[2] & 0x80),

@@ -179,10 +179,12 @@ static void test_serving_role_can_run_the_statements_of_serve(void **state)
     run_ok(c, "zone_export", 2, pz);
     run_ok(c, "zone_get", 2, pz);
     run_ok(c, "zone_serial", 2, pz);
-    const char *p_apex[] = {"priv.test."};
+    const char *p_apex[] = {"{www.priv.test.,priv.test.}"};
     run_ok(c, "zone_apex", 1, p_apex);
     const char *p_list[] = {acct, "priv", NULL, "50", "0", NULL};
     run_ok(c, "zone_list", 6, p_list);
+    const char *p_hold[] = {acct, "{www.priv.test.,priv.test.,test.}", NULL};
+    run_ok(c, "zone_holding", 3, p_hold);
     for (unsigned shape = 0; shape < DB_PAGE_SHAPES; shape++) {
         const char *p_page[] = {tok, acct,        "priv.test.", NULL, "www.priv.test.",
                                 "A", "192.0.2.3", "100",        "0",  "",

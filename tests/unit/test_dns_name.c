@@ -454,6 +454,33 @@ static void test_ancestors_are_listed_nearest_first(void **state)
     assert_string_equal(out[1], "c.example.com.");
 }
 
+static void test_a_name_outside_any_zone_is_made_absolute(void **state)
+{
+    char out[DNS_NAME_BUFSIZE];
+    char anc[8][DNS_NAME_BUFSIZE];
+    assert_int_equal(
+        dns_name_normalize_absolute("_acme-challenge.WWW.example.com", out, sizeof(out), NULL),
+        DNSAPI_OK);
+    assert_string_equal(out, "_acme-challenge.www.example.com.");
+    assert_int_equal(dns_name_normalize_absolute("www.example.com.", out, sizeof(out), NULL),
+                     DNSAPI_OK);
+    assert_string_equal(out, "www.example.com.");
+    /* every ancestor but the root: where the zone holding the name may be */
+    assert_int_equal(dns_name_ancestors(".", "_acme-challenge.www.example.com.", anc, 8), 3);
+    assert_string_equal(anc[0], "www.example.com.");
+    assert_string_equal(anc[2], "com.");
+    dnsapi_err_t err;
+    const char *bad[] = {"", "@", ".", "a..b", "a b.example."};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        dnsapi_err_clear(&err);
+        assert_int_equal(dns_name_normalize_absolute(bad[i], out, sizeof(out), &err),
+                         DNSAPI_EINVAL);
+        assert_true(err.message[0] != '\0');
+    }
+    assert_int_equal(dns_name_normalize_absolute("www.example.com", out, 8, &err), DNSAPI_EINVAL);
+    assert_string_equal(err.code, "name_too_long");
+}
+
 /* Mutated names: whatever is accepted must read back to itself from both
  * its key and its display form, and compare equal to them. */
 static void test_accepted_names_read_back_to_themselves(void **state)
@@ -505,6 +532,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_at_sign_is_the_apex),
+        cmocka_unit_test(test_a_name_outside_any_zone_is_made_absolute),
         cmocka_unit_test(test_relative_name_is_made_absolute),
         cmocka_unit_test(test_absolute_name_with_trailing_dot_is_kept),
         cmocka_unit_test(test_name_ending_in_zone_without_dot_is_absolute),

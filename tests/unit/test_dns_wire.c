@@ -336,7 +336,7 @@ static void test_soa_query_answer(void **state)
     assert_true(dns_query_apex_name(&info, name, sizeof(name)));
     assert_string_equal(name, "example.com.");
     dns_record_t soa = {.name = "example.com.", .type = "SOA", .content = "ns1.example.net. hostmaster.example.net. 7 3600 900 604800 300", .ttl = 3600, .priority = -1};
-    dns_reply_t r = {DNS_RCODE_NOERROR, true, &soa, 1, 0, NULL};
+    dns_reply_t r = {.rcode = DNS_RCODE_NOERROR, .authoritative = true, .answer = &soa, .n_answer = 1};
     size_t n;
     assert_int_equal(dns_reply_build(&info, &r, out, sizeof(out), 512, &n), DNSAPI_OK);
     assert_int_equal(dns_wire_get_u16(out), 0xbeef);
@@ -367,6 +367,37 @@ static void test_soa_query_answer(void **state)
     assert_false(dns_query_apex_name(&info, name, sizeof(name)));
 }
 
+/* A name inside a zone: no answer, the zone's SOA in the authority
+ * section (how nsupdate finds the zone of a name). */
+static void test_nodata_answer_has_the_soa_in_authority(void **state)
+{
+    (void)state;
+    uint8_t buf[600], out[600];
+    dns_msg_info_t info;
+    dnsapi_err_t err;
+    size_t len = query(buf, 0, "www.example.com.", DNS_TYPE_SOA, false, 0);
+    assert_int_equal(dns_msg_info_parse(buf, len, &info, &err), DNSAPI_OK);
+    dns_record_t soa = {.name = "example.com.", .type = "SOA", .content = "ns1.example.net. hostmaster.example.net. 7 3600 900 604800 300", .ttl = 3600, .priority = -1};
+    dns_reply_t r = {.rcode = DNS_RCODE_NOERROR, .authoritative = true, .authority = &soa, .n_authority = 1};
+    size_t n;
+    assert_int_equal(dns_reply_build(&info, &r, out, sizeof(out), 512, &n), DNSAPI_OK);
+    assert_int_equal(dns_wire_get_u16(out + 6), 0);
+    assert_int_equal(dns_wire_get_u16(out + 8), 1);
+    ldns_pkt *pkt = NULL;
+    assert_int_equal(ldns_wire2pkt(&pkt, out, n), LDNS_STATUS_OK);
+    ldns_rr_list *auth = ldns_pkt_authority(pkt);
+    assert_int_equal(ldns_rr_list_rr_count(auth), 1);
+    char *owner = ldns_rdf2str(ldns_rr_owner(ldns_rr_list_rr(auth, 0)));
+    assert_string_equal(owner, "example.com.");
+    free(owner);
+    assert_int_equal(ldns_rr_get_type(ldns_rr_list_rr(auth, 0)), LDNS_RR_TYPE_SOA);
+    ldns_pkt_free(pkt);
+    /* no room for it: left out, not truncated */
+    assert_int_equal(dns_reply_build(&info, &r, out, sizeof(out), 40, &n), DNSAPI_OK);
+    assert_int_equal(dns_wire_get_u16(out + 8), 0);
+    assert_false(dns_wire_get_u16(out + 2) & DNS_FLAG_TC);
+}
+
 static void test_refusal_carries_an_extended_dns_error(void **state)
 {
     uint8_t buf[600], out[1400];
@@ -378,7 +409,7 @@ static void test_refusal_carries_an_extended_dns_error(void **state)
     dnsapi_err_set(&err, DNSAPI_ECONFLICT, "cname_conflict", NULL, "A CNAME is alone.");
     dns_reply_ede_text(&err, text, sizeof(text));
     assert_string_equal(text, "cname_conflict: A CNAME is alone.");
-    dns_reply_t r = {DNS_RCODE_REFUSED, false, NULL, 0, DNS_EDE_OTHER, text};
+    dns_reply_t r = {.rcode = DNS_RCODE_REFUSED, .ede_code = DNS_EDE_OTHER, .ede_text = text};
     size_t n;
     assert_int_equal(dns_reply_build(&info, &r, out, sizeof(out), 1232, &n), DNSAPI_OK);
     assert_int_equal(DNS_FLAGS_OPCODE(dns_wire_get_u16(out + 2)), DNS_OPCODE_UPDATE);
@@ -398,7 +429,7 @@ static void test_refusal_carries_an_extended_dns_error(void **state)
     assert_int_equal(dns_reply_build(&info, &r, out, sizeof(out), 1232, &n), DNSAPI_OK);
     assert_int_equal(dns_wire_get_u16(out + n - 299 - 4), 2 + 299);
     /* BADVERS needs the OPT for its upper bits. */
-    r = (dns_reply_t){DNS_RCODE_BADVERS, false, NULL, 0, 0, NULL};
+    r = (dns_reply_t){.rcode = DNS_RCODE_BADVERS};
     assert_int_equal(dns_reply_build(&info, &r, out, sizeof(out), 1232, &n), DNSAPI_OK);
     assert_int_equal(DNS_FLAGS_RCODE(dns_wire_get_u16(out + 2)), 0);
     assert_int_equal(out[n - 11 + 5], 1); /* extended rcode 1 << 4 = 16 */
@@ -420,6 +451,7 @@ int main(void)
         cmocka_unit_test(test_soa_and_ns_to_wire),
         cmocka_unit_test(test_message_frame_faults),
         cmocka_unit_test(test_soa_query_answer),
+        cmocka_unit_test(test_nodata_answer_has_the_soa_in_authority),
         cmocka_unit_test(test_refusal_carries_an_extended_dns_error),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

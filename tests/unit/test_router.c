@@ -2,6 +2,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -33,6 +34,21 @@ static void test_percent_encoded_slash_stays_inside_its_segment(void **state)
     assert_string_equal(zone, "a/b"); /* later refused as a zone name: 404 */
     assert_int_equal(match("GET", "/v1/zones/a%2/records", zone, id, allow), -1);
     assert_int_equal(match("GET", "/v1/zones/a%00b", zone, id, allow), -1);
+}
+
+static void test_a_long_name_as_second_parameter_is_kept_whole(void **state)
+{
+    char zone[300], id[300], allow[128], path[400], name[260];
+    memset(name, 'a', 253);
+    for (int i = 63; i < 253; i += 64) {
+        name[i] = '.';
+    }
+    name[253] = '\0';
+    snprintf(path, sizeof(path), "/v1/zones/example.com/delegations/%s/check", name);
+    int k = match("POST", path, zone, id, allow);
+    assert_true(k >= 0);
+    assert_string_equal(router_route(k)->template, "/v1/zones/{zone}/delegations/{name}/check");
+    assert_string_equal(id, name);
 }
 
 static void test_unknown_path_is_not_found(void **state)
@@ -93,6 +109,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_zone_and_record_parameters_are_extracted),
         cmocka_unit_test(test_percent_encoded_slash_stays_inside_its_segment),
+        cmocka_unit_test(test_a_long_name_as_second_parameter_is_kept_whole),
         cmocka_unit_test(test_unknown_path_is_not_found),
         cmocka_unit_test(test_wrong_method_lists_the_allowed_ones),
         cmocka_unit_test(test_trailing_slash_is_tolerated),
