@@ -98,11 +98,12 @@ static void check_owner_shape(const char *name, const char *input)
                                input, name);
                     v = v * 10 + (unsigned)(name[i + k] - '0');
                 }
-                FUZZ_CHECK(v <= 0x20 || (v >= 0x7f && v <= 255) || v == '#' || v == '\\',
+                FUZZ_CHECK(v <= 0x20 || (v >= 0x7f && v <= 255) || v == '#' || v == '\\' || v == '[',
                            "'%s' -> '%s': \\%03u for a printable octet", input, name, v);
                 i += 3;
             } else {
-                FUZZ_CHECK(e > 0x20 && e < 0x7f && e != '#' && e != '\\' && !is_plain(e, false),
+                FUZZ_CHECK(e > 0x20 && e < 0x7f && e != '#' && e != '\\' && e != '[' &&
+                               !is_plain(e, false),
                            "'%s' -> '%s': needless or bad escape at %zu", input, name, i);
                 i += 1;
             }

@@ -232,6 +232,8 @@ static void test_escapes_are_read_and_written_in_one_form(void **state)
                  "a\\\"b\\(c\\)d\\;e\\@f\\$g\\092h.example.com.");
     expect_parse("a\\\\", "a\\092.example.com.", "a\\092.example.com.");
     expect_parse("a\\092\\092", "a\\092\\092.example.com.", "a\\092\\092.example.com.");
+    /* '[' as \091 (BIND reads "\[" opening a label as a bit-string label) */
+    expect_parse("\\[x", "\\091x.example.com.", "\\091x.example.com.");
     /* other octets as \DDD, the same however they were written */
     expect_parse("x\\009\\127\\200\\255", "x\\009\\127\\200\\255.example.com.",
                  "x\\009\\127\\200\\255.example.com.");

@@ -607,6 +607,7 @@ static void test_empty_generic_data_of_a_known_type_is_refused(void **state)
 {
     expect_error("HTTPS", "\\# 0");
     expect_error("MX", "\\# 0");
+    expect_error("TXT", "\\# 0");
 }
 
 static void test_svcb_is_normalized(void **state)
