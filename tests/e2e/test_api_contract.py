@@ -33,6 +33,10 @@ REQUIRED = {
     ("POST", "/v1/tokens"): {201, 401, 403, 422},
     ("GET", "/v1/tokens"): {200, 401, 403},
     ("DELETE", "/v1/tokens/{id}"): {200, 401, 404},
+    ("POST", "/v1/tsig-keys"): {201, 401, 403, 409, 422},
+    ("GET", "/v1/tsig-keys"): {200, 401, 403},
+    ("GET", "/v1/tsig-keys/{id}"): {200, 401, 404},
+    ("DELETE", "/v1/tsig-keys/{id}"): {200, 401, 404},
     ("GET", "/v1/zones/{zone}/delegations"): {200, 401, 403, 404, 422},
     ("GET", "/v1/zones/{zone}/delegations/{name}"): {200, 401, 404, 422},
     ("POST", "/v1/zones/{zone}/delegations/{name}/check"): {200, 401, 403, 404},
@@ -198,6 +202,24 @@ class ContractTest(ZoneHelpers, ApiTestCase):
         self.call("DELETE", "/v1/tokens/" + tk["id"], "/v1/tokens/{id}", token=None, expect=401)
         self.call("DELETE", "/v1/tokens/" + tk["id"], "/v1/tokens/{id}", expect=200)
         self.call("DELETE", "/v1/tokens/nope", "/v1/tokens/{id}", expect=404)
+        # TSIG keys (DNS UPDATE credentials)
+        keys, key = "/v1/tsig-keys", "/v1/tsig-keys/{id}"
+        kbody = {"name": "tour-key.tour.test", "scopes": ["records:write"], "zones": ["tour.test"]}
+        k = self.call("POST", keys, keys, body=kbody, expect=201).data["tsig_key"]
+        self.call("POST", keys, keys, body=kbody, expect=409)
+        self.call("POST", keys, keys, body=dict(kbody, name="other.tour.test", algorithm="md5"),
+                  expect=422)
+        self.call("POST", keys, keys, token=ro, body=dict(kbody, name="ro.tour.test"), expect=403)
+        self.call("POST", keys, keys, token=None, body=kbody, expect=401)
+        self.call("GET", keys, keys, expect=200)
+        self.call("GET", keys, keys, token=ro, expect=403)
+        self.call("GET", keys, keys, token=None, expect=401)
+        self.call("GET", keys + "/" + k["id"], key, expect=200)
+        self.call("GET", keys + "/" + k["id"], key, token=None, expect=401)
+        self.call("GET", keys + "/nope", key, expect=404)
+        self.call("DELETE", keys + "/" + k["id"], key, token=None, expect=401)
+        self.call("DELETE", keys + "/" + k["id"], key, expect=200)
+        self.call("DELETE", keys + "/nope", key, expect=404)
         # zone delete last
         self.call("DELETE", "/v1/zones/tour.test", "/v1/zones/{zone}", token=None, expect=401)
         self.call("DELETE", "/v1/zones/tour.test", "/v1/zones/{zone}", expect=200)

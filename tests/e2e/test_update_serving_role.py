@@ -45,7 +45,7 @@ class UpdateAsServingRoleTest(ZoneHelpers, ApiTestCase):
         assert user == cls.stack.SERVE_ROLE, "the serving role was not made"
 
     def mint_key(self, name):
-        r = self.call("POST", "/v1/tsig-keys", None, expect=201,
+        r = self.call("POST", "/v1/tsig-keys", "/v1/tsig-keys", expect=201,
                       body={"name": name, "algorithm": "hmac-sha256",
                             "scopes": ["records:write"], "zones": [ZONE]})
         data = r.json["data"]
@@ -91,7 +91,7 @@ class UpdateAsServingRoleTest(ZoneHelpers, ApiTestCase):
         self.assertEqual(self.state(), before)
 
         # a revoked key is unknown from the next message on
-        self.call("DELETE", "/v1/tsig-keys/%s" % kid, None, expect=200)
+        self.call("DELETE", "/v1/tsig-keys/%s" % kid, "/v1/tsig-keys/{id}", expect=200)
         u = self.update(kname, keyring)
         u.add("late", 300, "TXT", '"too late"')
         try:
