@@ -203,6 +203,14 @@ static bool is_uuid(const char *s)
     return true;
 }
 
+/* True when a is more than AUTH_LEEWAY_SECONDS before b. The claims are any
+ * signed 64-bit integers the token carries, so the difference is taken in
+ * unsigned arithmetic (exact when a < b) instead of adding the leeway. */
+static bool before_leeway(int64_t a, int64_t b)
+{
+    return a < b && (uint64_t)b - (uint64_t)a > AUTH_LEEWAY_SECONDS;
+}
+
 #define INVALID(...) dnsapi_err_set(err, DNSAPI_EAUTH, "invalid_token", NULL, __VA_ARGS__)
 
 /* Verifies token with one key. *sig_ok tells whether the signature (and
@@ -237,17 +245,17 @@ static int verify_one(const char *token, int64_t now, const unsigned char *key, 
         rc = INVALID("the bearer token has no valid expiry (exp)");
         goto out;
     }
-    if (exp + AUTH_LEEWAY_SECONDS < now) {
+    if (before_leeway(exp, now)) {
         rc = INVALID("the bearer token has expired; mint a new one");
         goto out;
     }
     has = claim_int(jwt, "nbf", &nbf);
-    if (has < 0 || (has == 1 && nbf - AUTH_LEEWAY_SECONDS > now)) {
+    if (has < 0 || (has == 1 && before_leeway(now, nbf))) {
         rc = INVALID("the bearer token is not valid yet (nbf)");
         goto out;
     }
     has = claim_int(jwt, "iat", &iat);
-    if (has < 0 || (has == 1 && iat - AUTH_LEEWAY_SECONDS > now)) {
+    if (has < 0 || (has == 1 && before_leeway(now, iat))) {
         rc = INVALID("the bearer token was issued in the future (iat)");
         goto out;
     }

@@ -13,7 +13,10 @@ int cmd_migrate(int argc, char **argv)
                "Applies pending database migrations in order, each in its own transaction,\n"
                "under an advisory lock; does nothing when the database is current.\n"
                "DNSAPI_MIGRATIONS_DIR, if set, reads NNNN_*.sql files from that folder\n"
-               "instead of those built into the binary.\n\n%s",
+               "instead of those built into the binary. DNSAPI_DB_OWNER, if set, is the role\n"
+               "to become (SET ROLE) after connecting, so that the owner role owns what the\n"
+               "migrations create; otherwise the login of DNSAPI_DATABASE_URL does. Then\n"
+               "`dnsapi db grant` gives the roles of serve and zonegen their rights.\n\n%s",
                dnsapi_config_help);
         return 0;
     }
@@ -38,7 +41,13 @@ int cmd_migrate(int argc, char **argv)
         db_migrations_free(list);
         return 1;
     }
-    int n = db_migrate_apply(c, list, stdout, err, sizeof(err));
+    const char *owner = getenv("DNSAPI_DB_OWNER");
+    int n = 0;
+    if (owner != NULL && *owner != '\0' && db_role_set(c, owner, err, sizeof(err)) != 0) {
+        n = -1;
+    } else {
+        n = db_migrate_apply(c, list, stdout, err, sizeof(err));
+    }
     PQfinish(c);
     db_migrations_free(list);
     if (n < 0) {

@@ -22,6 +22,7 @@ int cmd_token(int argc, char **argv);
 int cmd_tsig(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_zone(int argc, char **argv);
+int cmd_db(int argc, char **argv);
 
 /* True when argv holds -h or --help. */
 int cli_wants_help(int argc, char **argv);

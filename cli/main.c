@@ -25,6 +25,7 @@ static const struct {
     {"tsig", cmd_tsig, "manage TSIG keys for DNS UPDATE (tsig create, tsig list, tsig revoke)"},
     {"export", cmd_export, "print one zone as a master file"},
     {"zone", cmd_zone, "change zones (zone set-nameservers ZONE NS..., --all)"},
+    {"db", cmd_db, "grant the roles of serve and zonegen (db grant --serve ROLE --zonegen ROLE)"},
 };
 
 int cli_wants_help(int argc, char **argv)

@@ -5,7 +5,9 @@
 #
 # Installs the Debian packages that are missing, builds build/dnsapi
 # (Release), starts a PostgreSQL kept under var/pg (127.0.0.1:15433; created
-# on the first run, reused after), migrates, creates the account `dev`,
+# on the first run, reused after), creates the roles dnsapi_owner,
+# dnsapi_serve and dnsapi_zonegen, migrates as the owner and grants the
+# other two only what they use (`dnsapi db grant`), creates the account `dev`,
 # mints a token with every scope, starts NSD on 127.0.0.1:5353 fed by
 # `dnsapi zonegen`, prints the token with a curl and a dig line, and runs
 # `dnsapi serve` on 127.0.0.1:8080 in the foreground. Ctrl-C stops the
@@ -233,9 +235,6 @@ fi
 PG_STARTED=1
 bash "$ROOT/tests/lib/pg.sh" start "$VAR/pg" "$PG_PORT" --keep
 PSQL=("$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PG_PORT" -U postgres)
-if [ "$("${PSQL[@]}" -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'dnsapi'")" != 1 ]; then
-    "${PSQL[@]}" -d postgres -c "CREATE DATABASE dnsapi"
-fi
 
 # The token signing key: made once, kept in var/.
 if [ ! -s "$VAR/jwt_secret" ]; then
@@ -243,7 +242,6 @@ if [ ! -s "$VAR/jwt_secret" ]; then
 fi
 chmod 600 "$VAR/jwt_secret"
 
-export DNSAPI_DATABASE_URL="host=127.0.0.1 port=$PG_PORT user=postgres dbname=dnsapi"
 export DNSAPI_LISTEN=$LISTEN
 DNSAPI_JWT_SECRET=$(cat "$VAR/jwt_secret")
 export DNSAPI_JWT_SECRET
@@ -253,8 +251,27 @@ export DNSAPI_VERIFY=127.0.0.1:$DNS_PORT
 fleet_env # name servers, plural: include, reload, add/delete, catalog, secondary
 unset DNSAPI_CONFIG
 
-say "migrate"
+# ---- database roles (least privilege; deploy/README.md "Database roles") ----
+# dnsapi_owner owns the database and everything the migrations create, and
+# is what `migrate`, `account` and `token` connect as (DNSAPI_DATABASE_URL
+# here and in var/quickstart.env). `serve` connects as dnsapi_serve and
+# `zonegen` as dnsapi_zonegen, which `dnsapi db grant` gives only the rights
+# they use. deploy/db-roles.sh makes the roles and the database; the
+# cluster trusts loopback logins, so their passwords are not used here. A
+# database made by an earlier quick start, owned by postgres, is handed over
+# to dnsapi_owner.
+say "database roles and migrate"
+adopt=()
+if [ "$("${PSQL[@]}" -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'dnsapi'")" = 1 ]; then
+    adopt=(--adopt postgres)
+fi
+PSQL="${PSQL[*]}" bash "$ROOT/deploy/db-roles.sh" "${adopt[@]}"
+export DNSAPI_DATABASE_URL="host=127.0.0.1 port=$PG_PORT user=dnsapi_owner dbname=dnsapi"
+SERVE_DATABASE_URL="host=127.0.0.1 port=$PG_PORT user=dnsapi_serve dbname=dnsapi"
+ZONEGEN_DATABASE_URL="host=127.0.0.1 port=$PG_PORT user=dnsapi_zonegen dbname=dnsapi"
 "$BIN" migrate
+"$BIN" db grant --serve dnsapi_serve --zonegen dnsapi_zonegen
+# ---- end of database roles ----
 
 say "account dev"
 rc=0
@@ -329,7 +346,8 @@ if [ -n "$stale" ]; then
     echo "stopping zonegen left running by an earlier run (pid $stale)"
     stop_pid "$stale"
 fi
-setsid "$BIN" zonegen >>"$VAR/zonegen.log" 2>&1 </dev/null &
+# as dnsapi_zonegen (database roles, above)
+DNSAPI_DATABASE_URL=$ZONEGEN_DATABASE_URL setsid "$BIN" zonegen >>"$VAR/zonegen.log" 2>&1 </dev/null &
 ZONEGEN_PID=$!
 echo "$ZONEGEN_PID" >"$VAR/zonegen.pid"
 sleep 1
@@ -393,7 +411,8 @@ rc=0
 # In the background with this shell waiting for it, so that Ctrl-C or a
 # TERM sent to this script stops everything (a shell waiting on a
 # foreground child only runs its traps once the child has exited).
-"$BIN" serve &
+# as dnsapi_serve (database roles, above)
+DNSAPI_DATABASE_URL=$SERVE_DATABASE_URL "$BIN" serve &
 SERVE_PID=$!
 echo "$SERVE_PID" >"$VAR/serve.pid"
 wait "$SERVE_PID" || rc=$?

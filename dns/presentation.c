@@ -302,12 +302,18 @@ size_t wname_format(const uint8_t *lab, size_t len, bool lower, char *out, size_
              * wildcard, beside other octets it is escaped */
             bool plain =
                 isalnum(c) || c == '-' || c == '_' || c == '/' || (c == '*' && lab[off] == 1);
-            /* '#' as \035: NSD reads "\#" opening rdata as RFC 3597's mark */
-            if (c > 0x20 && c < 0x7f && c != '#' && !plain) {
+            /* '#' as \035: NSD reads "\#" opening rdata as RFC 3597's mark;
+             * a backslash as \092: NSD 4.6 reads a label ending in an escaped
+             * backslash ("a\\.") as holding an escaped dot, which puts the
+             * name outside its zone (found by tests/fuzz/fuzz_name.c); '['
+             * as \091: BIND reads "\[" opening a label as an RFC 2673
+             * bit-string label and refuses the zone (the same) */
+            bool ddd = c <= 0x20 || c >= 0x7f || c == '#' || c == '\\' || c == '[';
+            if (!ddd && !plain) {
                 buf[0] = '\\';
                 buf[1] = (char)c;
                 k = 2;
-            } else if (c <= 0x20 || c >= 0x7f || c == '#') {
+            } else if (ddd) {
                 snprintf(buf, sizeof(buf), "\\%03u", c);
                 k = 4;
             } else {

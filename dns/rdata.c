@@ -829,6 +829,13 @@ int dns_rdata_parse(const dns_rdata_in_t *in, dns_rdata_out_t *out, dnsapi_err_t
         if (rc != DNSAPI_OK) {
             goto fail;
         }
+        /* data that presents as nothing (found by tests/fuzz/fuzz_content.c:
+         * the text was left unallocated) is no record of the type */
+        if (generic.s == NULL) {
+            rc = dnsapi_err_set(err, DNSAPI_EINVAL, "bad_rdata", "content",
+                                "The generic data (\\# ...) holds no %s record data.", ti->type);
+            goto fail;
+        }
         content = generic.s;
     }
     if (strcmp(ti->type, "TXT") == 0 && content[0] != '"') {

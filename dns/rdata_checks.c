@@ -73,7 +73,6 @@ int rdata_naptr_regexp_check(const ldns_rr *rr, dnsapi_err_t *err)
     const char *re = (const char *)data + 1;
     char ere[256];
     size_t ere_len = 0;
-    size_t groups = 0;
     size_t i = 1;
     int rc = DNSAPI_OK;
 
@@ -91,8 +90,6 @@ int rdata_naptr_regexp_check(const ldns_rr *rr, dnsapi_err_t *err)
     for (; i < len && re[i] != delim; i++) {
         if (re[i] == '\\' && i + 1 < len) {
             ere[ere_len++] = re[i++];
-        } else if (re[i] == '(') {
-            groups++;
         }
         ere[ere_len++] = re[i];
     }
@@ -100,12 +97,19 @@ int rdata_naptr_regexp_check(const ldns_rr *rr, dnsapi_err_t *err)
     if (i >= len || ere_len == 0) {
         goto bad;
     }
-    /* The replacement, up to the next unescaped delimiter. */
+    /* The replacement, up to the next unescaped delimiter. BIND refuses
+     * "\\0" (found by tests/fuzz/fuzz_content.c) and back-references
+     * beyond the groups the regex compiles to (counting '(' is not enough:
+     * "[(]" opens none). */
+    size_t max_ref = 0;
     for (i++; i < len && re[i] != delim; i++) {
         if (re[i] == '\\' && i + 1 < len) {
             i++;
-            if (isdigit((unsigned char)re[i]) && (size_t)(re[i] - '0') > groups) {
+            if (re[i] == '0') {
                 goto bad;
+            }
+            if (isdigit((unsigned char)re[i]) && (size_t)(re[i] - '0') > max_ref) {
+                max_ref = (size_t)(re[i] - '0');
             }
         }
     }
@@ -116,10 +120,14 @@ int rdata_naptr_regexp_check(const ldns_rr *rr, dnsapi_err_t *err)
         goto bad;
     }
     regex_t compiled;
-    if (regcomp(&compiled, ere, REG_EXTENDED | REG_NOSUB) != 0) {
+    if (regcomp(&compiled, ere, REG_EXTENDED) != 0) {
         goto bad;
     }
+    size_t groups = compiled.re_nsub;
     regfree(&compiled);
+    if (max_ref > groups) {
+        goto bad;
+    }
     return rc;
 bad:
     return dnsapi_err_set(err, DNSAPI_EINVAL, "bad_rdata", "content",

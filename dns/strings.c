@@ -224,6 +224,14 @@ int caa_rebuild(const char *content, dtext_t *t, dnsapi_err_t *err)
                               (int)(flen > 16 ? 16 : flen), marks[0]);
     }
     size_t tlen = strcspn(marks[1], " ");
+    /* RFC 6844 capped tags at 15 characters, and NSD still refuses longer
+     * ones (found by tests/fuzz/fuzz_content.c). */
+    if (tlen > 15) {
+        return dnsapi_err_set(err, DNSAPI_EINVAL, "bad_rdata", "content",
+                              "The CAA tag is %zu characters long; tags have at most 15, such as "
+                              "issue, issuewild or iodef.",
+                              tlen);
+    }
     for (size_t i = 0; i < tlen; i++) {
         if (!isascii((unsigned char)marks[1][i]) || !isalnum((unsigned char)marks[1][i])) {
             return dnsapi_err_set(err, DNSAPI_EINVAL, "bad_rdata", "content",

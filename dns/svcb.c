@@ -308,7 +308,14 @@ static int value_to_wire(uint16_t key, const uint8_t *v, size_t len, bool has_va
     case KEY_IPV6HINT:
         return addrs_to_wire(AF_INET6, v, len, wire, wlen, err);
     case KEY_ECH: {
-        char *b64 = strndup((const char *)v, len);
+        /* v is decoded octets, not a C string: copied and terminated
+         * (strndup would look for a NUL past len), and a NUL inside is no
+         * base64 */
+        char *b64 = memchr(v, '\0', len) == NULL ? malloc(len + 1) : NULL;
+        if (b64 != NULL) {
+            memcpy(b64, v, len);
+            b64[len] = '\0';
+        }
         ldns_rdf *rdf = NULL;
         bool ok = b64 != NULL && ldns_str2rdf_b64(&rdf, b64) == LDNS_STATUS_OK &&
                   ldns_rdf_size(rdf) > 0 && ldns_rdf_size(rdf) <= SVC_VALUE_MAX;

@@ -240,6 +240,58 @@ out:
     return applied;
 }
 
+/* Copies a result's message and its hint into errbuf. */
+static void result_message(PGresult *r, const char *what, char *errbuf, size_t errlen)
+{
+    const char *msg = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
+    const char *hint = PQresultErrorField(r, PG_DIAG_MESSAGE_HINT);
+    if (msg == NULL) {
+        msg = "no answer from the database";
+    }
+    if (hint != NULL) {
+        snprintf(errbuf, errlen, "%s: %s (%s)", what, msg, hint);
+    } else {
+        snprintf(errbuf, errlen, "%s: %s", what, msg);
+    }
+}
+
+int db_role_set(PGconn *c, const char *role, char *errbuf, size_t errlen)
+{
+    char *ident = PQescapeIdentifier(c, role, strlen(role));
+    if (ident == NULL) {
+        snprintf(errbuf, errlen, "database: %s", PQerrorMessage(c));
+        return -1;
+    }
+    char sql[512];
+    snprintf(sql, sizeof(sql), "SET ROLE %s", ident);
+    PQfreemem(ident);
+    PGresult *r = PQexec(c, sql);
+    int rc = 0;
+    if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+        result_message(r, "database: cannot become the owner role (DNSAPI_DB_OWNER)", errbuf,
+                       errlen);
+        rc = -1;
+    }
+    PQclear(r);
+    return rc;
+}
+
+int db_grant_role(PGconn *c, const char *role, const char *kind, char *errbuf, size_t errlen)
+{
+    const char *params[2] = {role, kind};
+    PGresult *r =
+        PQexecParams(c, "SELECT dnsapi_grant_role($1, $2)", 2, NULL, params, NULL, NULL, 0);
+    int rc = 0;
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+        char what[320];
+        snprintf(what, sizeof(what), "cannot grant %s the rights of %s", role, kind);
+        result_message(r, what, errbuf, errlen);
+        rc = -1;
+    }
+    PQclear(r);
+    return rc;
+}
+
 int db_migrate_check(PGconn *c, const db_migration_t *list, char *errbuf, size_t errlen)
 {
     if (list == NULL) {

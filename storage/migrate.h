@@ -38,6 +38,19 @@ int db_migrate_apply(PGconn *conn, const db_migration_t *list, FILE *log, char *
  * a database error. */
 int db_migrate_check(PGconn *conn, const db_migration_t *list, char *errbuf, size_t errlen);
 
+/* Makes role the current user of conn (SET ROLE), for a login that is a
+ * member of the owner role: `dnsapi migrate` and `dnsapi db grant` with
+ * DNSAPI_DB_OWNER. Returns 0 or -1 with errbuf filled. */
+int db_role_set(PGconn *conn, const char *role, char *errbuf, size_t errlen);
+
+/* Grants role the rights of kind ("serve" or "zonegen") through
+ * dnsapi_grant_role (migrations/0035_least_privilege.sql), as the owner:
+ * exactly what `dnsapi serve` or `dnsapi zonegen` uses and nothing that
+ * could get around the guard on system records. Refuses (-1, errbuf says
+ * why and what to do) roles that are superusers, own something or could
+ * still create temporary tables or schema objects. Returns 0 when granted. */
+int db_grant_role(PGconn *conn, const char *role, const char *kind, char *errbuf, size_t errlen);
+
 /* Connects synchronously (for the command-line tools); NULL with errbuf
  * filled on failure. */
 PGconn *db_connect_sync(const char *conninfo, char *errbuf, size_t errlen);

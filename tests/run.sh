@@ -4,12 +4,14 @@
 # throwaway PostgreSQL on 127.0.0.1, and runs every test through ctest.
 #
 #   bash tests/run.sh              every test
-#   bash tests/run.sh -L unit      one tier (unit, integration, e2e); any
-#                                  other arguments go to ctest too
+#   bash tests/run.sh -L unit      one tier (unit, integration, e2e, fuzz);
+#                                  any other arguments go to ctest too
 #
 # Environment: DNSAPI_TEST_PG_PORT (default 15432), DNSAPI_TEST_BUILD_DIR
 # (default build-test) and DNSAPI_TEST_PORT_OFFSET (added to every fixed port
 # the end-to-end tests use, default 0) let two runs share a machine.
+# DNSAPI_FUZZ_SECONDS (default 30) is each fuzzer's time; the fuzzers build
+# into DNSAPI_FUZZ_BUILD_DIR (default build-fuzz), see tests/fuzz/README.md.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -46,7 +48,7 @@ deps_install build-essential cmake pkg-config libh2o-evloop-dev libssl-dev libpq
     knot-dnssecutils \
     bind9-dnsutils bind9utils ldnsutils python3-dnspython python3-yaml python3-jsonschema python3-cryptography wrk \
     curl valgrind prometheus openssl python3-h2 docker-compose systemd util-linux chromium nodejs \
-    bind9 unbound pebble lego certbot python3-certbot-dns-rfc2136
+    bind9 unbound pebble lego certbot python3-certbot-dns-rfc2136 clang
 # nodejs from Debian comes without npm; NodeSource's carries its own
 command -v npm >/dev/null || deps_install npm
 
@@ -82,6 +84,7 @@ export ASAN_OPTIONS=halt_on_error=1:abort_on_error=0:detect_leaks=1:strict_strin
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 export LSAN_OPTIONS=print_suppressions=0
 export PYTHONDONTWRITEBYTECODE=1
+export DNSAPI_FUZZ_BUILD_DIR=${DNSAPI_FUZZ_BUILD_DIR:-$ROOT/build-fuzz}
 
 step "ctest $*"
 rc=0

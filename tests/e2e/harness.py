@@ -287,7 +287,10 @@ class Stack:
 
     # -- environment -------------------------------------------------------
 
-    def base_env(self, server=False):
+    def base_env(self, server=False, zonegen=False):
+        """The environment of a dnsapi command: the CLI's (the owner's
+        connection), serve's (server=True: the serving role) or zonegen's
+        (zonegen=True: the zonegen role, once the roles are granted)."""
         env = dict(os.environ)
         for k in list(env):
             if k.startswith("DNSAPI_") and k not in ("DNSAPI_BINARY", "DNSAPI_SOURCE_DIR",
@@ -296,6 +299,8 @@ class Stack:
         db = dict(self.db_params)
         if server:
             db.update(self.db_override)
+        if zonegen and self.db_override:
+            db["user"] = self.ZONEGEN_ROLE
         env.update({
             "DNSAPI_DATABASE_URL": conninfo_format(db),
             "DNSAPI_LISTEN": "127.0.0.1:%d" % self.port,
@@ -338,8 +343,23 @@ class Stack:
         self.psql_maint("CREATE DATABASE %s" % self.dbname)
         self._db_created = True
         self.cli("migrate")
+        self.grant_serving_roles()
         self.account("acme")
         self.start_server()
+
+    # `dnsapi serve` connects as a serving role granted by `dnsapi db grant`,
+    # as deploy/README.md sets it up; migrations and the CLI keep the owner's
+    # (the superuser's) connection. Roles are cluster-wide: every stack
+    # shares these two.
+    SERVE_ROLE = "dnsapi_test_serve"
+    ZONEGEN_ROLE = "dnsapi_test_zonegen"
+
+    def grant_serving_roles(self):
+        for role in (self.SERVE_ROLE, self.ZONEGEN_ROLE):
+            self.psql_maint("DO $$BEGIN CREATE ROLE %s LOGIN; EXCEPTION WHEN duplicate_object "
+                            "OR unique_violation THEN NULL; END$$" % role)
+        self.cli("db", "grant", "--serve", self.SERVE_ROLE, "--zonegen", self.ZONEGEN_ROLE)
+        self.db_override.setdefault("user", self.SERVE_ROLE)
 
     def start_server(self):
         """Starts `dnsapi serve` and waits until /healthz answers 200."""

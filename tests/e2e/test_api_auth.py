@@ -386,6 +386,27 @@ class AuthTest(ZoneHelpers, ApiTestCase):
                 self.assertError(r, 422, "validation_failed", code, field)
         self.assertEqual(self.db_state(), before)
 
+    def test_token_lifetime_bounds_are_the_documented_ones(self):
+        schema = self.spec["components"]["schemas"]["TokenCreate"]["properties"]["expires_in"]
+        low, high = schema["minimum"], schema["maximum"]
+        self.assertEqual((low, high), (60, 3650 * 86400))
+        before = self.db_state()
+        for seconds in (low - 1, 0, -1, high + 1):
+            with self.subTest(expires_in=seconds):
+                r = self.call("POST", "/v1/tokens", "/v1/tokens",
+                              body={"name": "x", "scopes": ["zones:read"], "expires_in": seconds})
+                self.assertError(r, 422, "validation_failed", "out_of_range", "expires_in")
+        self.assertEqual(self.db_state(), before)
+        for seconds in (low, high):
+            with self.subTest(expires_in=seconds):
+                start = int(time.time())
+                r = self.call("POST", "/v1/tokens", "/v1/tokens",
+                              body={"name": "b", "scopes": ["zones:read"], "expires_in": seconds}, expect=201)
+                at = datetime.datetime.fromisoformat(r.data["token"]["expires_at"].replace("Z", "+00:00"))
+                self.assertGreaterEqual(at.timestamp(), start + seconds)
+                self.assertLessEqual(at.timestamp(), int(time.time()) + seconds)
+                self.call("GET", "/v1/zones", "/v1/zones", token=r.data["secret"], expect=200)
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)

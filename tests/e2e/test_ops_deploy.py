@@ -86,7 +86,9 @@ class ComposeTest(unittest.TestCase):
                 self.assertEqual(zonegen.get(n), env.get(n), "zonegen does not get %s" % n)
         for n in sorted(ZONEGEN_ONLY | FIXED):
             self.assertTrue(zonegen.get(n) or api.get(n), "%s is set nowhere" % n)
-        self.assertIn("password=dnsapi", api["DNSAPI_DATABASE_URL"])
+        # each program logs in as its own role (deploy/README.md, "Database roles")
+        self.assertIn("user=dnsapi_serve", api["DNSAPI_DATABASE_URL"])
+        self.assertIn("user=dnsapi_zonegen", zonegen["DNSAPI_DATABASE_URL"])
 
     def test_long_running_services_have_health_checks(self):
         p = self.config({"DNSAPI_JWT_SECRET": "z" * 64})

@@ -209,7 +209,7 @@ class Zonegen:
         self._log = None
 
     def start(self):
-        env = self.stack.base_env()
+        env = self.stack.base_env(zonegen=True)
         env.update(self.env)
         self._log = open(self.log_path, "ab")
         self.proc = subprocess.Popen([self.stack.binary, "zonegen"], env=env,

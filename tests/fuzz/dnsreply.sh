@@ -4,10 +4,10 @@
 #
 #   bash tests/fuzz/dnsreply.sh [SECONDS]     default 60
 #
-# Until the tests/fuzz framework (CMake option DNSAPI_FUZZ, tests/fuzz/run.sh)
-# is in this tree, this is how the reply fuzzer is built; the framework's glob
-# picks up fuzz_dnsreply.c and corpus/dnsreply/ as they are. New inputs found
-# go to build-fuzz/dnsreply-corpus, not into the seed corpus.
+# The reply fuzzer built on its own, without CMake (as the long run recorded
+# in bench/README.md was made); tests/fuzz/run.sh builds and runs it with the
+# other harnesses. New inputs found go to build-fuzz/dnsreply-corpus, not
+# into the seed corpus.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 SECONDS_TO_RUN=${1:-60}

@@ -18,14 +18,9 @@
  *    the same facts (what we read does not depend on compression or order
  *    of the encoding).
  *
- * Build (until the tests/fuzz framework of the hardening branch is here;
- * with it, this file and corpus/dnsreply/ are picked up by its glob):
- *   clang -g -O1 -fsanitize=fuzzer,address,undefined -DH2O_USE_LIBUV=0 \
- *     -D_GNU_SOURCE -I. tests/fuzz/fuzz_dnsreply.c dns/[a-z]*.c common/error.c \
- *     -lldns -o build-fuzz/fuzz_dnsreply
- *   build-fuzz/fuzz_dnsreply -max_total_time=60 tests/fuzz/corpus/dnsreply
- * (bash tests/fuzz/dnsreply.sh does both.) tests/unit/test_dns_reply_garbage.c
- * runs the same checks on the corpus and on mutations of it under ctest.
+ * Built and run by tests/fuzz/run.sh (bash tests/fuzz/run.sh dnsreply); seeds
+ * tests/fuzz/corpus/dnsreply/. tests/unit/test_dns_reply_garbage.c runs the
+ * same checks on the corpus and on mutations of it under ctest.
  */
 #include <arpa/inet.h>
 #include <stdbool.h>

@@ -142,6 +142,91 @@ static void test_fresh_database_is_pending_then_current(void **state)
     }
 }
 
+/* Position of the embedded migration called name; fails when absent. */
+static size_t embedded_index(const char *name)
+{
+    for (size_t i = 0; db_migrations_embedded[i].name != NULL; i++) {
+        if (strcmp(db_migrations_embedded[i].name, name) == 0) {
+            return i;
+        }
+    }
+    fail_msg("no embedded migration %s", name);
+    return 0;
+}
+
+/* The least-privilege file replaces functions and grants rights on tables
+ * of earlier files, so it must come after each of them; a database migrated
+ * up to the file before it (with a zone in it) gets it from the next
+ * migrate, and its zone keeps its guarded system records. */
+static void test_database_migrated_to_0025_gets_least_privilege(void **state)
+{
+    fixture_t *f = fixture_or_skip(state);
+    static const char *const before[] = {
+        "0002_soa_serial_from_zone.sql", "0015_name_server_fleet.sql", "0020_tsig_keys.sql",
+        "0021_token_policies.sql",       "0022_tsig_credentials.sql",  "0025_name_sort_key_escapes.sql",
+        "0030_apex_nameservers.sql",
+    };
+    size_t lp = embedded_index("0035_least_privilege.sql");
+    for (size_t i = 0; i < sizeof(before) / sizeof(before[0]); i++) {
+        assert_true(embedded_index(before[i]) < lp);
+    }
+    db_migration_t *upto = calloc(lp + 1, sizeof(*upto));
+    assert_non_null(upto);
+    memcpy(upto, db_migrations_embedded, lp * sizeof(*upto));
+    char err[1024] = "";
+    int applied = db_migrate_apply(f->conn, upto, NULL, err, sizeof(err));
+    free(upto);
+    if (applied < 0) {
+        fail_msg("%s", err);
+    }
+    assert_int_equal(applied, (int)lp);
+    char state_[6];
+    assert_int_equal(testdb_exec(f->conn,
+                                 "WITH a AS (INSERT INTO accounts (name) VALUES ('old')"
+                                 " RETURNING id) INSERT INTO zones (account_id, name,"
+                                 " nameservers, hostmaster) SELECT id, 'old.test.',"
+                                 " '{ns1.dnsapi.test.}', 'hostmaster.dnsapi.test.' FROM a",
+                                 state_),
+                     PGRES_COMMAND_OK);
+    assert_int_equal(db_migrate_check(f->conn, NULL, err, sizeof(err)), 1);
+    assert_non_null(strstr(err, "0035_least_privilege.sql"));
+
+    applied = db_migrate_apply(f->conn, NULL, NULL, err, sizeof(err));
+    if (applied < 0) {
+        fail_msg("%s", err);
+    }
+    assert_int_equal(applied, (int)(embedded_count() - lp));
+    assert_int_equal(db_migrate_check(f->conn, NULL, err, sizeof(err)), 0);
+    /* what it made: the owner's functions, the grant, the guard by who */
+    assert_int_equal(count(f->conn, "SELECT count(*) FROM pg_proc WHERE prosecdef AND proname IN"
+                                    " ('dnsapi_records_changed', 'dnsapi_zone_created',"
+                                    " 'dnsapi_zone_tombstone', 'dnsapi_system_write_open')"),
+                     4);
+    assert_int_equal(count(f->conn, "SELECT count(*) FROM pg_proc WHERE proname IN"
+                                    " ('dnsapi_grant_role', 'dnsapi_regrant')"),
+                     2);
+    assert_int_equal(count(f->conn, "SELECT count(*) FROM records WHERE system"), 2);
+    assert_int_equal(testdb_exec(f->conn, "DELETE FROM records WHERE type = 'SOA'", state_),
+                     PGRES_FATAL_ERROR);
+    assert_string_equal(state_, "DA001");
+    assert_int_equal(count(f->conn, "SELECT count(*) FROM records WHERE system"), 2);
+    /* a zone made now still gets its system records, and its deletion its
+     * tombstone */
+    assert_int_equal(testdb_exec(f->conn,
+                                 "INSERT INTO zones (account_id, name, nameservers, hostmaster)"
+                                 " SELECT id, 'new.test.', '{ns1.dnsapi.test.}',"
+                                 " 'hostmaster.dnsapi.test.' FROM accounts",
+                                 state_),
+                     PGRES_COMMAND_OK);
+    assert_int_equal(count(f->conn, "SELECT count(*) FROM records WHERE system"), 4);
+    assert_int_equal(testdb_exec(f->conn, "DELETE FROM zones WHERE name = 'old.test.'", state_),
+                     PGRES_COMMAND_OK);
+    assert_int_equal(count(f->conn, "SELECT count(*) FROM zone_tombstones WHERE name ="
+                                    " 'old.test.'"),
+                     1);
+    assert_int_equal(count(f->conn, "SELECT count(*) FROM records WHERE system"), 2);
+}
+
 static void test_rerun_applies_nothing(void **state)
 {
     fixture_t *f = fixture_or_skip(state);
@@ -270,6 +355,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_fresh_database_is_pending_then_current, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_database_migrated_to_0025_gets_least_privilege, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_rerun_applies_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_failing_file_leaves_nothing_of_it, setup, teardown),

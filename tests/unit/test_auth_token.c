@@ -271,6 +271,52 @@ static void test_not_yet_valid_token_is_refused(void **state)
     free(s);
 }
 
+/* The time claims may be any signed 64-bit integer a signer chose; the
+ * leeway arithmetic must not overflow at either end (UBSan aborts if it
+ * does), and each extreme is judged like any other time. */
+#define TIMES(iat, nbf, exp)                                                                       \
+    "{\"sub\":\"" ACCOUNT "\",\"jti\":\"" TOKEN_ID "\",\"scope\":\"zones:read\","                  \
+    "\"iat\":" iat ",\"nbf\":" nbf ",\"exp\":" exp "}"
+#define I64_MAX "9223372036854775807"
+#define I64_MIN "-9223372036854775808"
+
+static void test_extreme_time_claims_do_not_overflow(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *claims;
+        bool accepted;
+    } cases[] = {
+        {TIMES("1800000000", "1800000000", I64_MAX), true},
+        {TIMES("1800000000", I64_MIN, "1800003600"), true},
+        {TIMES(I64_MIN, I64_MIN, I64_MAX), true},
+        {TIMES("1800000000", "1800000000", I64_MIN), false},
+        {TIMES("1800000000", I64_MAX, I64_MAX), false},
+        {TIMES(I64_MAX, "1800000000", I64_MAX), false},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char *s = forge(JWT_ALG_HS256, key, KEY_LEN, cases[i].claims);
+        auth_token_t out;
+        if (cases[i].accepted) {
+            expect_accepted(s, &out);
+        } else {
+            expect_refused(s, cases[i].claims);
+        }
+        free(s);
+    }
+    /* The same claims seen from the far ends of time. */
+    char *s = forge(JWT_ALG_HS256, key, KEY_LEN, TIMES(I64_MIN, I64_MIN, I64_MAX));
+    auth_token_t out;
+    dnsapi_err_t err;
+    assert_int_equal(auth_token_verify(s, INT64_MAX, key, KEY_LEN, &out, &err), DNSAPI_OK);
+    assert_int_equal(auth_token_verify(s, INT64_MIN, key, KEY_LEN, &out, &err), DNSAPI_OK);
+    free(s);
+    s = forge(JWT_ALG_HS256, key, KEY_LEN, TIMES(I64_MAX, I64_MAX, I64_MIN));
+    assert_int_equal(auth_token_verify(s, INT64_MAX, key, KEY_LEN, &out, &err), DNSAPI_EAUTH);
+    assert_int_equal(auth_token_verify(s, INT64_MIN, key, KEY_LEN, &out, &err), DNSAPI_EAUTH);
+    free(s);
+}
+
 /* base64url without padding, for building a tampered payload. */
 static char *b64url(const char *in)
 {
@@ -378,6 +424,7 @@ int main(void)
         cmocka_unit_test(test_bad_exp_is_refused),
         cmocka_unit_test(test_missing_or_bad_subject_is_refused),
         cmocka_unit_test(test_not_yet_valid_token_is_refused),
+        cmocka_unit_test(test_extreme_time_claims_do_not_overflow),
         cmocka_unit_test(test_tampered_payload_is_refused),
         cmocka_unit_test(test_garbage_is_refused),
         cmocka_unit_test(test_scopes_parse_and_format),

@@ -226,9 +226,14 @@ static void test_escapes_are_read_and_written_in_one_form(void **state)
     expect_parse("\\065\\066c", "abc.example.com.", "ABc.example.com.");
     /* \X of an ordinary character is that character */
     expect_parse("a\\b", "ab.example.com.", "ab.example.com.");
-    /* the characters a master file reads specially stay escaped */
-    expect_parse("a\\\"b\\(c\\)d\\;e\\@f\\$g\\\\h", "a\\\"b\\(c\\)d\\;e\\@f\\$g\\\\h.example.com.",
-                 "a\\\"b\\(c\\)d\\;e\\@f\\$g\\\\h.example.com.");
+    /* the characters a master file reads specially stay escaped; a
+     * backslash is written \092 (NSD misreads one that ends a label) */
+    expect_parse("a\\\"b\\(c\\)d\\;e\\@f\\$g\\\\h", "a\\\"b\\(c\\)d\\;e\\@f\\$g\\092h.example.com.",
+                 "a\\\"b\\(c\\)d\\;e\\@f\\$g\\092h.example.com.");
+    expect_parse("a\\\\", "a\\092.example.com.", "a\\092.example.com.");
+    expect_parse("a\\092\\092", "a\\092\\092.example.com.", "a\\092\\092.example.com.");
+    /* '[' as \091 (BIND reads "\[" opening a label as a bit-string label) */
+    expect_parse("\\[x", "\\091x.example.com.", "\\091x.example.com.");
     /* other octets as \DDD, the same however they were written */
     expect_parse("x\\009\\127\\200\\255", "x\\009\\127\\200\\255.example.com.",
                  "x\\009\\127\\200\\255.example.com.");

@@ -460,6 +460,9 @@ static void test_bad_caa_is_refused(void **state)
     expect_error("CAA", "256 issue \"x\"");
     expect_error("CAA", "0 iss!ue \"x\"");
     expect_error("CAA", "x issue \"x\"");
+    /* NSD refuses a tag over 15 characters (found by fuzz_content) */
+    expect_error("CAA", "0 abcdefghijklmnop \"x\"");
+    expect_content("CAA", "0 abcdefghijklmno \"x\"", "0 abcdefghijklmno \"x\"");
 }
 
 static void test_ds_is_normalized(void **state)
@@ -480,7 +483,7 @@ static void test_bad_ds_is_refused(void **state)
 static void test_digest_with_odd_hex_digits_is_refused(void **state)
 {
     expect_error("SSHFP", "4 2 123456789abcdef67890123456789abcdef67890123456789abcdef6789012");
-    expect_error("DS", "12345 8 99 abc");
+    expect_error("DS", "12345 8 2 abc");
     expect_error("TLSA", "3 1 0 abcde");
 }
 
@@ -497,6 +500,27 @@ static void test_digest_of_unknown_type_may_have_any_even_length(void **state)
     /* not for DS: Knot refuses a zone with a DS digest type it does not know */
     expect_error("DS", "12345 8 99 ABCD");
     expect_content("TLSA", "3 1 0 3082 01aa", "3 1 0 308201aa");
+    expect_content("TLSA", "3 1 99 ABCD", "3 1 99 abcd");
+    expect_content("SSHFP", "4 9 ABCD", "4 9 abcd");
+}
+
+/* Knot refuses a zone holding a DS whose digest type is not 1, 2 or 4
+ * (found by tests/fuzz/fuzz_content.c), whatever the digest's length. */
+static void test_ds_of_a_digest_type_knot_refuses_is_refused(void **state)
+{
+    static const char *const kinds[] = {"0", "3", "5", "99", "255"};
+    for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+        char content[160];
+        snprintf(content, sizeof(content),
+                 "12345 13 %s "
+                 "49FD46E6C4B45C55D4AC69CBD3CD34AC1AFE51DE1A0D46A7A3C6E8A9B5B4AF0D",
+                 kinds[i]);
+        const char *msg = expect_error("DS", content);
+        assert_non_null(strstr(msg, "digest type"));
+    }
+    expect_error("DS", "15 13 3 96");
+    expect_content("DS", "12345 13 1 49FD46E6C4B45C55D4AC69CBD3CD34AC1AFE51DE",
+                   "12345 13 1 49fd46e6c4b45c55d4ac69cbd3cd34ac1afe51de");
 }
 
 static void test_tlsa_is_normalized(void **state)
@@ -549,6 +573,12 @@ static void test_naptr_with_bad_regexp_is_refused(void **state)
     expect_error("NAPTR", "100 10 \"U\" \"E2U+sip\" \"1^.*$1sip:x@example.com1\" .");
     expect_content("NAPTR", "100 10 \"U\" \"E2U+sip\" \"!^(.*)$!sip:\\\\1@example.com!i\" .",
                    "100 10 \"U\" \"E2U+sip\" \"!^(.*)$!sip:\\\\1@example.com!i\" .");
+    /* BIND refuses \0 in the replacement (found by fuzz_content) and
+     * counts groups as the regex compiles them, not '(' characters */
+    expect_error("NAPTR", "100 10 \"U\" \"E2U\" \"!a!\\\\0!\" .");
+    expect_error("NAPTR", "100 10 \"U\" \"E2U\" \"![(]a!\\\\1!\" .");
+    expect_content("NAPTR", "100 10 \"U\" \"E2U\" \"!a!b\\\\!!\" .",
+                   "100 10 \"U\" \"E2U\" \"!a!b\\\\!!\" .");
 }
 
 static void test_quote_inside_a_word_is_refused(void **state)
@@ -559,6 +589,25 @@ static void test_quote_inside_a_word_is_refused(void **state)
     expect_error("HTTPS", "1 . alpn=\",h3\"");
     expect_error("HTTPS", "1 . alpn=h2,,h3");
     expect_error("HTTPS", "1 . alpn=caf\xc3\xa9");
+}
+
+/* An ech value is base64 of an ECHConfigList; its decoded octets are not a
+ * C string (found by fuzz_update: read past their end as one) */
+static void test_svcb_ech_is_base64(void **state)
+{
+    expect_content("HTTPS", "1 . ech=AQID", "1 . ech=AQID");
+    expect_content("HTTPS", "1 . ech=\"AQID\"", "1 . ech=AQID");
+    expect_error("HTTPS", "1 . ech=AQ\\000D");
+    expect_error("HTTPS", "1 . ech=not!base64");
+}
+
+/* Generic data of a known type that presents as nothing is incomplete
+ * (found by fuzz_content: read as no text at all) */
+static void test_empty_generic_data_of_a_known_type_is_refused(void **state)
+{
+    expect_error("HTTPS", "\\# 0");
+    expect_error("MX", "\\# 0");
+    expect_error("TXT", "\\# 0");
 }
 
 static void test_svcb_is_normalized(void **state)
@@ -1020,6 +1069,7 @@ int main(void)
         cmocka_unit_test(test_digest_with_odd_hex_digits_is_refused),
         cmocka_unit_test(test_digest_of_wrong_length_for_its_type_is_refused),
         cmocka_unit_test(test_digest_of_unknown_type_may_have_any_even_length),
+        cmocka_unit_test(test_ds_of_a_digest_type_knot_refuses_is_refused),
         cmocka_unit_test(test_tlsa_is_normalized),
         cmocka_unit_test(test_bad_tlsa_is_refused),
         cmocka_unit_test(test_sshfp_is_normalized),
@@ -1028,6 +1078,8 @@ int main(void)
         cmocka_unit_test(test_bad_naptr_is_refused),
         cmocka_unit_test(test_naptr_with_bad_regexp_is_refused),
         cmocka_unit_test(test_quote_inside_a_word_is_refused),
+        cmocka_unit_test(test_svcb_ech_is_base64),
+        cmocka_unit_test(test_empty_generic_data_of_a_known_type_is_refused),
         cmocka_unit_test(test_svcb_is_normalized),
         cmocka_unit_test(test_https_is_normalized),
         cmocka_unit_test(test_bad_svcb_is_refused),
