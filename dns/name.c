@@ -142,12 +142,26 @@ static int zone_parse(const char *zone, wname_t *z, dnsapi_err_t *err)
 }
 
 /* Fills out from the absolute name n. */
+/* The longest presentation form of a name dnsapi stores. */
+#define NAME_SHOWN_MAX 254
+
 static int name_output(const wname_t *n, dns_name_t *out, dnsapi_err_t *err)
 {
     if (wname_format(n->lab, n->len, true, out->key, sizeof(out->key)) == 0 ||
         wname_format(n->lab, n->len, false, out->display, sizeof(out->display)) == 0) {
         return dnsapi_err_set(err, DNSAPI_EINTERNAL, "bad_name", "name",
                               "The name does not fit its buffer.");
+    }
+    /* ldns 1.8.3 reads an owner name of a master-file line into a buffer
+     * of 255 characters (ldns_rr_new_frm_str), so an owner written with
+     * many escapes that is longer than that cannot be rendered and checked
+     * although its wire form fits: refused here, for every way in. */
+    size_t shown = strlen(out->key) > strlen(out->display) ? strlen(out->key) : strlen(out->display);
+    if (shown > NAME_SHOWN_MAX) {
+        return dnsapi_err_set(err, DNSAPI_EINVAL, "name_too_long", "name",
+                              "The name takes %zu characters with its escapes; dnsapi keeps a "
+                              "name to %d characters as a master file writes it.",
+                              shown, NAME_SHOWN_MAX);
     }
     out->wire_len = n->len + 1;
     out->labels = n->labels;
