@@ -40,7 +40,9 @@ typedef struct {
     size_t index; /* its place among the file's records */
     unsigned line;
     bool dup; /* the same record earlier in the file */
-    dns_record_warnings_t warnings;
+    /* what reading its content warned of, in the change's arena; NULL for
+     * none (most records: a copy in each would be a kilobyte a record) */
+    const dns_record_warnings_t *warnings;
 } parsed_t;
 
 typedef struct {
@@ -195,9 +197,20 @@ static int build(api_write_t *w)
                        "/v1/zones/{zone}/nameservers");
             continue;
         }
-        rc = dns_record_from_fields(zone, &p.fields, &w->change.arena, &p.rec, &p.warnings, &err);
+        dns_record_warnings_t warned = {.n = 0};
+        rc = dns_record_from_fields(zone, &p.fields, &w->change.arena, &p.rec, &warned, &err);
         if (rc == DNSAPI_ENOMEM) {
             break;
+        }
+        p.warnings = NULL;
+        if (rc == DNSAPI_OK && warned.n > 0) {
+            dns_record_warnings_t *kept = arena_alloc(&w->change.arena, sizeof(*kept));
+            if (kept == NULL) {
+                rc = DNSAPI_ENOMEM;
+                break;
+            }
+            *kept = warned;
+            p.warnings = kept;
         }
         if (rc != DNSAPI_OK) {
             if (im->skip_unsupported && kind != DNS_TYPE_SUPPORTED) {
@@ -371,7 +384,9 @@ static int plan(api_write_t *w)
         } else {
             op->fields = p->fields;
             op->rec = p->rec;
-            op->warnings = p->warnings;
+            if (p->warnings != NULL) {
+                op->warnings = *p->warnings;
+            }
         }
     }
     system_warnings(w, all, n);
