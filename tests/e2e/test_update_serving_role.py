@@ -27,13 +27,13 @@ import dns.tsig  # noqa: E402
 import dns.tsigkeyring  # noqa: E402
 import dns.update  # noqa: E402
 
-UPDATE_PORT = tport(15404)
+UPDATE_PORT = tport(15444)
 ZONE = "upd-role.test."
 
 
 class UpdateAsServingRoleTest(ZoneHelpers, ApiTestCase):
     STACK_NAME = "update_role"
-    STACK_PORT = 18154
+    STACK_PORT = 18177
     STACK_ENV = {"DNSAPI_UPDATE_LISTEN": "127.0.0.1:%d" % UPDATE_PORT}
 
     @classmethod
