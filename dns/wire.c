@@ -2,7 +2,7 @@
  * wire.c - the bounded DNS wire reader and writer (see wire.h).
  *
  * Compression pointers: a pointer must point strictly before the label
- * that holds it. Every jump then goes backwards, so a name can take at
+ * that holds it, and past the header. Every jump then goes backwards, so a name can take at
  * most as many jumps as the message has octets; with the 255-octet limit
  * on the name that is also a bound on the work per name.
  */
@@ -65,6 +65,12 @@ int dns_wire_name_read(const uint8_t *msg, size_t len, size_t *pos, bool allow_c
             size_t target = ((size_t)(l & 0x3f) << 8) | msg[p + 1];
             if (target >= p) {
                 return DNSAPI_EBADREQ; /* forwards or onto itself: could loop */
+            }
+            if (target < DNS_WIRE_HEADER) {
+                /* into the header: its octets are counts and flags, not a
+                 * name, and they change when an answer or a TSIG record is
+                 * added - the same message would read differently */
+                return DNSAPI_EBADREQ;
             }
             if (!jumped) {
                 end = p + 2;
