@@ -85,8 +85,8 @@ static int zones_read(api_req_t *r, api_grants_t *g, dnsapi_err_t *err)
 
 static int policies_read(api_req_t *r, api_grants_t *g, dnsapi_err_t *err)
 {
-    int rc = api_policies_read(json_object_get(r->body, "policies"), g->policies, &g->n_policies,
-                               err);
+    int rc =
+        api_policies_read(json_object_get(r->body, "policies"), g->policies, &g->n_policies, err);
     if (rc != DNSAPI_OK || r->token.n_policies == 0) {
         return rc;
     }
@@ -106,8 +106,8 @@ static int policies_read(api_req_t *r, api_grants_t *g, dnsapi_err_t *err)
     return DNSAPI_OK;
 }
 
-int api_grants_read(api_req_t *r, long long default_seconds, long long max_seconds,
-                    api_grants_t *g, dnsapi_err_t *err)
+int api_grants_read(api_req_t *r, long long default_seconds, long long max_seconds, api_grants_t *g,
+                    dnsapi_err_t *err)
 {
     memset(g, 0, sizeof(*g));
     g->expires_in = default_seconds;

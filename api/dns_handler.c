@@ -183,7 +183,8 @@ static void answer_err(job_t *j, const dnsapi_err_t *err)
     }
     char text[DNS_EDE_TEXT_BUFSIZE];
     dns_reply_ede_text(err, text, sizeof(text));
-    answer_rcode(j, rcode, ede, text, err->code[0] != '\0' ? err->code : dnsapi_strerror(err->status));
+    answer_rcode(j, rcode, ede, text,
+                 err->code[0] != '\0' ? err->code : dnsapi_strerror(err->status));
 }
 
 /* ---- UPDATE through the write path --------------------------------------- */
@@ -347,8 +348,7 @@ static void start_update(job_t *j)
 {
     dns_update_result_t res;
     memset(&res, 0, sizeof(res));
-    if (dns_update_parse(j->msg, j->len, &j->info, &j->u, &res) !=
-        DNSAPI_OK) {
+    if (dns_update_parse(j->msg, j->len, &j->info, &j->u, &res) != DNSAPI_OK) {
         char text[DNS_EDE_TEXT_BUFSIZE];
         dns_reply_ede_text(&res.err, text, sizeof(text));
         answer_rcode(j, res.rcode, DNS_EDE_OTHER, text, res.err.code);
@@ -413,8 +413,10 @@ static void on_apex(void *ctx, int status, const dnsapi_err_t *err, const store_
         }
         snprintf(j->zone, sizeof(j->zone), "%s", rows[0].name);
         log_answer(j, DNS_RCODE_NOERROR, NULL, "nodata");
-        dns_reply_t nodata = {.rcode = DNS_RCODE_NOERROR, .authoritative = true,
-                              .authority = &rows[0], .n_authority = 1};
+        dns_reply_t nodata = {.rcode = DNS_RCODE_NOERROR,
+                              .authoritative = true,
+                              .authority = &rows[0],
+                              .n_authority = 1};
         answer(j, &nodata);
         return;
     }
@@ -429,8 +431,8 @@ static void on_apex(void *ctx, int status, const dnsapi_err_t *err, const store_
         }
     }
     log_answer(j, DNS_RCODE_NOERROR, NULL, NULL);
-    dns_reply_t reply = {.rcode = DNS_RCODE_NOERROR, .authoritative = true, .answer = ans,
-                         .n_answer = k};
+    dns_reply_t reply = {
+        .rcode = DNS_RCODE_NOERROR, .authoritative = true, .answer = ans, .n_answer = k};
     answer(j, &reply);
     free(ans);
 }
@@ -539,8 +541,8 @@ static void on_key(void *ctx, int status, const dnsapi_err_t *err, const store_t
         size_t n = 0;
         j->key.alg = dns_tsig_alg_from_text(k->algorithm);
         snprintf(j->key.name, sizeof(j->key.name), "%s", k->name);
-        if (seal_decrypt(j->t->seal, k->secret_sealed, aad, j->key.secret,
-                         sizeof(j->key.secret), &n, &e) != DNSAPI_OK ||
+        if (seal_decrypt(j->t->seal, k->secret_sealed, aad, j->key.secret, sizeof(j->key.secret),
+                         &n, &e) != DNSAPI_OK ||
             credential_read(j, k, &e) != DNSAPI_OK) {
             /* sealed under another key (DNSAPI_SECRETS_KEY changed) or
              * damaged: as if there were no such key, and say so in the log */

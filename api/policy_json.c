@@ -132,4 +132,3 @@ int api_policies_parse(const char *text, dns_policy_t *out, size_t *n, dnsapi_er
     json_decref(v);
     return rc;
 }
-

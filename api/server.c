@@ -317,8 +317,7 @@ static void log_listening(const dnsapi_config_t *cfg, int threads, const conn_li
     log_line_int(&l, "jwt_keys", 1 + (long long)cfg->n_jwt_previous);
     if (cfg->has_update_listen) {
         char update[DNSAPI_NAME_MAX + 16];
-        snprintf(update, sizeof(update), "%s:%u", cfg->update_listen.host,
-                 cfg->update_listen.port);
+        snprintf(update, sizeof(update), "%s:%u", cfg->update_listen.host, cfg->update_listen.port);
         log_line_str(&l, "update_listen", update);
     }
     log_line_bool(&l, "rate_limit", cfg->has_rate_limit != 0);

@@ -864,8 +864,8 @@ int dnsapi_config_load(dnsapi_config_t *cfg, unsigned need, char *errbuf, size_t
 
     v = lookup(&fc, "DNSAPI_DB_TIMEOUT");
     int64_t secs = 10;
-    if (v != NULL && *v != '\0' && (dnsapi_duration_parse(v, &secs) != 0 || secs < 1 ||
-                                     secs > 3600)) {
+    if (v != NULL && *v != '\0' &&
+        (dnsapi_duration_parse(v, &secs) != 0 || secs < 1 || secs > 3600)) {
         FAIL("DNSAPI_DB_TIMEOUT: '%s' is not a duration from 1s to 1h", v);
     }
     cfg->db_timeout_ms = (unsigned)secs * 1000;

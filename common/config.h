@@ -71,7 +71,7 @@ typedef struct {
     uint32_t ttl_min, ttl_max;
     size_t max_body;
     size_t max_import_body; /* text/dns imports */
-    unsigned db_timeout_ms;  /* a database round that takes longer fails (503) */
+    unsigned db_timeout_ms; /* a database round that takes longer fails (503) */
     char cors_origins[DNSAPI_CONFIG_MAX_LIST][DNSAPI_NAME_MAX];
     size_t n_cors_origins;
     char zone_dir[1024];

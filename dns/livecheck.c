@@ -143,9 +143,8 @@ static const char *items_format(char *buf, size_t len, const dns_answer_t *a)
 
 /* ---- problems ----------------------------------------------------- */
 
-__attribute__((format(printf, 3, 0))) static void problem_set(dns_live_problem_t *p,
-                                                              const char *code, const char *fmt,
-                                                              va_list ap)
+__attribute__((format(printf, 3, 0))) static void
+problem_set(dns_live_problem_t *p, const char *code, const char *fmt, va_list ap)
 {
     snprintf(p->code, sizeof(p->code), "%s", code);
     vsnprintf(p->message, sizeof(p->message), fmt, ap);

@@ -296,8 +296,8 @@ void dns_reply_ede_text(const dnsapi_err_t *err, char *out, size_t outlen)
 const char *dns_rcode_name(uint16_t rcode)
 {
     static const char *const names[DNS_RCODES] = {
-        "NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED", "YXDOMAIN", "YXRRSET",
-        "NXRRSET", "NOTAUTH", "NOTZONE",  "DSOTYPENI", "RCODE12", "RCODE13", "RCODE14", "RCODE15",
-        "BADVERS", "RCODE17", "RCODE18", "RCODE19", "RCODE20", "RCODE21", "RCODE22", "RCODE23"};
+        "NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN",  "NOTIMP",  "REFUSED", "YXDOMAIN", "YXRRSET",
+        "NXRRSET", "NOTAUTH", "NOTZONE",  "DSOTYPENI", "RCODE12", "RCODE13", "RCODE14",  "RCODE15",
+        "BADVERS", "RCODE17", "RCODE18",  "RCODE19",   "RCODE20", "RCODE21", "RCODE22",  "RCODE23"};
     return rcode < DNS_RCODES ? names[rcode] : "RCODE";
 }

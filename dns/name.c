@@ -156,7 +156,8 @@ static int name_output(const wname_t *n, dns_name_t *out, dnsapi_err_t *err)
      * of 255 characters (ldns_rr_new_frm_str), so an owner written with
      * many escapes that is longer than that cannot be rendered and checked
      * although its wire form fits: refused here, for every way in. */
-    size_t shown = strlen(out->key) > strlen(out->display) ? strlen(out->key) : strlen(out->display);
+    size_t shown =
+        strlen(out->key) > strlen(out->display) ? strlen(out->key) : strlen(out->display);
     if (shown > NAME_SHOWN_MAX) {
         return dnsapi_err_set(err, DNSAPI_EINVAL, "name_too_long", "name",
                               "The name takes %zu characters with its escapes; dnsapi keeps a "

@@ -220,7 +220,8 @@ void dns_wire_type_to_text(uint16_t type, char *out, size_t outlen)
     char generic[16];
     dnsapi_err_t err;
     snprintf(generic, sizeof(generic), "TYPE%u", (unsigned)type);
-    if (!dns_wire_type_is_meta(type) && dns_type_normalize(generic, out, outlen, &err) == DNSAPI_OK) {
+    if (!dns_wire_type_is_meta(type) &&
+        dns_type_normalize(generic, out, outlen, &err) == DNSAPI_OK) {
         return;
     }
     for (size_t i = 0; i < sizeof(TYPE_NAMES) / sizeof(TYPE_NAMES[0]); i++) {
