@@ -1,0 +1,84 @@
+#!/usr/bin/python3
+"""Zone creation rate through the HTTP API with many zones present.
+
+Starts a fresh database and `dnsapi serve` (tests/e2e/harness.py, 2 event-loop
+threads), then for each step of --present (zones of another account, added by
+SQL with their system records in between) creates --zones zones of its own
+with `POST /v1/zones` at --concurrency connections, --rounds times, and
+prints the rate of each round. The tree rule runs for every create, against
+every zone present.
+
+  DNSAPI_TEST_DATABASE_URL='host=127.0.0.1 port=15399 user=postgres dbname=postgres' \\
+  DNSAPI_BINARY=build-rel/dnsapi /usr/bin/python3 bench/zone_create_http.py
+"""
+
+import argparse
+import os
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "tests", "e2e"))
+sys.path.insert(0, os.path.join(ROOT, "bench"))
+
+import harness  # noqa: E402
+from fleet_zones import create_zones  # noqa: E402
+
+API_PORT = 18168
+
+
+def add_other_zones(stack, upto):
+    """Brings the other account's zone count to upto (by SQL, through the
+    zone insert trigger that writes each zone's SOA and apex NS)."""
+    stack.sql("INSERT INTO accounts (name) VALUES ('other') ON CONFLICT (name) DO NOTHING")
+    have = int(stack.sql("SELECT count(*) FROM zones z JOIN accounts a ON a.id = z.account_id "
+                         "WHERE a.name = 'other'"))
+    step = 10000
+    while have < upto:
+        n = min(step, upto - have)
+        stack.sql("INSERT INTO zones (account_id, name, nameservers, hostmaster) "
+                  "SELECT a.id, 'o' || g || '.other.test.', "
+                  "'{ns1.other.example.,ns2.other.example.}', 'hostmaster.other.example.' "
+                  "FROM accounts a, generate_series(%d, %d) g WHERE a.name = 'other'"
+                  % (have, have + n - 1))
+        have += n
+    stack.sql("VACUUM ANALYZE zones")
+    stack.sql("VACUUM ANALYZE records")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--present", default="0,10000,100000",
+                    help="zone counts of the other account, comma-separated")
+    ap.add_argument("--zones", type=int, default=2000, help="zones created per round")
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--concurrency", type=int, default=8)
+    args = ap.parse_args()
+
+    stack = harness.Stack("zone_create_http", harness.tport(API_PORT),
+                          env={"DNSAPI_THREADS": "2"}).start()
+    try:
+        token = stack.token()
+        serial = 0
+        for present in [int(p) for p in args.present.split(",")]:
+            add_other_zones(stack, present)
+            rates = []
+            for _ in range(args.rounds):
+                names = ["c%d.mine.test." % (serial + i) for i in range(args.zones)]
+                serial += args.zones
+                t0 = time.monotonic()
+                errors = create_zones(stack.port, token, names, args.concurrency)
+                dt = time.monotonic() - t0
+                if errors:
+                    raise RuntimeError("%d creates failed, first: %r" % (len(errors), errors[0]))
+                rates.append(args.zones / dt)
+            total = stack.sql("SELECT count(*) FROM zones")
+            print("other zones %7d (zones in all afterwards %s): %s per s at c=%d, %d per round"
+                  % (present, total, ", ".join("%.0f" % r for r in rates),
+                     args.concurrency, args.zones), flush=True)
+    finally:
+        stack.stop()
+
+
+if __name__ == "__main__":
+    main()
