@@ -14,6 +14,7 @@ every zone present.
 
 import argparse
 import os
+import subprocess
 import sys
 import time
 
@@ -27,23 +28,34 @@ from fleet_zones import create_zones  # noqa: E402
 API_PORT = 18168
 
 
+def sql(stack, query, timeout=1800):
+    """One statement as the superuser, without the harness's 60 s bound."""
+    p = subprocess.run(["/usr/bin/psql", stack.db_url, "-X", "-qAt", "-v", "ON_ERROR_STOP=1",
+                        "-c", query], capture_output=True, text=True, timeout=timeout)
+    if p.returncode != 0:
+        raise RuntimeError("psql: %s" % p.stderr.strip())
+    return p.stdout.strip()
+
+
 def add_other_zones(stack, upto):
     """Brings the other account's zone count to upto (by SQL, through the
-    zone insert trigger that writes each zone's SOA and apex NS)."""
-    stack.sql("INSERT INTO accounts (name) VALUES ('other') ON CONFLICT (name) DO NOTHING")
-    have = int(stack.sql("SELECT count(*) FROM zones z JOIN accounts a ON a.id = z.account_id "
-                         "WHERE a.name = 'other'"))
-    step = 10000
+    zone insert trigger that writes each zone's SOA and apex NS), in
+    statements of 2,000 zones."""
+    sql(stack, "INSERT INTO accounts (name) VALUES ('other') ON CONFLICT (name) DO NOTHING")
+    have = int(sql(stack, "SELECT count(*) FROM zones z JOIN accounts a ON a.id = z.account_id "
+                          "WHERE a.name = 'other'"))
+    t0 = time.monotonic()
     while have < upto:
-        n = min(step, upto - have)
-        stack.sql("INSERT INTO zones (account_id, name, nameservers, hostmaster) "
-                  "SELECT a.id, 'o' || g || '.other.test.', "
-                  "'{ns1.other.example.,ns2.other.example.}', 'hostmaster.other.example.' "
-                  "FROM accounts a, generate_series(%d, %d) g WHERE a.name = 'other'"
-                  % (have, have + n - 1))
+        n = min(2000, upto - have)
+        sql(stack, "INSERT INTO zones (account_id, name, nameservers, hostmaster) "
+                   "SELECT a.id, 'o' || g || '.other.test.', "
+                   "'{ns1.other.example.,ns2.other.example.}', 'hostmaster.other.example.' "
+                   "FROM accounts a, generate_series(%d, %d) g WHERE a.name = 'other'"
+                   % (have, have + n - 1))
         have += n
-    stack.sql("VACUUM ANALYZE zones")
-    stack.sql("VACUUM ANALYZE records")
+    sql(stack, "VACUUM ANALYZE zones")
+    sql(stack, "VACUUM ANALYZE records")
+    return time.monotonic() - t0
 
 
 def main():
@@ -61,7 +73,10 @@ def main():
         token = stack.token()
         serial = 0
         for present in [int(p) for p in args.present.split(",")]:
-            add_other_zones(stack, present)
+            took = add_other_zones(stack, present)
+            if took > 1:
+                print("  (other account brought to %d zones by SQL in %.0f s)" % (present, took),
+                      flush=True)
             rates = []
             for _ in range(args.rounds):
                 names = ["c%d.mine.test." % (serial + i) for i in range(args.zones)]
@@ -72,7 +87,7 @@ def main():
                 if errors:
                     raise RuntimeError("%d creates failed, first: %r" % (len(errors), errors[0]))
                 rates.append(args.zones / dt)
-            total = stack.sql("SELECT count(*) FROM zones")
+            total = sql(stack, "SELECT count(*) FROM zones")
             print("other zones %7d (zones in all afterwards %s): %s per s at c=%d, %d per round"
                   % (present, total, ", ".join("%.0f" % r for r in rates),
                      args.concurrency, args.zones), flush=True)
