@@ -1,12 +1,13 @@
 #!/usr/bin/python3
 """Zone creation rate through the HTTP API with many zones present.
 
-Starts a fresh database and `dnsapi serve` (tests/e2e/harness.py, 2 event-loop
-threads), then for each step of --present (zones of another account, added by
-SQL with their system records in between) creates --zones zones of its own
-with `POST /v1/zones` at --concurrency connections, --rounds times, and
-prints the rate of each round. The tree rule runs for every create, against
-every zone present.
+Starts one fresh database and `dnsapi serve` (tests/e2e/harness.py, 2
+event-loop threads) per count in --present, and fills each with that many
+zones of another account (by SQL, each with its system records). Then, in
+--rounds rounds that alternate between the databases (so that the machine's
+load falls on each alike), creates --zones zones of its own in each with
+`POST /v1/zones` at --concurrency connections and prints the rate. The tree
+rule runs for every create, against every zone present.
 
   DNSAPI_TEST_DATABASE_URL='host=127.0.0.1 port=15399 user=postgres dbname=postgres' \\
   DNSAPI_BINARY=build-rel/dnsapi /usr/bin/python3 bench/zone_create_http.py
@@ -60,25 +61,27 @@ def add_other_zones(stack, upto):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--present", default="0,10000,100000",
-                    help="zone counts of the other account, comma-separated")
-    ap.add_argument("--zones", type=int, default=2000, help="zones created per round")
-    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--present", default="0,100000",
+                    help="zone counts of the other account, comma-separated: one database each")
+    ap.add_argument("--zones", type=int, default=1000, help="zones created per round")
+    ap.add_argument("--rounds", type=int, default=4)
     ap.add_argument("--concurrency", type=int, default=8)
     args = ap.parse_args()
 
-    stack = harness.Stack("zone_create_http", harness.tport(API_PORT),
-                          env={"DNSAPI_THREADS": "2"}).start()
+    stacks = []
     try:
-        token = stack.token()
-        serial = 0
-        for present in [int(p) for p in args.present.split(",")]:
+        for i, present in enumerate(int(p) for p in args.present.split(",")):
+            stack = harness.Stack("zone_create_http_%d" % i, harness.tport(API_PORT + i),
+                                  env={"DNSAPI_THREADS": "2"}).start()
+            stacks.append((present, stack, stack.token(), []))
             took = add_other_zones(stack, present)
-            if took > 1:
-                print("  (other account brought to %d zones by SQL in %.0f s)" % (present, took),
-                      flush=True)
-            rates = []
-            for _ in range(args.rounds):
+            print("database %d: the other account brought to %d zones by SQL in %.0f s"
+                  % (i, present, took), flush=True)
+        # rounds alternate between the databases, so that the machine's load
+        # falls on each alike
+        serial = 0
+        for r in range(args.rounds):
+            for present, stack, token, rates in stacks:
                 names = ["c%d.mine.test." % (serial + i) for i in range(args.zones)]
                 serial += args.zones
                 t0 = time.monotonic()
@@ -87,12 +90,19 @@ def main():
                 if errors:
                     raise RuntimeError("%d creates failed, first: %r" % (len(errors), errors[0]))
                 rates.append(args.zones / dt)
-            total = sql(stack, "SELECT count(*) FROM zones")
-            print("other zones %7d (zones in all afterwards %s): %s per s at c=%d, %d per round"
-                  % (present, total, ", ".join("%.0f" % r for r in rates),
-                     args.concurrency, args.zones), flush=True)
+                print("round %d, %6d other zones: %.0f per s" % (r + 1, present, rates[-1]),
+                      flush=True)
+        base = sorted(stacks[0][3])[len(stacks[0][3]) // 2]
+        for present, stack, token, rates in stacks:
+            med = sorted(rates)[len(rates) // 2]
+            print("other zones %7d (zones in all afterwards %s): %s per s at c=%d, %d per "
+                  "round; median %.0f (%+.0f %% against the first)"
+                  % (present, sql(stack, "SELECT count(*) FROM zones"),
+                     ", ".join("%.0f" % x for x in rates), args.concurrency, args.zones, med,
+                     100.0 * (med - base) / base), flush=True)
     finally:
-        stack.stop()
+        for _, stack, _, _ in stacks:
+            stack.stop()
 
 
 if __name__ == "__main__":

@@ -9,21 +9,11 @@
 #   DNSAPI_TEST_DATABASE_URL='host=127.0.0.1 port=15399 user=postgres dbname=postgres' \
 #   DNSAPI_BINARY=build-rel/dnsapi sh bench/zone_create_rate.sh [SECONDS]
 set -eu
-: "${DNSAPI_TEST_DATABASE_URL:?set DNSAPI_TEST_DATABASE_URL (key=value conninfo of a superuser)}"
 : "${DNSAPI_BINARY:?set DNSAPI_BINARY}"
 SECS=${1:-10}
-DB=bench_zone_create_$$
-ADMIN=$DNSAPI_TEST_DATABASE_URL
-export DNSAPI_DATABASE_URL="$ADMIN dbname=$DB"
-OUT=$(mktemp -d)
+HERE=$(cd "$(dirname "$0")" && pwd)
+. "$HERE/scratch_db.sh" && scratch_db bench_zone_create
 PGBENCH=/usr/lib/postgresql/15/bin/pgbench
-cleanup() {
-    rm -rf "$OUT"
-    psql "$ADMIN" -qc "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null 2>&1 || true
-}
-trap cleanup EXIT INT TERM
-psql "$ADMIN" -qc "CREATE DATABASE $DB"
-"$DNSAPI_BINARY" migrate >/dev/null
 psql "$DNSAPI_DATABASE_URL" -qc "INSERT INTO accounts (name) VALUES ('filler'), ('bench')"
 # One transaction per zone; names from a random 2^31 space (collisions are
 # counted as errors by pgbench and are rare).

@@ -7,22 +7,9 @@
 #
 # Prints one line per run: zone, wall seconds, peak RSS in KiB, lines written.
 set -eu
-: "${DNSAPI_TEST_DATABASE_URL:?set DNSAPI_TEST_DATABASE_URL (key=value conninfo of a superuser)}"
-: "${DNSAPI_BINARY:?set DNSAPI_BINARY to a non-sanitizer build of dnsapi}"
 RUNS=${1:-5}
 HERE=$(cd "$(dirname "$0")" && pwd)
-DB=bench_zonegen_export_$$
-ADMIN=$DNSAPI_TEST_DATABASE_URL
-export DNSAPI_DATABASE_URL="$ADMIN dbname=$DB"
-OUT=$(mktemp -d)
-cleanup() {
-    rm -rf "$OUT"
-    psql "$ADMIN" -qc "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null 2>&1 || true
-}
-trap cleanup EXIT INT TERM
-
-psql "$ADMIN" -qc "CREATE DATABASE $DB"
-"$DNSAPI_BINARY" migrate >/dev/null
+. "$HERE/scratch_db.sh" && scratch_db bench_zonegen_export
 for spec in bench100k.test.:100000 bench1m.test.:1000000; do
     zone=${spec%%:*}
     n=${spec##*:}
