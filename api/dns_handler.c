@@ -127,20 +127,21 @@ static void answer(job_t *j, const dns_reply_t *reply)
 {
     size_t limit = j->tcp ? ANSWER_TCP_MAX : dns_reply_udp_limit(&j->info);
     size_t room = j->is_signed ? TSIG_ROOM(&j->verdict) : 0;
-    size_t cap = ANSWER_TCP_MAX + (j->is_signed ? TSIG_ROOM(&j->verdict) : 0);
+    /* room for the answer the transport allows, not always for 64 KiB: a
+     * UDP answer is at most the client's EDNS size */
+    size_t cap = limit + room;
     uint8_t *buf = malloc(cap);
     size_t len = 0;
-    if (buf == NULL) {
-        abort();
-    }
-    int rc = dns_reply_build(&j->info, reply, buf, cap, limit > room ? limit - room : 12, &len);
+    int rc = buf == NULL ? DNSAPI_ENOMEM
+                         : dns_reply_build(&j->info, reply, buf, cap,
+                                           limit > room ? limit - room : 12, &len);
     if (rc == DNSAPI_OK && j->is_signed) {
         rc = dns_tsig_sign_answer(buf, &len, cap, j->have_key ? &j->key : NULL, &j->verdict,
                                   now_seconds());
     }
     if (rc != DNSAPI_OK) {
-        /* cannot happen for answers of this size; say nothing rather than
-         * something malformed */
+        /* out of memory, or (cannot happen for answers of this size) too
+         * long: say nothing rather than something malformed */
         len = 0;
     }
     api_metrics_dns(j->t->metrics, DNS_FLAGS_OPCODE(j->info.flags),
