@@ -113,7 +113,8 @@ static const char *col(const PGresult *res, int row, int c)
 }
 
 /* record columns: 0 id, 1 name, 2 type, 3 content (as shown), 4 ttl,
- * 5 priority, 6 disabled, 7 system, 8 comment, 9 created_at, 10 updated_at */
+ * 5 priority, 6 disabled, 7 system, 8 comment, 9 created_at, 10 updated_at,
+ * 13 managed_by */
 void store_record_decode(const PGresult *res, int row, dns_record_t *out)
 {
     memset(out, 0, sizeof(*out));
@@ -128,6 +129,7 @@ void store_record_decode(const PGresult *res, int row, dns_record_t *out)
     out->comment = col(res, row, 8);
     out->created_at = col(res, row, 9);
     out->updated_at = col(res, row, 10);
+    out->managed_by = col(res, row, 13);
 }
 
 /* zone columns: 0 id, 1 name, 2 serial, 3 published_serial, 4 nameservers
