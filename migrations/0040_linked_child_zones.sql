@@ -52,13 +52,18 @@ $$;
 -- the parent is the account's nearest enclosing zone when zid exists and
 -- has delegate set, else there is none (zid deleted, or unlinked), and
 -- records kept for zid anywhere else are removed. Returns how many records
--- it wrote (0: nothing changed, no serial stepped).
+-- it wrote (0: nothing changed, no serial stepped). A credential limited
+-- to some zones (dnsapi.token_zones, 0005) cannot change a zone outside
+-- them this way either: when something would be written there, DA003
+-- aborts the transaction.
 CREATE FUNCTION dnsapi_delegation_sync(zid uuid) RETURNS integer
 LANGUAGE plpgsql SECURITY DEFINER AS $$
 DECLARE
     child   zones%ROWTYPE;
     parent  zones%ROWTYPE;
+    touched uuid[];
     opened  uuid[];
+    limited text := coalesce(current_setting('dnsapi.token_zones', true), '');
     changed integer := 0;
     n       integer;
 BEGIN
@@ -76,9 +81,10 @@ BEGIN
         RETURN 0;
     END IF;
     -- a system write of every zone touched, for this transaction (0035)
-    WITH z AS (SELECT r.zone_id FROM records r WHERE r.managed_by = zid
-               UNION SELECT parent.id WHERE parent.id IS NOT NULL),
-         ins AS (INSERT INTO dnsapi_system_writes (zone_id) SELECT z.zone_id FROM z
+    SELECT array_agg(DISTINCT t.zone_id) INTO touched
+      FROM (SELECT r.zone_id FROM records r WHERE r.managed_by = zid
+            UNION SELECT parent.id WHERE parent.id IS NOT NULL) t;
+    WITH ins AS (INSERT INTO dnsapi_system_writes (zone_id) SELECT unnest(touched)
                  ON CONFLICT DO NOTHING RETURNING zone_id)
     SELECT array_agg(ins.zone_id) INTO opened FROM ins;
 
@@ -125,6 +131,13 @@ BEGIN
     END IF;
     DELETE FROM dnsapi_system_writes
      WHERE txid = pg_current_xact_id() AND zone_id = ANY (coalesce(opened, '{}'));
+    IF changed > 0 AND limited <> '' AND EXISTS (
+           SELECT 1 FROM zones z WHERE z.id = ANY (touched)
+              AND NOT z.name = ANY (string_to_array(limited, ' '))) THEN
+        RAISE EXCEPTION 'the delegation to the linked child zone % lies in a zone outside the zones this credential may write',
+                        coalesce(child.name, zid::text)
+            USING ERRCODE = 'DA003';
+    END IF;
     RETURN changed;
 END
 $$;

@@ -70,6 +70,16 @@ int store_error(int status, const PGresult *res, const char *conflict_code, dnsa
                               "and cannot be created, changed or deleted; NS records for "
                               "subdomains are allowed");
     }
+    if (strcmp(state, "DA003") == 0) {
+        /* migrations/0040: a linked child zone's delegation outside the
+         * credential's zones */
+        const char *why = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+        return dnsapi_err_set(err, DNSAPI_EFORBIDDEN, NULL, NULL,
+                              "%.300s: this credential is limited to some zones; create the child "
+                              "zone with \"delegate\": false, or use a credential that may write "
+                              "its parent zone too",
+                              why != NULL ? why : "a linked child zone's delegation");
+    }
     if (strcmp(state, "DA002") == 0) {
         return dnsapi_err_set(err, DNSAPI_EAUTH, "invalid_token", NULL,
                               "the bearer token has been revoked or has expired; mint a new one");

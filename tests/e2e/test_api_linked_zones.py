@@ -339,6 +339,21 @@ class LinkedZonesTest(unittest.TestCase):
                               "ns3.dnsapi.test")
         self.assertEqual(self.state(), before)
 
+    def test_token_limited_to_the_child_cannot_write_the_parent_this_way(self):
+        limited = self.server.stack.token(zones=["limited.linked.test"])
+        before = self.state()
+        r = self.api("POST", "/v1/zones", "/v1/zones", body={"name": "limited.linked.test"},
+                     token=limited)
+        self.assertEqual(r.status, 403, r)
+        self.assertEqual(r.error_code, "insufficient_scope", r)
+        self.assertIn("delegate", r.error["message"], r)
+        self.api("GET", self.zpath("limited.linked.test"), "/v1/zones/{zone}", expect=404)
+        self.assertEqual(self.state(), before)
+        self.api("POST", "/v1/zones", "/v1/zones",
+                 body={"name": "limited.linked.test", "delegate": False}, token=limited,
+                 expect=201)
+        self.assertEqual(self.state(), before)
+
     def test_zone_inside_another_accounts_zone_is_refused_as_before(self):
         self.server.stack.account("linked-other")
         other = self.server.stack.token(account="linked-other")

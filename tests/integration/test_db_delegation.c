@@ -58,16 +58,24 @@ static long long serial_of(const testroles_t *fx, const char *zone)
     return s;
 }
 
-/* Creates zone (name servers ns, an array literal's items) as the serving
- * role, the API's way. */
+/* The serving role's creation of zone (name servers ns, an array
+ * literal's items), the API's way, as one SQL string in sql; limit (or
+ * NULL) is the zone limit of the credential (dnsapi.token_zones). */
+static void create_sql(char *sql, size_t len, const testroles_t *fx, const char *zone,
+                       const char *ns, bool delegate, const char *limit)
+{
+    snprintf(sql, len,
+             "BEGIN; SELECT set_config('dnsapi.token_zones', '%s', true);"
+             " INSERT INTO zones (account_id, name, nameservers, hostmaster, delegate)"
+             " VALUES ('%s', '%s', ARRAY[%s], 'hostmaster.dnsapi.test.', %s);"
+             " SELECT dnsapi_delegation_sync_pending(); COMMIT",
+             limit != NULL ? limit : "", fx->account_id, zone, ns, delegate ? "true" : "false");
+}
+
 static void create_zone(const testroles_t *fx, const char *zone, const char *ns, bool delegate)
 {
     char sql[1024];
-    snprintf(sql, sizeof(sql),
-             "BEGIN; INSERT INTO zones (account_id, name, nameservers, hostmaster, delegate)"
-             " VALUES ('%s', '%s', ARRAY[%s], 'hostmaster.dnsapi.test.', %s);"
-             " SELECT dnsapi_delegation_sync_pending(); COMMIT",
-             fx->account_id, zone, ns, delegate ? "true" : "false");
+    create_sql(sql, sizeof(sql), fx, zone, ns, delegate, NULL);
     testroles_exec_ok(fx->as_serve, sql);
 }
 
@@ -314,6 +322,21 @@ static void test_zone_created_without_delegate_leaves_the_parent_alone(void **st
     free(fid);
 }
 
+/* A credential limited to some zones cannot write a zone outside them
+ * through the delegation either (DA003, nothing written); with delegate
+ * false there is nothing to write. */
+static void test_zone_limited_credential_cannot_write_the_parent_this_way(void **state)
+{
+    testroles_t *fx = testroles_or_skip(state);
+    char sql[1024];
+    const char *ns = "'ns1.dnsapi.test.', 'ns2.dnsapi.test.'";
+    create_sql(sql, sizeof(sql), fx, "lim.example.com.", ns, true, "lim.example.com.");
+    testroles_expect_refused(fx, fx->as_serve, sql, "DA003");
+    create_sql(sql, sizeof(sql), fx, "lim.example.com.", ns, false, "lim.example.com.");
+    testroles_exec_ok(fx->as_serve, sql);
+    expect_rows_below(fx, "example.com.", "lim.example.com.", "");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -322,6 +345,7 @@ int main(void)
         cmocka_unit_test(test_hand_written_ns_at_the_cut_is_taken_over_and_ds_kept),
         cmocka_unit_test(test_delegation_moves_with_the_nearest_enclosing_zone),
         cmocka_unit_test(test_zone_created_without_delegate_leaves_the_parent_alone),
+        cmocka_unit_test(test_zone_limited_credential_cannot_write_the_parent_this_way),
     };
     return cmocka_run_group_tests(tests, testroles_group_setup, testroles_group_teardown);
 }
