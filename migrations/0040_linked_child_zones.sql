@@ -55,12 +55,14 @@ $$;
 -- it wrote (0: nothing changed, no serial stepped). A credential limited
 -- to some zones (dnsapi.token_zones, 0005) cannot change a zone outside
 -- them this way either: when something would be written there, DA003
--- aborts the transaction.
+-- aborts the transaction. A CNAME in the parent where the delegation goes
+-- (the child's name, a glue name) is DA004: the account resolves it.
 CREATE FUNCTION dnsapi_delegation_sync(zid uuid) RETURNS integer
 LANGUAGE plpgsql SECURITY DEFINER AS $$
 DECLARE
     child   zones%ROWTYPE;
     parent  zones%ROWTYPE;
+    clash   text;
     touched uuid[];
     opened  uuid[];
     limited text := coalesce(current_setting('dnsapi.token_zones', true), '');
@@ -79,6 +81,17 @@ BEGIN
     END IF;
     IF parent.id IS NULL AND NOT EXISTS (SELECT 1 FROM records r WHERE r.managed_by = zid) THEN
         RETURN 0;
+    END IF;
+    -- a CNAME where the delegation goes stays the account's to resolve:
+    -- NS or glue beside it would break the parent (DA004)
+    SELECT r.name INTO clash FROM records r
+     WHERE r.zone_id = parent.id AND r.type = 'CNAME'
+       AND r.name IN (SELECT w.w_name FROM dnsapi_delegation_wanted(zid) w)
+     LIMIT 1;
+    IF clash IS NOT NULL THEN
+        RAISE EXCEPTION 'the zone % holds a CNAME at %, where the delegation to the linked child zone % goes',
+                        parent.name, clash, child.name
+            USING ERRCODE = 'DA004';
     END IF;
     -- a system write of every zone touched, for this transaction (0035)
     SELECT array_agg(DISTINCT t.zone_id) INTO touched

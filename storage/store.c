@@ -66,9 +66,18 @@ int store_error(int status, const PGresult *res, const char *conflict_code, dnsa
     }
     if (strcmp(state, "DA001") == 0) {
         return dnsapi_err_set(err, DNSAPI_ESYSTEM, "system_record", NULL,
-                              "the SOA and the apex NS set are system records managed by dnsapi "
-                              "and cannot be created, changed or deleted; NS records for "
-                              "subdomains are allowed");
+                              "the SOA, the apex NS set and the delegations to linked child zones "
+                              "are system records managed by dnsapi and cannot be created, "
+                              "changed or deleted; NS records for other subdomains are allowed");
+    }
+    if (strcmp(state, "DA004") == 0) {
+        const char *why = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+        return dnsapi_err_set(err, DNSAPI_ECONFLICT, "cname_conflict", NULL,
+                              "%.300s: a CNAME must be alone at its name; delete the CNAME there, "
+                              "or create the child zone with \"delegate\": false",
+                              why != NULL ? why
+                                          : "a CNAME where a linked child zone's delegation "
+                                            "goes");
     }
     if (strcmp(state, "DA003") == 0) {
         /* migrations/0040: a linked child zone's delegation outside the

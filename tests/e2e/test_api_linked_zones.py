@@ -354,6 +354,17 @@ class LinkedZonesTest(unittest.TestCase):
                  expect=201)
         self.assertEqual(self.state(), before)
 
+    def test_cname_where_the_delegation_would_go_refuses_the_child(self):
+        self.api("POST", self.zpath(PARENT) + "/records", RECORDS,
+                 body={"name": "alias", "type": "CNAME", "content": "elsewhere.test"}, expect=201)
+        before = self.state()
+        r = self.api("POST", "/v1/zones", "/v1/zones", body={"name": "alias.linked.test"})
+        self.assertEqual(r.status, 409, r)
+        self.assertEqual(r.error_code, "cname_conflict", r)
+        self.assertIn("delegate", r.error["message"], r)
+        self.api("GET", self.zpath("alias.linked.test"), "/v1/zones/{zone}", expect=404)
+        self.assertEqual(self.state(), before)
+
     def test_zone_inside_another_accounts_zone_is_refused_as_before(self):
         self.server.stack.account("linked-other")
         other = self.server.stack.token(account="linked-other")

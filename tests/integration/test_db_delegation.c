@@ -337,6 +337,24 @@ static void test_zone_limited_credential_cannot_write_the_parent_this_way(void *
     expect_rows_below(fx, "example.com.", "lim.example.com.", "");
 }
 
+/* A CNAME in the parent where the delegation would go is the account's
+ * to resolve: the child's creation is refused (DA004), nothing written. */
+static void test_cname_at_the_cut_in_the_parent_refuses_the_link(void **state)
+{
+    testroles_t *fx = testroles_or_skip(state);
+    char sql[1024];
+    snprintf(sql, sizeof(sql),
+             "INSERT INTO records (zone_id, account_id, name, type, content, ttl) VALUES"
+             " ('%s', '%s', 'alias.example.com.', 'CNAME', 'elsewhere.test.', 300)",
+             fx->zone_id, fx->account_id);
+    testroles_exec_ok(fx->as_serve, sql);
+    create_sql(sql, sizeof(sql), fx, "alias.example.com.", "'ns1.dnsapi.test.', 'ns2.dnsapi.test.'",
+               true, NULL);
+    testroles_expect_refused(fx, fx->as_serve, sql, "DA004");
+    expect_rows_below(fx, "example.com.", "alias.example.com.",
+                      "alias.example.com. CNAME elsewhere.test. false -");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -346,6 +364,7 @@ int main(void)
         cmocka_unit_test(test_delegation_moves_with_the_nearest_enclosing_zone),
         cmocka_unit_test(test_zone_created_without_delegate_leaves_the_parent_alone),
         cmocka_unit_test(test_zone_limited_credential_cannot_write_the_parent_this_way),
+        cmocka_unit_test(test_cname_at_the_cut_in_the_parent_refuses_the_link),
     };
     return cmocka_run_group_tests(tests, testroles_group_setup, testroles_group_teardown);
 }
