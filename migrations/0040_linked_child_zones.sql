@@ -167,27 +167,26 @@ CREATE TABLE dnsapi_delegation_pending (
 );
 REVOKE ALL ON dnsapi_delegation_pending FROM PUBLIC;
 
+-- Statement-level, so that a bulk insert or delete of zones notes them in
+-- one statement.
 CREATE FUNCTION dnsapi_delegation_note() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER AS $$
-DECLARE
-    z zones%ROWTYPE;
 BEGIN
-    IF TG_RELID <> 'zones'::regclass OR TG_LEVEL <> 'ROW' THEN
-        RAISE EXCEPTION 'dnsapi_delegation_note runs only as the trigger on zones';
-    END IF;
-    IF TG_OP = 'INSERT' THEN
-        z := NEW;
-    ELSE
-        z := OLD;
+    IF TG_RELID <> 'zones'::regclass OR TG_LEVEL <> 'STATEMENT' THEN
+        RAISE EXCEPTION 'dnsapi_delegation_note runs only as the triggers on zones';
     END IF;
     INSERT INTO dnsapi_delegation_pending (zone_id, account_id, name)
-    VALUES (z.id, z.account_id, z.name) ON CONFLICT DO NOTHING;
+    SELECT z.id, z.account_id, z.name FROM noted_zones z ON CONFLICT DO NOTHING;
     RETURN NULL;
 END
 $$;
 
-CREATE TRIGGER zone_delegation_note AFTER INSERT OR DELETE ON zones
-    FOR EACH ROW EXECUTE FUNCTION dnsapi_delegation_note();
+CREATE TRIGGER zone_delegation_note_created AFTER INSERT ON zones
+    REFERENCING NEW TABLE AS noted_zones
+    FOR EACH STATEMENT EXECUTE FUNCTION dnsapi_delegation_note();
+CREATE TRIGGER zone_delegation_note_deleted AFTER DELETE ON zones
+    REFERENCING OLD TABLE AS noted_zones
+    FOR EACH STATEMENT EXECUTE FUNCTION dnsapi_delegation_note();
 
 -- Brings the delegations around the zones this transaction created or
 -- deleted up to date: the zone's own (in its parent), and those of the
