@@ -200,6 +200,10 @@ int api_body_string(json_t *obj, const char *key, bool required, bool nullable, 
 int api_body_int(json_t *obj, const char *key, bool required, long long min, long long max,
                  long long *out, dnsapi_err_t *err);
 
+/* A boolean field: 0 absent (*out left as it is), 1 present, -1 wrong
+ * type (err filled). */
+int api_body_bool(json_t *obj, const char *key, bool *out, dnsapi_err_t *err);
+
 /* The writable fields of a record (name, type, content, ttl, priority,
  * disabled, comment) from obj into f (strings borrowed from obj). */
 int api_body_record_fields(json_t *obj, dns_fields_t *f, dnsapi_err_t *err);

@@ -61,8 +61,8 @@ static dns_zone_rr_t *zone_rrs(const dns_record_t *rows, size_t n)
 {
     dns_zone_rr_t *rrs = calloc(n + 1, sizeof(*rrs));
     for (size_t i = 0; rrs != NULL && i < n; i++) {
-        rrs[i] = (dns_zone_rr_t){rows[i].name, rows[i].type, rows[i].content, rows[i].ttl,
-                                 rows[i].priority};
+        rrs[i] = (dns_zone_rr_t){rows[i].name, rows[i].type,     rows[i].content,
+                                 rows[i].ttl,  rows[i].priority, rows[i].managed_by};
     }
     return rrs;
 }

@@ -265,7 +265,7 @@ int api_body_int(json_t *body, const char *key, bool required, long long min, lo
     return 1;
 }
 
-static int body_bool(json_t *body, const char *key, bool *out, dnsapi_err_t *err)
+int api_body_bool(json_t *body, const char *key, bool *out, dnsapi_err_t *err)
 {
     json_t *v = json_object_get(body, key);
     if (v == NULL) {
@@ -296,7 +296,7 @@ int api_body_record_fields(json_t *obj, dns_fields_t *f, dnsapi_err_t *err)
         return err->status;
     }
     f->has_priority = rc == 1;
-    if ((rc = body_bool(obj, "disabled", &f->disabled, err)) < 0) {
+    if ((rc = api_body_bool(obj, "disabled", &f->disabled, err)) < 0) {
         return err->status;
     }
     f->has_disabled = rc == 1;

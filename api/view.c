@@ -68,6 +68,7 @@ json_t *view_record(const dns_record_t *r)
     }
     json_object_set_new(o, "disabled", json_boolean(r->disabled));
     json_object_set_new(o, "system", json_boolean(r->system));
+    json_object_set_new(o, "managed_by", str_or_null(r->managed_by));
     json_object_set_new(o, "comment", str_or_null(r->comment));
     json_object_set_new(o, "created_at", str_or_null(r->created_at));
     json_object_set_new(o, "updated_at", str_or_null(r->updated_at));
@@ -214,6 +215,8 @@ void view_records_write(strbuf_t *b, const dns_record_t *rows, size_t n)
         } else {
             LIT(b, ",\"system\":false");
         }
+        LIT(b, ",\"managed_by\":");
+        put_str(b, r->managed_by);
         LIT(b, ",\"comment\":");
         put_str(b, r->comment);
         LIT(b, ",\"created_at\":");

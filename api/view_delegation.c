@@ -107,9 +107,15 @@ json_t *view_delegation(const dns_delegation_t *d, size_t max_occluded)
     for (size_t i = 0; occ != NULL && i < n_occ; i++) {
         occ = append(occ, rr_view(d->occluded[i]));
     }
-    return json_pack("{s:s, s:I, s:b, s:o, s:o, s:o, s:o, s:I, s:o}", "name", d->name, "ttl",
-                     (json_int_t)d->ttl, "ok", d->n_problems == 0, "ns", ns, "glue", glue, "ds", ds,
-                     "occluded", occ, "occluded_total", (json_int_t)d->n_occluded, "problems",
+    /* a delegation to a child zone of the account is kept by dnsapi */
+    const char *managed_by = NULL;
+    for (size_t i = 0; managed_by == NULL && i < d->n_targets; i++) {
+        managed_by = d->targets[i].ns->managed_by;
+    }
+    return json_pack("{s:s, s:I, s:b, s:o, s:o, s:o, s:o, s:o, s:I, s:o}", "name", d->name, "ttl",
+                     (json_int_t)d->ttl, "ok", d->n_problems == 0, "managed_by",
+                     str_or_null(managed_by), "ns", ns, "glue", glue, "ds", ds, "occluded", occ,
+                     "occluded_total", (json_int_t)d->n_occluded, "problems",
                      deleg_problems_view(d->problems, d->n_problems));
 }
 

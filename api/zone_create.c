@@ -1,9 +1,10 @@
 /*
  * POST /v1/zones - create a zone with its system records (the SOA and the
- * configured apex NS set).
+ * configured apex NS set), and, unless "delegate" is false, the delegation
+ * to it in the account's nearest enclosing zone (migrations/0040).
  *
- * 1. input: token with zones:write, the JSON body {"name"}, an
- *    Idempotency-Key;
+ * 1. input: token with zones:write, the JSON body {"name", "delegate"?},
+ *    an Idempotency-Key;
  * 2. the name normalized and held to the token's zone limit;
  * 3. store_zone_create: one implicit transaction (with a key: the key's
  *    claim, then the zone, committed with the answer);
@@ -39,13 +40,15 @@ static void on_created(void *ctx, store_tx_t *tx, const store_tx_result_t *res)
 
 void handle_zone_create(api_req_t *r)
 {
-    static const char *const allowed[] = {"name", NULL};
+    static const char *const allowed[] = {"name", "delegate", NULL};
     dnsapi_err_t err;
     dnsapi_err_clear(&err);
     const char *name = NULL;
+    bool delegate = true;
     char zone[DNS_NAME_BUFSIZE];
     if (api_body_check_fields(r->body, allowed, NULL, &err) != DNSAPI_OK ||
         api_body_string(r->body, "name", true, false, &name, &err) < 0 ||
+        api_body_bool(r->body, "delegate", &delegate, &err) < 0 ||
         dns_zone_name_normalize(name, zone, sizeof(zone), &err) != DNSAPI_OK) {
         api_fail(r, &err);
         return;
@@ -63,6 +66,6 @@ void handle_zone_create(api_req_t *r)
     }
     const dnsapi_config_t *cfg = r->thread->cfg;
     store_zone_create(r->thread->db, &r->auth, zone, (const char(*)[256])cfg->nameservers,
-                      cfg->n_nameservers, cfg->hostmaster, r->has_idem ? &r->idem : NULL,
+                      cfg->n_nameservers, cfg->hostmaster, delegate, r->has_idem ? &r->idem : NULL,
                       on_created, api_hold(r));
 }

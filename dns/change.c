@@ -65,6 +65,23 @@ size_t dns_change_count(const dns_change_t *c, unsigned mask)
     return n;
 }
 
+bool dns_change_moves_delegation(const dns_change_t *c)
+{
+    if (c->nameservers) {
+        return true;
+    }
+    for (size_t i = 0; i < c->n; i++) {
+        const dns_op_t *op = &c->ops[i];
+        const char *type = op->kind == DNS_OP_POST ? op->rec.type
+                           : op->old != NULL       ? op->old->type
+                                                   : NULL;
+        if (type != NULL && (strcmp(type, "A") == 0 || strcmp(type, "AAAA") == 0)) {
+            return true;
+        }
+    }
+    return false;
+}
+
 /* ---- name sets ------------------------------------------------------- */
 
 static int cmp_str(const void *a, const void *b)
@@ -320,10 +337,12 @@ int dns_view_add(dns_view_t *v, const dns_record_t *rec)
     r->type = arena_strdup(&v->arena, rec->type);
     r->content = arena_strdup(&v->arena, rec->content);
     r->comment = arena_strdup(&v->arena, rec->comment);
+    r->managed_by = arena_strdup(&v->arena, rec->managed_by);
     r->created_at = arena_strdup(&v->arena, rec->created_at);
     r->updated_at = arena_strdup(&v->arena, rec->updated_at);
     if (r->id == NULL || r->name == NULL || r->type == NULL || r->content == NULL ||
-        (rec->comment != NULL && r->comment == NULL)) {
+        (rec->comment != NULL && r->comment == NULL) ||
+        (rec->managed_by != NULL && r->managed_by == NULL)) {
         return DNSAPI_ENOMEM;
     }
     v->stored[v->n_stored++] = r;

@@ -48,6 +48,10 @@ typedef struct {
     const char *comment;    /* NULL: none */
     const char *created_at; /* as storage shows them; NULL for new records */
     const char *updated_at;
+    /* the child zone (its id) whose delegation this record is part of: an
+     * NS record at the child's apex or its glue, kept by dnsapi from the
+     * child's apex NS set (system too); NULL for every other record */
+    const char *managed_by;
 } dns_record_t;
 
 /* The fields of a write as a client gave them (JSON, a master-file line, a
@@ -149,6 +153,12 @@ dns_op_t *dns_change_add(dns_change_t *c, dns_op_kind_t kind, const char *list, 
 
 /* How many operations of the kinds in mask (DNS_OP_* bits) c holds. */
 size_t dns_change_count(const dns_change_t *c, unsigned mask);
+
+/* True when writing c may change the delegation of its zone that its
+ * parent holds (a linked child zone, migrations/0040): a name-server
+ * change, or an address record written (it may be the glue of one of the
+ * zone's name servers). */
+bool dns_change_moves_delegation(const dns_change_t *c);
 
 /* ---- the zone's name servers (dns/nameservers.c) --------------------- */
 

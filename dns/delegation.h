@@ -41,6 +41,7 @@ typedef struct {
     const char *content;
     uint32_t ttl;
     int priority;
+    const char *managed_by; /* a record of a kept delegation: its child zone's id, else NULL */
 } dns_zone_rr_t;
 
 /* Where an NS target lies, seen from the zone holding the delegation. */

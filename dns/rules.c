@@ -72,11 +72,57 @@ static int rule_system(const rule_ctx_t *x, const dns_op_t *op, dns_problem_t *p
                               "NS records for subdomains (delegations) are allowed.",
                               x->zone, verb);
     }
+    if (r->managed_by != NULL) {
+        return dnsapi_err_set(&p->err, DNSAPI_ESYSTEM, "system_record", NULL,
+                              "%s %s is part of the delegation to the child zone %s, which dnsapi "
+                              "keeps equal to that zone's name servers, and cannot be %s here: "
+                              "change the child's name servers (PUT "
+                              "/v1/zones/{zone}/nameservers), or delete the child zone.",
+                              r->type, r->name, r->managed_by, verb);
+    }
     if (r->system) {
         return dnsapi_err_set(&p->err, DNSAPI_ESYSTEM, "system_record", NULL,
                               "%s %s is a system record managed by dnsapi and cannot be %s; NS "
                               "records for subdomains are allowed.",
                               r->type, r->name, verb);
+    }
+    return DNSAPI_OK;
+}
+
+/* A delegation to a child zone of the same account is dnsapi's
+ * (migrations/0040): a new NS record at its cut, or a new address at one
+ * of its glue names, would change the set dnsapi keeps equal to the
+ * child's. DS records at the cut stay the account's (DNSSEC). */
+static int rule_managed_delegation(const rule_ctx_t *x, const dns_op_t *op, dns_problem_t *p)
+{
+    const dns_record_t *rr = &op->rec;
+    bool ns = type_is(rr->type, "NS");
+    if (!ns && !type_is(rr->type, "A") && !type_is(rr->type, "AAAA")) {
+        return DNSAPI_OK;
+    }
+    const dns_record_t *const *at;
+    size_t n = dns_view_at(x->v, rr->name, &at);
+    for (size_t i = 0; i < n; i++) {
+        const dns_record_t *m = at[i];
+        if (m == rr || m->managed_by == NULL) {
+            continue;
+        }
+        if (ns && type_is(m->type, "NS")) {
+            return dnsapi_err_set(&p->err, DNSAPI_ESYSTEM, "system_record", "name",
+                                  "The NS set at %s is the delegation to the child zone %s, which "
+                                  "dnsapi keeps equal to that zone's name servers: change them "
+                                  "with PUT /v1/zones/{zone}/nameservers on the child, or create "
+                                  "the child with \"delegate\": false to write the delegation "
+                                  "by hand.",
+                                  rr->name, m->managed_by);
+        }
+        if (!ns && (type_is(m->type, "A") || type_is(m->type, "AAAA"))) {
+            return dnsapi_err_set(&p->err, DNSAPI_ESYSTEM, "system_record", "name",
+                                  "The addresses at %s are glue of the delegation to the child "
+                                  "zone %s, which dnsapi copies from that zone: change the "
+                                  "address records in the child zone instead.",
+                                  rr->name, m->managed_by);
+        }
     }
     return DNSAPI_OK;
 }
@@ -255,6 +301,7 @@ static int rule_apex_ns_glue(const rule_ctx_t *x, const dns_op_t *op, dns_proble
 
 static const rule_t rules[] = {
     {"system_record", DNS_OP_POST | DNS_OP_PATCH | DNS_OP_DELETE, rule_system},
+    {"system_record", DNS_OP_POST, rule_managed_delegation},
     {"ttl_out_of_range", ON_WRITE, rule_ttl_range},
     {"bad_wildcard", ON_WRITE, rule_ns_wildcard},
     {"cname_at_apex", ON_WRITE, rule_cname_apex},

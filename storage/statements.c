@@ -30,29 +30,29 @@
  * Columns: 9 status, 10 published serial, 11 error, 12 server name,
  * 13 address, 14 serial, 15 in_sync, 16 checked_at, 17 error */
 #define ZONE_PUBLICATION_COLS                                                                      \
-    "pb.status, pb.published_serial, pb.error, zs.name, zs.address, zs.serial, zs.in_sync, "      \
+    "pb.status, pb.published_serial, pb.error, zs.name, zs.address, zs.serial, zs.in_sync, "       \
     "to_char(zs.checked_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), zs.error"
 #define ZONE_PUBLICATION_JOIN                                                                      \
-    " JOIN zone_publication pb ON pb.zone_id = z.id"                                              \
+    " JOIN zone_publication pb ON pb.zone_id = z.id"                                               \
     " LEFT JOIN zone_servers zs ON zs.zone_id = z.id"
 #define ZONE_SERVERS_ORDER "zs.role, zs.name"
 /* a zone just created: no server has been asked yet */
 #define ZONE_NEW_PUBLICATION_COLS                                                                  \
-    "'pending', NULL::bigint, NULL::text, NULL::text, NULL::text, NULL::bigint, NULL::boolean, "  \
+    "'pending', NULL::bigint, NULL::text, NULL::text, NULL::text, NULL::bigint, NULL::boolean, "   \
     "NULL::text, NULL::text"
 
 /* clang-format off */
 /* record columns: 0 id, 1 name, 2 type, 3 content (as shown), 4 ttl,
  * 5 priority, 6 disabled, 7 system, 8 comment, 9 created_at, 10 updated_at,
  * 11 sort_key, 12 content as stored (the list order and keyset cursors use
- * it) */
+ * it), 13 managed_by (the child zone of a kept delegation, or NULL) */
 #define RECORD_COLS                                                                                \
     "r.id, r.name, r.type, " DB_RECORD_CONTENT("r") " AS content, r.ttl, r.priority, r.disabled, " \
     "r.system, r.comment, "                                                                        \
     "to_char(r.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') AS created_at, "   \
     "to_char((" DB_RECORD_UPDATED_AT("r") ") AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"   \
     " AS updated_at, "                                                                             \
-    "r.sort_key, r.content AS stored_content"
+    "r.sort_key, r.content AS stored_content, r.managed_by"
 
 /* clang-format on */
 
@@ -133,7 +133,7 @@ const db_statement_t db_statements[] = {
     RECORD_PAGE(1, 0, 1, 1, 1),
     RECORD_PAGE(0, 1, 1, 1, 1),
     RECORD_PAGE(1, 1, 1, 1, 1),
-    /* one record by id; columns RECORD_COLS, 13 the zone's name */
+    /* one record by id; columns RECORD_COLS, 14 the zone's name */
     /* the apex SOA and NS of the zone named $1 (the DNS listener's answers) */
     /* $1: a name and the names above it; the zone of the longest */
     {"zone_apex",
@@ -192,16 +192,23 @@ const db_statement_t db_statements[] = {
     /* Serialises zone creation across accounts so that the tree check and
      * the insert see each other. */
     {"zone_tree_lock", "SELECT pg_advisory_xact_lock(7020250001)", 0},
-    /* $1 account, $2 name, $3 name servers (text[]), $4 hostmaster. No row:
+    /* $1 account, $2 name, $3 name servers (text[]), $4 hostmaster, $5
+     * whether the parent gets the delegation (migrations/0040). No row:
      * the name lies inside or above another account's zone (the tree rule:
      * two index probes, migrations/0015, never a scan of zones). */
     {"zone_create",
-     "INSERT INTO zones AS z (account_id, name, nameservers, hostmaster)"
-     " SELECT $1::uuid, $2, $3::text[], $4"
+     "INSERT INTO zones AS z (account_id, name, nameservers, hostmaster, delegate)"
+     " SELECT $1::uuid, $2, $3::text[], $4, $5::boolean"
      " WHERE NOT dnsapi_zone_tree_conflict($1::uuid, $2)"
      " RETURNING " ZONE_COLS ", " ZONE_NEW_PUBLICATION_COLS,
      0},
     {"zone_delete", "DELETE FROM zones z WHERE z.id = " ZONE_OF " RETURNING " ZONE_COLS, 0},
+    /* Delegations to child zones of the same account (migrations/0040):
+     * those around the zones this transaction created or deleted, and that
+     * of the zone $1/$2 after a write that may change it (its name servers,
+     * or the address records that are their glue). */
+    {"delegation_sync_pending", "SELECT dnsapi_delegation_sync_pending()", 0},
+    {"delegation_sync", "SELECT dnsapi_delegation_sync(" ZONE_OF ")", 0},
 
     /* records, for write transactions (storage/store_tx.c): $3 and on are
      * array literals. The lookups by ids and by names are one index probe
@@ -262,10 +269,11 @@ const db_statement_t db_statements[] = {
      " AND r.id = $3::uuid RETURNING " RECORD_COLS,
      0},
     /* every enabled record in master-file order: SOA first, apex NS next,
-     * then DNS order. Columns: 0 name, 1 type, 2 ttl, 3 priority, 4 content */
+     * then DNS order. Columns: 0 name, 1 type, 2 ttl, 3 priority, 4 content,
+     * 5 managed_by */
     {"zone_export",
      "SELECT r.name, r.type, r.ttl, r.priority, " DB_RECORD_CONTENT(
-         "r") " FROM records r"
+         "r") ", r.managed_by FROM records r"
               " WHERE r.zone_id = " ZONE_OF " AND NOT r.disabled"
               " ORDER BY r.sort_key, r.type <> 'SOA', r.type <> 'NS', r.type, r.content, "
               "r.priority, r.id",

@@ -45,7 +45,7 @@ enum {
  * parameters: $1 token id, $2 account id, $3 zone name or NULL, $4 zone id
  * or NULL, $5 name, $6 type, $7 content, $8 limit, $9 offset, $10..$13 the
  * cursor (sort key, type, stored content, id); unused ones may be NULL.
- * Columns: RECORD_COLS (0..12), 13 the zone's name, 14 the total. No row:
+ * Columns: RECORD_COLS (0..13), 14 the zone's name, 15 the total. No row:
  * no such zone; one row whose id is NULL: the zone, and no record on the
  * page. Fails with DA002 when the token no longer stands. */
 const char *db_record_page_stmt(unsigned shape);

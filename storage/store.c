@@ -66,9 +66,28 @@ int store_error(int status, const PGresult *res, const char *conflict_code, dnsa
     }
     if (strcmp(state, "DA001") == 0) {
         return dnsapi_err_set(err, DNSAPI_ESYSTEM, "system_record", NULL,
-                              "the SOA and the apex NS set are system records managed by dnsapi "
-                              "and cannot be created, changed or deleted; NS records for "
-                              "subdomains are allowed");
+                              "the SOA, the apex NS set and the delegations to linked child zones "
+                              "are system records managed by dnsapi and cannot be created, "
+                              "changed or deleted; NS records for other subdomains are allowed");
+    }
+    if (strcmp(state, "DA004") == 0) {
+        const char *why = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+        return dnsapi_err_set(err, DNSAPI_ECONFLICT, "cname_conflict", NULL,
+                              "%.300s: a CNAME must be alone at its name; delete the CNAME there, "
+                              "or create the child zone with \"delegate\": false",
+                              why != NULL ? why
+                                          : "a CNAME where a linked child zone's delegation "
+                                            "goes");
+    }
+    if (strcmp(state, "DA003") == 0) {
+        /* migrations/0040: a linked child zone's delegation outside the
+         * credential's zones */
+        const char *why = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+        return dnsapi_err_set(err, DNSAPI_EFORBIDDEN, NULL, NULL,
+                              "%.300s: this credential is limited to some zones; create the child "
+                              "zone with \"delegate\": false, or use a credential that may write "
+                              "its parent zone too",
+                              why != NULL ? why : "a linked child zone's delegation");
     }
     if (strcmp(state, "DA002") == 0) {
         return dnsapi_err_set(err, DNSAPI_EAUTH, "invalid_token", NULL,
@@ -113,7 +132,8 @@ static const char *col(const PGresult *res, int row, int c)
 }
 
 /* record columns: 0 id, 1 name, 2 type, 3 content (as shown), 4 ttl,
- * 5 priority, 6 disabled, 7 system, 8 comment, 9 created_at, 10 updated_at */
+ * 5 priority, 6 disabled, 7 system, 8 comment, 9 created_at, 10 updated_at,
+ * 13 managed_by */
 void store_record_decode(const PGresult *res, int row, dns_record_t *out)
 {
     memset(out, 0, sizeof(*out));
@@ -128,6 +148,7 @@ void store_record_decode(const PGresult *res, int row, dns_record_t *out)
     out->comment = col(res, row, 8);
     out->created_at = col(res, row, 9);
     out->updated_at = col(res, row, 10);
+    out->managed_by = col(res, row, 13);
 }
 
 /* zone columns: 0 id, 1 name, 2 serial, 3 published_serial, 4 nameservers

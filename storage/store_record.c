@@ -37,13 +37,13 @@ static void read_params(const op_t *op, store_zone_ref_t zone, db_stmt_t *st)
     st->params[3] = zone.id;
 }
 
-/* Columns of the reads: RECORD_COLS (0..12), 13 the zone's name, 14 the
+/* Columns of the reads: RECORD_COLS (0..13), 14 the zone's name, 15 the
  * total (pages). No row: no such zone; one row with a NULL id: the zone,
  * and nothing on the page. */
 #define COL_SORT_KEY 11
 #define COL_STORED_CONTENT 12
-#define COL_ZONE 13
-#define COL_TOTAL 14
+#define COL_ZONE 14
+#define COL_TOTAL 15
 
 static bool zone_seen(const op_t *op, const PGresult *rows, dnsapi_err_t *err)
 {

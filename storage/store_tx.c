@@ -320,7 +320,7 @@ void store_tx_load(store_tx_t *tx, const store_load_t *load, store_tx_cb cb, voi
 
 /* Which statements a write round sent, to read its results back. */
 typedef struct {
-    bool apex, del, patch, post, single_post;
+    bool apex, del, patch, post, single_post, sync;
 } write_shape_t;
 
 static void on_written(store_tx_t *tx, int status, PGresult **res, size_t n)
@@ -328,7 +328,8 @@ static void on_written(store_tx_t *tx, int status, PGresult **res, size_t n)
     write_shape_t *shape = tx->data;
     store_written_t out;
     memset(&out, 0, sizeof(out));
-    size_t want = (size_t)shape->del + shape->patch + shape->post + 1 + 2 * shape->apex;
+    size_t want =
+        (size_t)shape->del + shape->patch + shape->post + 1 + 2 * shape->apex + shape->sync;
     if (!store_results_ok(status, res, n, want, "duplicate", &out.err)) {
         out.status = out.err.status;
         tx->open = false; /* an aborted transaction ends with the session */
@@ -369,7 +370,7 @@ static void on_written(store_tx_t *tx, int status, PGresult **res, size_t n)
         out.n_created = created != NULL ? (size_t)m : 0;
         k++;
     }
-    k += shape->apex; /* dnsapi_apex_ns_end */
+    k += shape->apex + shape->sync; /* dnsapi_apex_ns_end, dnsapi_delegation_sync */
     if (PQntuples(res[k]) == 1) {
         out.serial = (uint32_t)strtoul(PQgetvalue(res[k], 0, 0), NULL, 10);
     }
@@ -457,6 +458,9 @@ void store_tx_write(store_tx_t *tx, const dns_change_t *c, store_written_cb cb, 
     /* a name-server change: the names in order; the guard lets this
      * transaction write the zone's apex NS set (migrations/0030) */
     shape->apex = c->nameservers;
+    /* the parent's delegation to this zone follows its name servers and
+     * their glue (migrations/0040) */
+    shape->sync = dns_change_moves_delegation(c);
     for (size_t i = 0; i < c->n_apex_ns; i++) {
         store_array_add(&a[APEX_NS], c->apex_ns[i]);
     }
@@ -469,7 +473,7 @@ void store_tx_write(store_tx_t *tx, const dns_change_t *c, store_written_cb cb, 
     if (!ok) {
         abort();
     }
-    db_stmt_t stmts[8];
+    db_stmt_t stmts[10];
     size_t k = 0;
     char ttl[24], prio[24];
     if (shape->apex) {
@@ -500,6 +504,9 @@ void store_tx_write(store_tx_t *tx, const dns_change_t *c, store_written_cb cb, 
     }
     if (shape->apex) {
         stmts[k++] = (db_stmt_t){"apex_ns_end", 0, {NULL}};
+    }
+    if (shape->sync) {
+        stmts[k++] = (db_stmt_t){"delegation_sync", 2, {acct, zone}};
     }
     stmts[k++] = (db_stmt_t){"zone_serial", 2, {acct, zone}};
     if (tx->dry_run) {

@@ -109,7 +109,7 @@ static void on_created(store_tx_t *tx, int status, PGresult **res, size_t n)
         tx->cb(tx->ctx, tx, &out);
         return;
     }
-    if (!store_results_ok(status, res, n, tx->first + 2, "zone_exists", &out.err)) {
+    if (!store_results_ok(status, res, n, tx->first + 3, "zone_exists", &out.err)) {
         out.status = out.err.status;
         tx->cb(tx->ctx, tx, &out);
         return;
@@ -131,7 +131,7 @@ static void on_created(store_tx_t *tx, int status, PGresult **res, size_t n)
 }
 
 void store_zone_create(db_pool_t *db, const store_auth_t *auth, const char *name,
-                       const char (*ns)[256], size_t n_ns, const char *hostmaster,
+                       const char (*ns)[256], size_t n_ns, const char *hostmaster, bool delegate,
                        const store_idem_t *idem, store_tx_cb cb, void *ctx)
 {
     store_tx_t *tx = store_tx_new(db, auth, name, idem, false);
@@ -156,26 +156,34 @@ void store_zone_create(db_pool_t *db, const store_auth_t *auth, const char *name
     /* serialises zone creation across accounts, so that the tree check and
      * the insert see each other */
     stmts[k++] = (db_stmt_t){"zone_tree_lock", 0, {NULL}};
-    stmts[k++] =
-        (db_stmt_t){"zone_create", 4, {tx->caller.account_id, tx->zone_key, lit, hostmaster}};
+    stmts[k++] = (db_stmt_t){
+        "zone_create",
+        5,
+        {tx->caller.account_id, tx->zone_key, lit, hostmaster, delegate ? "true" : "false"}};
+    stmts[k++] = (db_stmt_t){"delegation_sync_pending", 0, {NULL}};
     store_tx_run(tx, stmts, k, on_created);
     store_array_free(&arr);
 }
 
 /* ---- get and delete ---------------------------------------------------- */
 
-static void on_zone(void *data, int status, PGresult **res, size_t n)
+/* The zone of a round whose second statement returns it (want results). */
+static void zone_answer(op_t *op, int status, PGresult **res, size_t n, size_t want)
 {
-    op_t *op = data;
     dnsapi_err_t err;
     dnsapi_err_clear(&err);
     store_zone_t zone;
-    if (!store_results_ok(status, res, n, 2, NULL, &err) || !zone_row(op, res[1], &zone, &err)) {
+    if (!store_results_ok(status, res, n, want, NULL, &err) || !zone_row(op, res[1], &zone, &err)) {
         op->cb.zone(op->ctx, err.status, &err, NULL);
         return;
     }
     op->cb.zone(op->ctx, DNSAPI_OK, NULL, &zone);
     free(op->servers);
+}
+
+static void on_zone(void *data, int status, PGresult **res, size_t n)
+{
+    zone_answer(data, status, res, n, 2);
 }
 
 void store_zone_get(db_pool_t *db, const store_auth_t *auth, const char *key, store_zone_cb cb,
@@ -188,16 +196,24 @@ void store_zone_get(db_pool_t *db, const store_auth_t *auth, const char *key, st
     store_run(db, stmts, 2, on_zone, op);
 }
 
+static void on_zone_deleted(void *data, int status, PGresult **res, size_t n)
+{
+    zone_answer(data, status, res, n, 3);
+}
+
 void store_zone_delete(db_pool_t *db, const store_auth_t *auth, const char *key, store_zone_cb cb,
                        void *ctx)
 {
     op_t *op = op_new(auth, key, ctx);
     op->cb.zone = cb;
     /* the token's zone limit is kept by the database for the statements
-     * after its check (dnsapi_zone_id), so nothing outside it is deleted */
-    db_stmt_t stmts[2] = {store_stmt_token_check(&op->caller.auth),
-                          {"zone_delete", 2, {op->caller.account_id, op->key}}};
-    store_run(db, stmts, 2, on_zone, op);
+     * after its check (dnsapi_zone_id), so nothing outside it is deleted;
+     * the round is one implicit transaction, the parent's delegation
+     * removed with the zone */
+    db_stmt_t stmts[3] = {store_stmt_token_check(&op->caller.auth),
+                          {"zone_delete", 2, {op->caller.account_id, op->key}},
+                          {"delegation_sync_pending", 0, {NULL}}};
+    store_run(db, stmts, 3, on_zone_deleted, op);
 }
 
 /* ---- list ------------------------------------------------------------------ */
@@ -295,7 +311,7 @@ static void on_export(void *data, int status, PGresult **res, size_t n)
         op->cb.records(op->ctx, err.status, &err, NULL, NULL, 0);
         return;
     }
-    /* columns: 0 name, 1 type, 2 ttl, 3 priority, 4 content */
+    /* columns: 0 name, 1 type, 2 ttl, 3 priority, 4 content, 5 managed_by */
     const PGresult *rows = res[2];
     size_t count = (size_t)PQntuples(rows);
     dns_record_t *recs = calloc(count + 1, sizeof(*recs));
@@ -312,6 +328,7 @@ static void on_export(void *data, int status, PGresult **res, size_t n)
         recs[i].ttl = (uint32_t)strtoul(PQgetvalue(rows, row, 2), NULL, 10);
         recs[i].priority = PQgetisnull(rows, row, 3) ? -1 : atoi(PQgetvalue(rows, row, 3));
         recs[i].content = PQgetvalue(rows, row, 4);
+        recs[i].managed_by = PQgetisnull(rows, row, 5) ? NULL : PQgetvalue(rows, row, 5);
     }
     op->cb.records(op->ctx, DNSAPI_OK, NULL, &zone, recs, count);
     free(recs);

@@ -8,11 +8,14 @@
 #include "storage/store_tx.h"
 
 /* Creates zone name (normalized) with its system records: name servers
- * ns[0..n_ns) and the SOA's hostmaster. cb gets the transaction (finish it
- * with store_tx_commit once the answer is built) and res->zone; a name
+ * ns[0..n_ns) and the SOA's hostmaster. With delegate, the account's
+ * nearest enclosing zone gets the delegation to it, kept by dnsapi
+ * (migrations/0040), in the same transaction; and the account's zones
+ * below it move their delegations to it. cb gets the transaction (finish
+ * it with store_tx_commit once the answer is built) and res->zone; a name
  * taken, or inside or above another account's zone, is 409 zone_exists. */
 void store_zone_create(db_pool_t *db, const store_auth_t *auth, const char *name,
-                       const char (*ns)[256], size_t n_ns, const char *hostmaster,
+                       const char (*ns)[256], size_t n_ns, const char *hostmaster, bool delegate,
                        const store_idem_t *idem, store_tx_cb cb, void *ctx);
 
 typedef void (*store_zone_cb)(void *ctx, int status, const dnsapi_err_t *err,
@@ -22,7 +25,9 @@ typedef void (*store_zone_cb)(void *ctx, int status, const dnsapi_err_t *err,
 void store_zone_get(db_pool_t *db, const store_auth_t *auth, const char *key, store_zone_cb cb,
                     void *ctx);
 
-/* Deletes a zone and everything in it; cb's zone is the deleted one. */
+/* Deletes a zone and everything in it, and the delegation to it that its
+ * parent holds (the account's zones below it move theirs to their nearest
+ * enclosing zone), in one transaction; cb's zone is the deleted one. */
 void store_zone_delete(db_pool_t *db, const store_auth_t *auth, const char *key, store_zone_cb cb,
                        void *ctx);
 

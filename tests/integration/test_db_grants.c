@@ -133,17 +133,41 @@ static void test_serving_role_can_run_the_statements_of_serve(void **state)
     free(v);
     run_ok(c, "ping", 0, NULL);
 
-    const char *p_tok[] = {acct, "ci", "{zones:read,records:write}", NULL, "4102444800",
-                           "[{\"type\": \"A\", \"write\": true}]"};
+    const char *p_tok[] = {acct, "ci",         "{zones:read,records:write}",
+                           NULL, "4102444800", "[{\"type\": \"A\", \"write\": true}]"};
     char *tok = run_value(c, "token_insert", 6, p_tok);
     const char *p_check[] = {tok};
     run_ok(c, "begin", 0, NULL);
     run_ok(c, "token_check", 1, p_check);
     run_ok(c, "zone_tree_lock", 0, NULL);
     const char *p_zone[] = {acct, "priv.test.", "{ns1.dnsapi.test.,ns2.dnsapi.test.}",
-                            "hostmaster.dnsapi.test."};
-    char *zid = run_value(c, "zone_create", 4, p_zone);
+                            "hostmaster.dnsapi.test.", "true"};
+    char *zid = run_value(c, "zone_create", 5, p_zone);
+    run_ok(c, "delegation_sync_pending", 0, NULL);
     run_ok(c, "commit", 0, NULL);
+    /* a linked child zone (migrations/0040): its parent gets the delegation */
+    const char *p_child[] = {acct, "sub.priv.test.", "{ns1.sub.priv.test.,ns2.dnsapi.test.}",
+                             "hostmaster.dnsapi.test.", "true"};
+    run_ok(c, "begin", 0, NULL);
+    run_ok(c, "token_check", 1, p_check);
+    run_ok(c, "zone_tree_lock", 0, NULL);
+    free(run_value(c, "zone_create", 5, p_child));
+    run_ok(c, "delegation_sync_pending", 0, NULL);
+    run_ok(c, "commit", 0, NULL);
+    const char *pc[] = {acct, "sub.priv.test."};
+    const char *p_glue[] = {
+        acct, "sub.priv.test.", "ns1.sub.priv.test.", "A", "192.0.2.53", "300", NULL, NULL, NULL};
+    run_ok(c, "begin", 0, NULL);
+    run_ok(c, "zone_lock", 2, pc);
+    run_ok(c, "record_insert", 9, p_glue);
+    run_ok(c, "delegation_sync", 2, pc);
+    run_ok(c, "commit", 0, NULL);
+    v = testroles_value(fx->as_owner,
+                        "SELECT string_agg(r.type || ' ' || r.content, ',' ORDER BY r.type,"
+                        " r.content) FROM records r JOIN zones z ON z.id = r.zone_id"
+                        " WHERE z.name = 'priv.test.' AND r.managed_by IS NOT NULL");
+    assert_string_equal(v, "A 192.0.2.53,NS ns1.sub.priv.test.,NS ns2.dnsapi.test.");
+    free(v);
 
     const char *pz[] = {acct, "priv.test."};
     run_ok(c, "begin", 0, NULL);
@@ -227,14 +251,16 @@ static void test_serving_role_can_run_the_statements_of_serve(void **state)
     run_ok(c, "begin", 0, NULL);
     run_ok(c, "tsig_key_check", 1, p_kcheck);
     run_ok(c, "zone_lock", 2, pz);
-    const char *p_upd[] = {acct, "priv.test.", "upd.priv.test.", "TXT", "\"by update\"", "60",
-                           NULL, NULL,         NULL};
+    const char *p_upd[] = {acct, "priv.test.", "upd.priv.test.", "TXT", "\"by update\"", "60", NULL,
+                           NULL, NULL};
     char *uid = run_value(c, "record_insert", 9, p_upd);
     run_ok(c, "commit", 0, NULL);
     char sql[256];
-    snprintf(sql, sizeof(sql), "SELECT coalesce(tsig_key_id::text, 'none') || ' ' ||"
-                               " coalesce(token_id::text, 'none') FROM changes"
-                               " WHERE record_id = '%s'", uid);
+    snprintf(sql, sizeof(sql),
+             "SELECT coalesce(tsig_key_id::text, 'none') || ' ' ||"
+             " coalesce(token_id::text, 'none') FROM changes"
+             " WHERE record_id = '%s'",
+             uid);
     char *who = testroles_value(fx->as_owner, sql);
     char want[128];
     snprintf(want, sizeof(want), "%s none", kid);
@@ -250,6 +276,14 @@ static void test_serving_role_can_run_the_statements_of_serve(void **state)
     run_ok(c, "token_get", 2, p_tg);
     run_ok(c, "begin", 0, NULL);
     run_ok(c, "rollback", 0, NULL);
+    const char *pcz[] = {acct, "sub.priv.test."};
+    run_ok(c, "begin", 0, NULL);
+    free(run_value(c, "zone_delete", 2, pcz));
+    run_ok(c, "delegation_sync_pending", 0, NULL);
+    run_ok(c, "commit", 0, NULL);
+    v = testroles_value(fx->as_owner, "SELECT count(*) FROM records WHERE managed_by IS NOT NULL");
+    assert_string_equal(v, "0");
+    free(v);
     char *gone = run_value(c, "zone_delete", 2, pz);
     assert_string_equal(gone, zid);
     run_ok(c, "token_revoke", 2, p_tg);
@@ -341,8 +375,10 @@ static void test_zonegen_role_can_do_its_work_and_nothing_more(void **state)
     testroles_expect_refused(fx, c, "SELECT * FROM idempotency_keys", PERMISSION);
     testroles_expect_refused(fx, c, "SELECT * FROM tsig_keys", PERMISSION);
     testroles_expect_refused(fx, c, "SELECT * FROM changes", PERMISSION);
-    testroles_expect_refused(fx, c, "INSERT INTO zone_tombstones (zone_id, name)"
-                                    " SELECT id, name FROM zones", PERMISSION);
+    testroles_expect_refused(fx, c,
+                             "INSERT INTO zone_tombstones (zone_id, name)"
+                             " SELECT id, name FROM zones",
+                             PERMISSION);
     testroles_expect_refused(fx, c, "CREATE TEMP TABLE t (x int)", PERMISSION);
     PQfinish(c);
 }

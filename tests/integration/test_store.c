@@ -171,7 +171,8 @@ static void zone_create(fx_t *f, const store_auth_t *auth, const char *name,
                         const store_idem_t *idem)
 {
     static const char ns[2][256] = {"ns1.dnsapi.test.", "ns2.dnsapi.test."};
-    store_zone_create(f->pool, auth, name, ns, 2, "hostmaster.dnsapi.test.", idem, on_zone_tx, f);
+    store_zone_create(f->pool, auth, name, ns, 2, "hostmaster.dnsapi.test.", true, idem, on_zone_tx,
+                      f);
     wait_done(f);
 }
 
@@ -296,8 +297,9 @@ static void post(fx_t *f, const store_auth_t *auth, const char *zone, const char
     dns_op_t *op = dns_change_add(&c.change, DNS_OP_POST, NULL, 0);
     op->fields = (dns_fields_t){.name = name, .type = type, .content = content};
     dnsapi_err_t err;
-    assert_int_equal(dns_record_from_fields(zone, &op->fields, &c.change.arena, &op->rec, NULL, &err),
-                     DNSAPI_OK);
+    assert_int_equal(
+        dns_record_from_fields(zone, &op->fields, &c.change.arena, &op->rec, NULL, &err),
+        DNSAPI_OK);
     store_load_t load = {NULL, 0, NULL, true};
     store_tx_begin_change(f->pool, auth, zone, NULL, false, &load, on_opened, &c);
     wait_done(f);
@@ -418,7 +420,8 @@ static void test_revoked_token_and_zone_limit(void **state)
                "'{free.test.}', now() + interval '1 day') RETURNING id",
                f->account);
     static const char zones[1][256] = {"free.test."};
-    store_auth_t lim = {.token_id = limited, .account_id = f->account, .zones = zones, .n_zones = 1};
+    store_auth_t lim = {
+        .token_id = limited, .account_id = f->account, .zones = zones, .n_zones = 1};
     store_zone_get(f->pool, &lim, "limit.test.", on_zone, f);
     wait_done(f);
     assert_int_equal(f->status, DNSAPI_ENOTFOUND);
@@ -473,8 +476,9 @@ static void test_tokens(void **state)
     assert_int_equal(f->status, DNSAPI_OK);
     char id[40];
     snprintf(id, sizeof(id), "%.36s", f->text);
-    assert_string_equal(f->text + 36, "|records:read records:write|[\"a.test.\"]|"
-                                      "[{\"type\": \"TXT\", \"zone\": \"a.test.\", \"write\": true}]");
+    assert_string_equal(f->text + 36,
+                        "|records:read records:write|[\"a.test.\"]|"
+                        "[{\"type\": \"TXT\", \"zone\": \"a.test.\", \"write\": true}]");
     store_token_list(f->pool, &f->auth, 10, 0, on_tokens, f);
     wait_done(f);
     assert_int_equal(f->total, 2); /* the fixture's and this one */

@@ -168,7 +168,7 @@ static void zone_load(const char *path, zone_input_t *z)
             }
             z->strings[z->n_strings++] = fields[f];
         }
-        z->rrs[i] = (dns_zone_rr_t){fields[0], fields[1], fields[2], (uint32_t)ttl, prio_out};
+        z->rrs[i] = (dns_zone_rr_t){fields[0], fields[1], fields[2], (uint32_t)ttl, prio_out, NULL};
     }
     z->n = n;
     json_decref(root);
@@ -354,8 +354,8 @@ static int cmd_delegations(int argc, char **argv)
     }
     if (getenv("DNSAPI_PROBE_TIMING") != NULL) {
         clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c1);
-        fprintf(stderr, "analysis: %zu records, %zu delegations, %lld ms wall, %.1f ms cpu\n",
-                z.n, d.n, now_ms() - t0,
+        fprintf(stderr, "analysis: %zu records, %zu delegations, %lld ms wall, %.1f ms cpu\n", z.n,
+                d.n, now_ms() - t0,
                 (c1.tv_sec - c0.tv_sec) * 1e3 + (c1.tv_nsec - c0.tv_nsec) / 1e6);
     }
     json_t *list = json_array();

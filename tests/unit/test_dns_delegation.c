@@ -45,7 +45,7 @@ static void fixture_add(fixture_t *f, const char *name, uint32_t ttl, const char
                             &priority, &err) != DNSAPI_OK) {
         fail_msg("fixture content %s %s: %s", type, content, err.message);
     }
-    f->rrs[i] = (dns_zone_rr_t){f->names[i], f->types[i], f->contents[i], ttl, priority};
+    f->rrs[i] = (dns_zone_rr_t){f->names[i], f->types[i], f->contents[i], ttl, priority, NULL};
     f->n++;
 }
 
@@ -361,7 +361,7 @@ static void test_records_outside_the_zone_and_an_empty_zone(void **state)
     assert_int_equal(dns_delegations_analyze(ZONE, f.rrs, 0, &d, &err), DNSAPI_OK);
     assert_int_equal(d.n, 0);
     dns_delegations_clear(&d);
-    f.rrs[0] = (dns_zone_rr_t){"sub.example.net.", "NS", "ns1.example.net.", 300, -1};
+    f.rrs[0] = (dns_zone_rr_t){"sub.example.net.", "NS", "ns1.example.net.", 300, -1, NULL};
     assert_int_equal(dns_delegations_analyze(ZONE, f.rrs, 1, &d, &err), DNSAPI_OK);
     assert_int_equal(d.n, 0);
     dns_delegations_clear(&d);

@@ -22,15 +22,15 @@
 static const dns_record_t stored[] = {
     {"00000000-0000-0000-0000-000000000001", ZONE, "SOA",
      "ns1.dnsapi.test. hostmaster.dnsapi.test. 1 10800 3600 1209600 3600", 3600, -1, false, true,
-     NULL, NULL, NULL},
+     NULL, NULL, NULL, NULL},
     {"00000000-0000-0000-0000-000000000002", ZONE, "NS", "ns1.dnsapi.test.", 86400, -1, false, true,
-     NULL, NULL, NULL},
+     NULL, NULL, NULL, NULL},
     {"00000000-0000-0000-0000-000000000003", ZONE, "NS", "ns2.dnsapi.test.", 86400, -1, false, true,
-     NULL, NULL, NULL},
+     NULL, NULL, NULL, NULL},
     {"00000000-0000-0000-0000-000000000004", "alias.example.com.", "CNAME", "host.other.test.", 300,
-     -1, false, false, NULL, NULL, NULL},
+     -1, false, false, NULL, NULL, NULL, NULL},
     {"00000000-0000-0000-0000-000000000005", "ns3.example.com.", "A", "192.0.2.3", 300, -1, false,
-     false, NULL, NULL, NULL},
+     false, NULL, NULL, NULL, NULL},
 };
 #define N_STORED (sizeof(stored) / sizeof(stored[0]))
 

@@ -71,6 +71,26 @@ typedef struct {
     int loads;
 } outcome_t;
 
+/* The child zone of the delegation rows kept_delegation holds, and those
+ * rows' ids: records that storage would read with managed_by set. */
+#define CHILD_ID "c0000000-0000-0000-0000-000000000001"
+static const char *const kept_ids[] = {
+    "2c000000-0000-0000-0000-000000000001",
+    "2c000000-0000-0000-0000-000000000002",
+    "2c000000-0000-0000-0000-000000000003",
+    "2c000000-0000-0000-0000-000000000004",
+};
+
+static const char *managed_by_of(const char *id)
+{
+    for (size_t i = 0; i < sizeof(kept_ids) / sizeof(kept_ids[0]); i++) {
+        if (strcmp(kept_ids[i], id) == 0) {
+            return CHILD_ID;
+        }
+    }
+    return NULL;
+}
+
 static dns_record_t rec_of(const row_t *r)
 {
     dns_record_t rec = {r->id,
@@ -83,7 +103,8 @@ static dns_record_t rec_of(const row_t *r)
                         r->system,
                         NULL,
                         "2026-01-01T00:00:00Z",
-                        "2026-01-01T00:00:00Z"};
+                        "2026-01-01T00:00:00Z",
+                        managed_by_of(r->id)};
     return rec;
 }
 
@@ -211,6 +232,19 @@ static const row_t ns_to_host[] = {
      -1, false},
 };
 
+/* The delegation to the child zone child.example.com of the same account,
+ * kept by dnsapi (migrations/0040): system records with managed_by. */
+static const row_t kept_delegation[] = {
+    {"2c000000-0000-0000-0000-000000000001", "child.example.com.", "NS", "ns1.child.example.com.",
+     86400, -1, true},
+    {"2c000000-0000-0000-0000-000000000002", "child.example.com.", "NS", "ns.elsewhere.net.", 86400,
+     -1, true},
+    {"2c000000-0000-0000-0000-000000000003", "ns1.child.example.com.", "A", "192.0.2.53", 3600, -1,
+     true},
+    {"2c000000-0000-0000-0000-000000000004", "ns1.child.example.com.", "AAAA", "2001:db8::53", 3600,
+     -1, true},
+};
+
 /* ---- system records ---- */
 
 static void test_soa_post_fails_system_record(void **state)
@@ -253,6 +287,104 @@ static void test_unknown_id_fails_not_found(void **state)
 {
     (void)state;
     assert_string_equal(CHECK0(DELETE("99999999-0000-0000-0000-000000000000")).code, "not_found");
+}
+
+/* ---- a kept delegation to a child zone ---- */
+
+static void test_ns_post_at_kept_delegation_fails_system_record(void **state)
+{
+    (void)state;
+    assert_string_equal(CHECK(kept_delegation, POST("child", "NS", "ns3.other.net", -1)).code,
+                        "system_record");
+}
+
+static void test_glue_post_at_kept_glue_name_fails_system_record(void **state)
+{
+    (void)state;
+    assert_string_equal(CHECK(kept_delegation, POST("ns1.child", "A", "192.0.2.54", -1)).code,
+                        "system_record");
+    assert_string_equal(CHECK(kept_delegation, POST("ns1.child", "AAAA", "2001:db8::54", -1)).code,
+                        "system_record");
+}
+
+static void test_kept_ns_patch_fails_system_record(void **state)
+{
+    (void)state;
+    assert_string_equal(
+        CHECK(kept_delegation, PATCH("2c000000-0000-0000-0000-000000000002", NULL, 600)).code,
+        "system_record");
+    assert_string_equal(CHECK(kept_delegation, PATCH("2c000000-0000-0000-0000-000000000001",
+                                                     "ns9.elsewhere.net", -1))
+                            .code,
+                        "system_record");
+}
+
+static void test_kept_glue_delete_fails_system_record(void **state)
+{
+    (void)state;
+    assert_string_equal(CHECK(kept_delegation, DELETE("2c000000-0000-0000-0000-000000000003")).code,
+                        "system_record");
+}
+
+static void test_kept_ns_delete_in_a_batch_with_others_fails_system_record(void **state)
+{
+    (void)state;
+    assert_string_equal(CHECK(kept_delegation, POST("www", "A", "192.0.2.1", 300),
+                              DELETE("2c000000-0000-0000-0000-000000000001"))
+                            .code,
+                        "system_record");
+}
+
+static void test_ds_at_kept_delegation_is_ok(void **state)
+{
+    (void)state;
+    outcome_t o = CHECK(kept_delegation,
+                        POST("child", "DS",
+                             "12345 13 2 "
+                             "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+                             -1));
+    assert_string_equal(o.code, "ok");
+}
+
+static void test_address_beside_kept_delegation_at_other_name_is_ok(void **state)
+{
+    (void)state;
+    assert_string_equal(CHECK(kept_delegation, POST("ns1", "A", "192.0.2.9", -1)).code, "ok");
+}
+
+/* Which writes ask storage to bring the parent's delegation to this zone
+ * in step (dns_change_moves_delegation): a name-server change, or any
+ * address record written, posted, patched or deleted. */
+static void test_address_writes_and_nameserver_changes_move_the_delegation(void **state)
+{
+    (void)state;
+    static const dns_record_t old_a = {
+        "1", "ns1.example.com.", "A", "192.0.2.1", 300, -1, false, false, NULL, NULL, NULL, NULL};
+    static const dns_record_t old_txt = {
+        "2", "txt.example.com.", "TXT", "x", 300, -1, false, false, NULL, NULL, NULL, NULL};
+    dns_change_t c;
+    assert_int_equal(dns_change_init(&c, ZONE), DNSAPI_OK);
+    assert_false(dns_change_moves_delegation(&c));
+    dns_op_t *op = dns_change_add(&c, DNS_OP_POST, NULL, 0);
+    op->rec = old_txt;
+    assert_false(dns_change_moves_delegation(&c));
+    op = dns_change_add(&c, DNS_OP_DELETE, NULL, 0);
+    op->old = &old_txt;
+    assert_false(dns_change_moves_delegation(&c));
+    op = dns_change_add(&c, DNS_OP_DELETE, NULL, 0);
+    assert_false(dns_change_moves_delegation(&c)); /* not bound yet */
+    op->old = &old_a;
+    assert_true(dns_change_moves_delegation(&c));
+    dns_change_clear(&c);
+    assert_int_equal(dns_change_init(&c, ZONE), DNSAPI_OK);
+    op = dns_change_add(&c, DNS_OP_POST, NULL, 0);
+    op->rec = old_a;
+    assert_true(dns_change_moves_delegation(&c));
+    dns_change_clear(&c);
+    assert_int_equal(dns_change_init(&c, ZONE), DNSAPI_OK);
+    c.nameservers = true;
+    assert_true(dns_change_moves_delegation(&c));
+    dns_change_clear(&c);
 }
 
 /* ---- TTLs ---- */
@@ -502,6 +634,14 @@ int main(void)
         cmocka_unit_test(test_apex_ns_delete_fails_system_record),
         cmocka_unit_test(test_subdomain_ns_is_ok_with_single_ns_and_missing_glue_warnings),
         cmocka_unit_test(test_unknown_id_fails_not_found),
+        cmocka_unit_test(test_ns_post_at_kept_delegation_fails_system_record),
+        cmocka_unit_test(test_glue_post_at_kept_glue_name_fails_system_record),
+        cmocka_unit_test(test_kept_ns_patch_fails_system_record),
+        cmocka_unit_test(test_kept_glue_delete_fails_system_record),
+        cmocka_unit_test(test_kept_ns_delete_in_a_batch_with_others_fails_system_record),
+        cmocka_unit_test(test_ds_at_kept_delegation_is_ok),
+        cmocka_unit_test(test_address_beside_kept_delegation_at_other_name_is_ok),
+        cmocka_unit_test(test_address_writes_and_nameserver_changes_move_the_delegation),
         cmocka_unit_test(test_ttl_below_minimum_fails_ttl_out_of_range),
         cmocka_unit_test(test_rrset_ttl_differing_fails_ttl_mismatch_with_expected),
         cmocka_unit_test(test_omitted_ttl_joins_its_rrset_and_is_ok),
