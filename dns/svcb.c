@@ -525,12 +525,18 @@ static void value_write(dtext_t *t, const sparam_t *p)
 }
 
 /* Knot 3.2 cannot read an alpn list in which a one-octet id is followed
- * by another ("alpn=h,h3"); such a list goes out in generic form
- * (key1="\001h\002h3"), which all three servers read as the same alpn. */
+ * by another ("alpn=h,h3"), nor one whose id holds a comma, however it is
+ * escaped ("alpn=\"0\\\\,1\"", found by fuzz_content: kzonecheck "failed to
+ * run semantic checks"); such a list goes out in generic form
+ * (key1="\001h\002h3", key1="\0030,1"), which all three servers read as
+ * the same alpn. */
 static bool alpn_needs_generic(const sparam_t *p)
 {
     for (size_t i = 0; i < p->len; i += (size_t)p->val[i] + 1) {
         if (p->val[i] == 1 && i + 2 < p->len) {
+            return true;
+        }
+        if (memchr(p->val + i + 1, ',', p->val[i]) != NULL) {
             return true;
         }
     }

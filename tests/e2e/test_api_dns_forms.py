@@ -51,7 +51,7 @@ CREATED = [
     ({"name": "doh", "type": "HTTPS", "content": "1 . alpn=h2 dohpath=/dns-query{?dns}"},
      "doh.forms.test.", "1 . alpn=h2 key7=\"/dns-query{?dns}\""),
     ({"name": "svc", "type": "HTTPS", "content": "1 . alpn=\"h1\\\\,h2,h3\""}, "svc.forms.test.",
-     "1 . alpn=\"h1\\\\,h2,h3\""),
+     "1 . key1=\"\\005h1,h2\\002h3\""),
     ({"name": "@", "type": "CAA", "content": "0 issue \"ca\\059.example\""}, "forms.test.",
      "0 issue \"ca;.example\""),
     ({"name": "many", "type": "TXT", "content": " ".join("\"s%d\"" % i for i in range(100))},
