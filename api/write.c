@@ -16,6 +16,7 @@ void api_write_free(api_write_t *w)
     }
     store_tx_end(w->tx);
     dns_view_free(w->view);
+    free(w->zone_nameservers_json);
     if (w->change_ready) {
         dns_change_clear(&w->change);
     }
@@ -347,6 +348,24 @@ static void check_policies(api_write_t *w)
 }
 
 /* 3. the policies and the rules; 4. the write. */
+/* Whether the write may change the delegation its zone's parent holds
+ * (dns_change_moves_delegation), given the zone's apex name servers; when
+ * they cannot be read, any address record counts. */
+static bool moves_delegation(const api_write_t *w)
+{
+    json_t *ns = w->zone_nameservers_json ? json_loads(w->zone_nameservers_json, 0, NULL) : NULL;
+    size_t n = json_is_array(ns) ? json_array_size(ns) : 0;
+    const char *names[64];
+    bool known = json_is_array(ns) && n <= sizeof(names) / sizeof(names[0]);
+    for (size_t i = 0; known && i < n; i++) {
+        names[i] = json_string_value(json_array_get(ns, i));
+        known = names[i] != NULL;
+    }
+    bool moves = dns_change_moves_delegation(&w->change, known ? names : NULL, known ? n : 0);
+    json_decref(ns);
+    return moves;
+}
+
 static void step_check_and_write(api_write_t *w)
 {
     dns_limits_t lim = w->limits;
@@ -373,6 +392,7 @@ static void step_check_and_write(api_write_t *w)
         w->answer(w, NULL); /* nothing changes: no write, no serial step */
         return;
     }
+    w->change.moves_delegation = moves_delegation(w);
     store_tx_t *tx = w->tx;
     w->tx = NULL;
     w->host->hold(w);
@@ -409,6 +429,9 @@ static void on_opened(void *ctx, store_tx_t *tx, const store_tx_result_t *res)
     snprintf(w->zone_id, sizeof(w->zone_id), "%s", res->zone->id);
     snprintf(w->zone_name, sizeof(w->zone_name), "%s", res->zone->name);
     w->zone_serial = res->zone->serial;
+    free(w->zone_nameservers_json);
+    w->zone_nameservers_json =
+        res->zone->nameservers_json ? strdup(res->zone->nameservers_json) : NULL;
     w->view = dns_view_new(w->zone_name);
     if (w->view == NULL || view_add_rows(w, res) != DNSAPI_OK ||
         (w->load_all && dns_view_covered(w->view, NULL, true) != DNSAPI_OK)) {

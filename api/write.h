@@ -74,6 +74,7 @@ struct api_write {
     char zone_id[40];
     char zone_name[300];
     uint32_t zone_serial;
+    char *zone_nameservers_json; /* the zone's apex NS names (JSON), for the glue */
     int (*build)(api_write_t *w);
     int (*interest)(api_write_t *w, dns_interest_t *in);
     int (*plan)(api_write_t *w);

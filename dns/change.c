@@ -65,18 +65,26 @@ size_t dns_change_count(const dns_change_t *c, unsigned mask)
     return n;
 }
 
-bool dns_change_moves_delegation(const dns_change_t *c)
+bool dns_change_moves_delegation(const dns_change_t *c, const char *const *apex_ns, size_t n)
 {
     if (c->nameservers) {
         return true;
     }
     for (size_t i = 0; i < c->n; i++) {
         const dns_op_t *op = &c->ops[i];
-        const char *type = op->kind == DNS_OP_POST ? op->rec.type
-                           : op->old != NULL       ? op->old->type
-                                                   : NULL;
-        if (type != NULL && (strcmp(type, "A") == 0 || strcmp(type, "AAAA") == 0)) {
+        const dns_record_t *r = op->kind == DNS_OP_POST ? &op->rec : op->old;
+        if (r == NULL || r->type == NULL ||
+            (strcmp(r->type, "A") != 0 && strcmp(r->type, "AAAA") != 0)) {
+            continue;
+        }
+        if (apex_ns == NULL) {
             return true;
+        }
+        /* only the addresses of the zone's own name servers are glue */
+        for (size_t k = 0; k < n; k++) {
+            if (strcmp(apex_ns[k], r->name) == 0) {
+                return true;
+            }
         }
     }
     return false;

@@ -141,6 +141,9 @@ typedef struct {
     bool nameservers;
     const char **apex_ns;
     size_t n_apex_ns;
+    /* dns_change_moves_delegation, set by the write engine after the
+     * rules (storage syncs the parent's delegation when true) */
+    bool moves_delegation;
 } dns_change_t;
 
 /* An empty change of zone (the name is copied). */
@@ -156,9 +159,12 @@ size_t dns_change_count(const dns_change_t *c, unsigned mask);
 
 /* True when writing c may change the delegation of its zone that its
  * parent holds (a linked child zone, migrations/0040): a name-server
- * change, or an address record written (it may be the glue of one of the
- * zone's name servers). */
-bool dns_change_moves_delegation(const dns_change_t *c);
+ * change, or an address record written at the name of one of the zone's
+ * apex name servers apex_ns (n of them: its glue in the parent); with
+ * apex_ns NULL, any address record written. The write engine sets
+ * c->moves_delegation from it once the change is checked, and storage then
+ * asks for the sync. */
+bool dns_change_moves_delegation(const dns_change_t *c, const char *const *apex_ns, size_t n);
 
 /* ---- the zone's name servers (dns/nameservers.c) --------------------- */
 

@@ -353,37 +353,46 @@ static void test_address_beside_kept_delegation_at_other_name_is_ok(void **state
 }
 
 /* Which writes ask storage to bring the parent's delegation to this zone
- * in step (dns_change_moves_delegation): a name-server change, or any
- * address record written, posted, patched or deleted. */
-static void test_address_writes_and_nameserver_changes_move_the_delegation(void **state)
+ * in step (dns_change_moves_delegation): a name-server change, or an
+ * address record written, posted, patched or deleted at the name of one of
+ * the zone's apex name servers (its glue); any address when the apex NS
+ * set is not known. */
+static void test_glue_writes_and_nameserver_changes_move_the_delegation(void **state)
 {
     (void)state;
     static const dns_record_t old_a = {
         "1", "ns1.example.com.", "A", "192.0.2.1", 300, -1, false, false, NULL, NULL, NULL, NULL};
+    static const dns_record_t other_a = {
+        "3", "www.example.com.", "A", "192.0.2.3", 300, -1, false, false, NULL, NULL, NULL, NULL};
     static const dns_record_t old_txt = {
         "2", "txt.example.com.", "TXT", "x", 300, -1, false, false, NULL, NULL, NULL, NULL};
+    static const char *const apex[] = {"ns0.example.net.", "ns1.example.com."};
     dns_change_t c;
     assert_int_equal(dns_change_init(&c, ZONE), DNSAPI_OK);
-    assert_false(dns_change_moves_delegation(&c));
+    assert_false(dns_change_moves_delegation(&c, apex, 2));
     dns_op_t *op = dns_change_add(&c, DNS_OP_POST, NULL, 0);
     op->rec = old_txt;
-    assert_false(dns_change_moves_delegation(&c));
+    assert_false(dns_change_moves_delegation(&c, apex, 2));
     op = dns_change_add(&c, DNS_OP_DELETE, NULL, 0);
     op->old = &old_txt;
-    assert_false(dns_change_moves_delegation(&c));
+    assert_false(dns_change_moves_delegation(&c, apex, 2));
     op = dns_change_add(&c, DNS_OP_DELETE, NULL, 0);
-    assert_false(dns_change_moves_delegation(&c)); /* not bound yet */
+    assert_false(dns_change_moves_delegation(&c, apex, 2)); /* not bound yet */
+    op->old = &other_a;
+    assert_false(dns_change_moves_delegation(&c, apex, 2)); /* not a name server's */
+    assert_true(dns_change_moves_delegation(&c, NULL, 0));  /* apex not known */
     op->old = &old_a;
-    assert_true(dns_change_moves_delegation(&c));
+    assert_true(dns_change_moves_delegation(&c, apex, 2));
+    assert_false(dns_change_moves_delegation(&c, apex, 1)); /* ns1 not among them */
     dns_change_clear(&c);
     assert_int_equal(dns_change_init(&c, ZONE), DNSAPI_OK);
     op = dns_change_add(&c, DNS_OP_POST, NULL, 0);
     op->rec = old_a;
-    assert_true(dns_change_moves_delegation(&c));
+    assert_true(dns_change_moves_delegation(&c, apex, 2));
     dns_change_clear(&c);
     assert_int_equal(dns_change_init(&c, ZONE), DNSAPI_OK);
     c.nameservers = true;
-    assert_true(dns_change_moves_delegation(&c));
+    assert_true(dns_change_moves_delegation(&c, apex, 0));
     dns_change_clear(&c);
 }
 
@@ -641,7 +650,7 @@ int main(void)
         cmocka_unit_test(test_kept_ns_delete_in_a_batch_with_others_fails_system_record),
         cmocka_unit_test(test_ds_at_kept_delegation_is_ok),
         cmocka_unit_test(test_address_beside_kept_delegation_at_other_name_is_ok),
-        cmocka_unit_test(test_address_writes_and_nameserver_changes_move_the_delegation),
+        cmocka_unit_test(test_glue_writes_and_nameserver_changes_move_the_delegation),
         cmocka_unit_test(test_ttl_below_minimum_fails_ttl_out_of_range),
         cmocka_unit_test(test_rrset_ttl_differing_fails_ttl_mismatch_with_expected),
         cmocka_unit_test(test_omitted_ttl_joins_its_rrset_and_is_ok),
