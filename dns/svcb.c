@@ -105,7 +105,7 @@ static int value_list_to_wire(const uint8_t *v, size_t len, uint8_t *wire, size_
 {
     size_t o = 0;
     size_t start = 0;
-    size_t item = 0;
+    size_t item = 0, written = 0; /* octets; characters as written, "\," two */
     wire[o++] = 0;
     for (size_t i = 0; i <= len; i++) {
         if (i == len || v[i] == ',') {
@@ -115,8 +115,14 @@ static int value_list_to_wire(const uint8_t *v, size_t len, uint8_t *wire, size_
                                "alpn=h2,h3; an id cannot be empty%s.",
                                "");
             }
-            if (item > 255) {
-                return svc_err(err, "An alpn id is longer than 255 octets%s.", "");
+            /* NSD 4.6 holds each id to 255 characters as written, its
+             * escapes "\," and "\\" counted as two (found by
+             * fuzz_record_body) */
+            if (item > 255 || written > 255) {
+                return svc_err(err,
+                               "An alpn id is longer than 255 octets, counting each escaped ',' "
+                               "or '\\' as two%s.",
+                               "");
             }
             wire[start] = (uint8_t)item;
             for (size_t p = 0; p < start; p += (size_t)wire[p] + 1) {
@@ -128,8 +134,17 @@ static int value_list_to_wire(const uint8_t *v, size_t len, uint8_t *wire, size_
                 start = o;
                 wire[o++] = 0;
                 item = 0;
+                written = 0;
             }
             continue;
+        }
+        if (v[i] == '\0') {
+            /* NSD 4.6 splits the list only up to a NUL octet: "a\000b,c"
+             * is one id there, two here (found by fuzz_record_body) */
+            return svc_err(err,
+                           "An alpn id cannot hold a NUL octet (\\000): name servers such as "
+                           "NSD read the list only up to it%s.",
+                           "");
         }
         if (v[i] == '\\') {
             if (i + 1 == len || (v[i + 1] != ',' && v[i + 1] != '\\')) {
@@ -139,9 +154,11 @@ static int value_list_to_wire(const uint8_t *v, size_t len, uint8_t *wire, size_
                                "");
             }
             i++;
+            written++;
         }
         wire[o++] = v[i];
         item++;
+        written++;
     }
     *wlen = o;
     return DNSAPI_OK;

@@ -591,6 +591,45 @@ static void test_quote_inside_a_word_is_refused(void **state)
     expect_error("HTTPS", "1 . alpn=caf\xc3\xa9");
 }
 
+/* NSD counts an alpn id as written, "\\," and "\\\\" as two characters, and
+ * refuses one over 255 (found by fuzz_record_body) */
+static void test_alpn_id_over_255_as_written_is_refused(void **state)
+{
+    char id[300], in[700];
+    memset(id, 'a', sizeof(id));
+    id[255] = '\0';
+    snprintf(in, sizeof(in), "1 . alpn=%s,h2", id);
+    expect_content("HTTPS", in, in);
+    id[255] = 'a';
+    id[256] = '\0';
+    snprintf(in, sizeof(in), "1 . alpn=%s", id);
+    expect_error("HTTPS", in);
+    /* ten escaped commas (\\, in the content) and 235 or 236 letters: 245
+     * or 246 octets, 255 or 256 characters as written */
+    for (int extra = 0; extra < 2; extra++) {
+        size_t o = (size_t)snprintf(in, sizeof(in), "1 . alpn=\"");
+        for (int i = 0; i < 10; i++) {
+            o += (size_t)snprintf(in + o, sizeof(in) - o, "\\\\,");
+        }
+        snprintf(in + o, sizeof(in) - o, "%.*s\"", 235 + extra, id);
+        char out[DNS_CONTENT_BUFSIZE];
+        int prio = -2;
+        dnsapi_err_t err;
+        dnsapi_err_clear(&err);
+        int rc = dns_rdata_normalize(ZONE, "HTTPS", in, -1, out, sizeof(out), &prio, &err);
+        assert_int_equal(rc, extra == 0 ? DNSAPI_OK : DNSAPI_EINVAL);
+    }
+}
+
+/* NSD splits an alpn list only up to a NUL octet (found by
+ * fuzz_record_body) */
+static void test_alpn_id_with_a_nul_octet_is_refused(void **state)
+{
+    expect_error("HTTPS", "1 . alpn=\"a\\000b,c\"");
+    expect_error("HTTPS", "1 . alpn=h2,a\\000");
+    expect_content("HTTPS", "1 . alpn=\"a\\001b,c\"", "1 . alpn=\"a\\001b,c\"");
+}
+
 /* An ech value is base64 of an ECHConfigList; its decoded octets are not a
  * C string (found by fuzz_update: read past their end as one) */
 static void test_svcb_ech_is_base64(void **state)
@@ -1079,6 +1118,8 @@ int main(void)
         cmocka_unit_test(test_naptr_with_bad_regexp_is_refused),
         cmocka_unit_test(test_quote_inside_a_word_is_refused),
         cmocka_unit_test(test_svcb_ech_is_base64),
+        cmocka_unit_test(test_alpn_id_over_255_as_written_is_refused),
+        cmocka_unit_test(test_alpn_id_with_a_nul_octet_is_refused),
         cmocka_unit_test(test_empty_generic_data_of_a_known_type_is_refused),
         cmocka_unit_test(test_svcb_is_normalized),
         cmocka_unit_test(test_https_is_normalized),
