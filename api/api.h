@@ -186,6 +186,11 @@ int api_paging_parse(api_req_t *r, api_paging_t *p, int ncursor, dnsapi_err_t *e
  * shows; *has_more says whether another page follows. */
 size_t api_page_count(const api_paging_t *p, size_t n, bool *has_more);
 
+/* A JSON request body buf[0..len) (not NUL-terminated): nested at most 32
+ * deep, valid JSON without duplicate keys, an object. Sets *out (the
+ * caller's reference) or fills err (400 bad_request). */
+int api_body_json_parse(const char *buf, size_t len, json_t **out, dnsapi_err_t *err);
+
 /* Checks that obj has only the allowed keys (NULL-terminated); else 422
  * unknown_field (or immutable_field for keys in immutable). */
 int api_body_check_fields(json_t *obj, const char *const *allowed, const char *const *immutable,

@@ -182,6 +182,59 @@ size_t api_page_count(const api_paging_t *p, size_t n, bool *has_more)
     return *has_more ? (size_t)p->limit : n;
 }
 
+#define JSON_MAX_DEPTH 32
+
+/* The deepest nesting of arrays and objects in a JSON text, not counting
+ * brackets inside strings: refusing deep documents before parsing keeps
+ * the parser's work bounded. */
+static int json_depth(const char *p, size_t len)
+{
+    int depth = 0, max = 0;
+    bool in_string = false;
+    for (size_t i = 0; i < len; i++) {
+        char c = p[i];
+        if (in_string) {
+            if (c == '\\') {
+                i++;
+            } else if (c == '"') {
+                in_string = false;
+            }
+        } else if (c == '"') {
+            in_string = true;
+        } else if (c == '{' || c == '[') {
+            if (++depth > max) {
+                max = depth;
+            }
+        } else if (c == '}' || c == ']') {
+            depth--;
+        }
+    }
+    return max;
+}
+
+int api_body_json_parse(const char *buf, size_t len, json_t **out, dnsapi_err_t *err)
+{
+    *out = NULL;
+    if (json_depth(buf != NULL ? buf : "", len) > JSON_MAX_DEPTH) {
+        return dnsapi_err_set(err, DNSAPI_EBADREQ, "bad_request", NULL,
+                              "the body nests deeper than %d levels", JSON_MAX_DEPTH);
+    }
+    json_error_t jerr;
+    json_t *body = json_loadb(buf != NULL ? buf : "", len, JSON_REJECT_DUPLICATES, &jerr);
+    if (body == NULL) {
+        return dnsapi_err_set(err, DNSAPI_EBADREQ, "bad_request", NULL,
+                              "the body is not valid JSON: %s (line %d, column %d)", jerr.text,
+                              jerr.line, jerr.column);
+    }
+    if (!json_is_object(body)) {
+        json_decref(body);
+        return dnsapi_err_set(err, DNSAPI_EBADREQ, "bad_request", NULL,
+                              "the body must be a JSON object");
+    }
+    *out = body;
+    return DNSAPI_OK;
+}
+
 static bool in_list(const char *key, const char *const *list)
 {
     for (size_t i = 0; list != NULL && list[i] != NULL; i++) {

@@ -3,34 +3,20 @@
  *
  * 1. input (api/request.c): token with records:write, {zone}, the JSON
  *    body, an Idempotency-Key;
- * 2. build: the body's fields (api_body_record_fields), the record
- *    normalized (dns_record_from_fields), one post;
+ * 2. build (api/record_body.c): the body's fields (api_body_record_fields),
+ *    the record normalized (dns_record_from_fields), one post;
  * 3. the write path (api/write.c): the transaction, the view at the names
  *    the record touches, dns_rules_check_change, the insert;
  * 4. answer: 201 {message, record, serial, warnings?}, committed with the
  *    write when the request carries an Idempotency-Key.
  */
+#include "api/record_body.h"
 #include "api/view.h"
 #include "api/write.h"
 
-static const char *const fields[] = {"name",     "type",     "content", "ttl",
-                                     "priority", "disabled", "comment", NULL};
-
 static int build(api_write_t *w)
 {
-    dnsapi_err_t err;
-    dnsapi_err_clear(&err);
-    dns_op_t *op = dns_change_add(&w->change, DNS_OP_POST, NULL, 0);
-    if (op == NULL) {
-        return DNSAPI_ENOMEM;
-    }
-    if (api_body_check_fields(w->r->body, fields, NULL, &err) != DNSAPI_OK ||
-        api_body_record_fields(w->r->body, &op->fields, &err) != DNSAPI_OK ||
-        dns_record_from_fields(w->change.zone, &op->fields, &w->change.arena, &op->rec,
-                               &op->warnings, &err) != DNSAPI_OK) {
-        return dns_report_error(&w->report, NULL, &err);
-    }
-    return DNSAPI_OK;
+    return api_record_post_build(&w->change, w->r->body, &w->report);
 }
 
 static void answer(api_write_t *w, const store_written_t *res)

@@ -2,32 +2,15 @@
  * DELETE /v1/zones/{zone}/records/{id} - delete one record.
  *
  * 1. input: token with records:write, {zone}, {id};
- * 2. one implicit transaction (store_record_delete): the token check, the
- *    delete, the new serial. A delete breaks no rule but one - it may not
- *    remove a system record - and the database's guard on records refuses
- *    that (403 system_record), so no round is spent looking first;
+ * 2. the write path (api/write.c): the record loaded, then what its
+ *    delete touches (the NS records pointing at an address), the
+ *    credential's policies and the rules - a system record is refused
+ *    (403 system_record), and so is the last address of an in-zone name
+ *    server (422 missing_glue) - one write, one serial step;
  * 3. answer: 200 {message, serial}.
- * A credential with policies takes the write path instead (api/write.c),
- * which knows the record's name and type before it deletes and checks
- * them against the policies (403 insufficient_scope, nothing deleted).
  */
 #include "api/api.h"
 #include "api/write.h"
-#include "storage/store_record.h"
-
-static void on_deleted(void *ctx, int status, const dnsapi_err_t *err, const dns_record_t *rec,
-                       uint32_t serial)
-{
-    api_req_t *r = ctx;
-    if (!api_resume_ok(r, status, err)) {
-        return;
-    }
-    (void)rec;
-    json_t *d = json_object();
-    json_object_set_new(d, "message", json_string("Record deleted successfully"));
-    json_object_set_new(d, "serial", json_integer(serial));
-    api_answer(r, 200, d);
-}
 
 static int one_build(api_write_t *w)
 {
@@ -53,15 +36,10 @@ void handle_record_delete(api_req_t *r)
         api_failf(r, DNSAPI_ENOTFOUND, NULL, NULL, "record '%.64s' not found", r->record_id);
         return;
     }
-    if (r->auth.n_policies > 0) {
-        api_write_t *w = api_write_new(r, 1);
-        w->build = one_build;
-        w->answer = one_answer;
-        api_write_start(w);
-        return;
-    }
-    store_record_delete(r->thread->db, &r->auth, r->zone_key, r->record_id, on_deleted,
-                        api_hold(r));
+    api_write_t *w = api_write_new(r, 1);
+    w->build = one_build;
+    w->answer = one_answer;
+    api_write_start(w);
 }
 
 /*

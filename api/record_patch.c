@@ -3,7 +3,7 @@
  * priority, disabled flag or comment.
  *
  * 1. input: token with records:write, {zone}, {id}, the JSON body;
- * 2. build: one patch with the body's writable fields (name and type set
+ * 2. build (api/record_body.c): one patch with the body's writable fields (name and type set
  *    aside: they are immutable_field, but only once the record is known -
  *    a system record, the SOA or an apex NS, is 403 system_record whatever
  *    the body asks);
@@ -17,55 +17,22 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "api/record_body.h"
 #include "api/view.h"
 #include "api/write.h"
 
-static const char *const fields[] = {"content", "ttl", "priority", "disabled", "comment", NULL};
-
 static int build(api_write_t *w)
 {
-    dnsapi_err_t err;
-    dnsapi_err_clear(&err);
-    dns_op_t *op = dns_change_add(&w->change, DNS_OP_PATCH, NULL, 0);
-    if (op == NULL) {
-        return DNSAPI_ENOMEM;
-    }
-    op->id = w->r->record_id;
-    /* name and type leave the body here; bound() refuses them */
-    static const char *const immutable[] = {"name", "type"};
-    for (size_t i = 0; i < 2; i++) {
-        if (json_object_get(w->r->body, immutable[i]) != NULL) {
-            w->data = (void *)immutable[i];
-            json_object_del(w->r->body, immutable[i]);
-        }
-    }
-    if (api_body_record_fields(w->r->body, &op->fields, &err) != DNSAPI_OK) {
-        return dns_report_error(&w->report, NULL, &err);
-    }
-    return DNSAPI_OK;
+    const char *immutable = NULL;
+    int rc =
+        api_record_patch_build(&w->change, w->r->body, w->r->record_id, &immutable, &w->report);
+    w->data = (void *)immutable;
+    return rc;
 }
 
-/* With the record known: a system record goes on to the rules (which
- * refuse it as system_record); an ordinary one may name only fields. */
 static int bound(api_write_t *w)
 {
-    const dns_op_t *op = &w->change.ops[0];
-    dnsapi_err_t err;
-    dnsapi_err_clear(&err);
-    if (op->old == NULL || op->old->system ||
-        dns_record_is_system_kind(w->change.zone, op->old->name, op->old->type)) {
-        return DNSAPI_OK;
-    }
-    if (w->data != NULL) {
-        const char *key = w->data;
-        dnsapi_err_set(&err, DNSAPI_EINVAL, "immutable_field", key,
-                       "%s cannot be changed; delete the record and create a new one", key);
-        return dns_report_error(&w->report, NULL, &err);
-    }
-    if (api_body_check_fields(w->r->body, fields, NULL, &err) != DNSAPI_OK) {
-        return dns_report_error(&w->report, NULL, &err);
-    }
-    return DNSAPI_OK;
+    return api_record_patch_bound(&w->change, w->r->body, w->data, &w->report);
 }
 
 static void answer(api_write_t *w, const store_written_t *res)

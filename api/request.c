@@ -35,7 +35,6 @@
 #include "dns/dns.h"
 #include "storage/store_tx.h"
 
-#define JSON_MAX_DEPTH 32
 #define REQUEST_ID_MAX 64
 #define IDEM_KEY_MAX 255
 
@@ -166,34 +165,6 @@ static h2o_iovec_t media_type(h2o_req_t *req)
         len--;
     }
     return h2o_iovec_init(v.base, len);
-}
-
-/* The deepest nesting of arrays and objects in a JSON text, not counting
- * brackets inside strings: refusing deep documents before parsing keeps
- * the parser's work bounded. */
-static int json_depth(const char *p, size_t len)
-{
-    int depth = 0, max = 0;
-    bool in_string = false;
-    for (size_t i = 0; i < len; i++) {
-        char c = p[i];
-        if (in_string) {
-            if (c == '\\') {
-                i++;
-            } else if (c == '"') {
-                in_string = false;
-            }
-        } else if (c == '"') {
-            in_string = true;
-        } else if (c == '{' || c == '[') {
-            if (++depth > max) {
-                max = depth;
-            }
-        } else if (c == '}' || c == ']') {
-            depth--;
-        }
-    }
-    return max;
 }
 
 /* Verifies the bearer token; -1 with err filled when there is none or it
@@ -362,22 +333,9 @@ static int body_read(api_req_t *r)
                   "send the body as JSON with 'Content-Type: application/json'");
         return -1;
     }
-    if (json_depth(req->entity.base, req->entity.len) > JSON_MAX_DEPTH) {
-        api_failf(r, DNSAPI_EBADREQ, "bad_request", NULL, "the body nests deeper than %d levels",
-                  JSON_MAX_DEPTH);
-        return -1;
-    }
-    json_error_t jerr;
-    r->body = json_loadb(req->entity.base != NULL ? req->entity.base : "", req->entity.len,
-                         JSON_REJECT_DUPLICATES, &jerr);
-    if (r->body == NULL) {
-        api_failf(r, DNSAPI_EBADREQ, "bad_request", NULL,
-                  "the body is not valid JSON: %s (line %d, column %d)", jerr.text, jerr.line,
-                  jerr.column);
-        return -1;
-    }
-    if (!json_is_object(r->body)) {
-        api_failf(r, DNSAPI_EBADREQ, "bad_request", NULL, "the body must be a JSON object");
+    dnsapi_err_t err;
+    if (api_body_json_parse(req->entity.base, req->entity.len, &r->body, &err) != DNSAPI_OK) {
+        api_fail(r, &err);
         return -1;
     }
     return 0;

@@ -668,7 +668,9 @@ static int interest_of(const char *zone, const dns_record_t *r, const dns_view_t
         dns_name_is_at_or_below(r->content, zone)) {
         rc = want_at(v, out, a, r->content);
     }
-    if (rc == DNSAPI_OK && strcmp(r->type, "CNAME") == 0) {
+    /* the NS records a CNAME may not stand under, or an address serves */
+    if (rc == DNSAPI_OK && (strcmp(r->type, "CNAME") == 0 || strcmp(r->type, "A") == 0 ||
+                            strcmp(r->type, "AAAA") == 0)) {
         rc = want_pointing(v, out, a, r->name);
     }
     return rc;

@@ -225,8 +225,8 @@ int dns_view_covered(dns_view_t *v, const dns_interest_t *in, bool complete);
 
 /* What the change needs, given its records as far as known: for each post
  * and patch (once bound) and delete (once bound), its name and the names
- * above it up to the apex; for NS records the in-zone target; for CNAMEs
- * the NS records pointing at the name. Names already covered by the view
+ * above it up to the apex; for NS records the in-zone target; for CNAME,
+ * A and AAAA records the NS records pointing at the name. Names already covered by the view
  * are left out when v is not NULL. Copies into c's arena. */
 int dns_change_interest(dns_change_t *c, const dns_view_t *v, dns_interest_t *out);
 void dns_interest_clear(dns_interest_t *in);
@@ -307,9 +307,9 @@ bool dns_report_failed(const dns_report_t *r);
 
 /* Runs every rule of the rules table on every operation of c against v
  * (bound): system records, TTL bounds, names and targets, CNAME
- * exclusivity, duplicates, one TTL per RRset, name-server targets; then the
- * warnings (missing glue, a single NS, occluded data). Errors and warnings
- * go to rep; returns DNSAPI_OK or the status of the first error. */
+ * exclusivity, duplicates, one TTL per RRset, name-server targets and
+ * their addresses (missing_glue); then the warnings (a single NS, occluded
+ * data). Errors and warnings go to rep; returns DNSAPI_OK or the status of the first error. */
 int dns_rules_check_change(const dns_limits_t *lim, const dns_change_t *c, const dns_view_t *v,
                            dns_report_t *rep);
 

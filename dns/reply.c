@@ -21,6 +21,43 @@
 
 #define CNAME_CHAIN_MAX 8
 
+/* ldns 1.8.3's ldns_wire2pkt keeps the last TSIG record of the additional
+ * section it meets in the packet and leaks the one it kept before, and it
+ * shortens the section's count for each one, so that records after a TSIG
+ * go unread. So the message is first walked record by record with
+ * ldns_wire2rr, as ldns_wire2pkt walks it (the same records at the same
+ * places: its reading is a prefix of this one), and refused unless a TSIG
+ * record, if any, is the very last. */
+bool dns_reply_ldns_can_read(const uint8_t *wire, size_t len)
+{
+    if (len < 12) {
+        return false;
+    }
+    size_t counts[4];
+    for (size_t s = 0; s < 4; s++) {
+        counts[s] = (size_t)((wire[4 + 2 * s] << 8) | wire[5 + 2 * s]);
+    }
+    static const ldns_pkt_section sections[4] = {LDNS_SECTION_QUESTION, LDNS_SECTION_ANSWER,
+                                                 LDNS_SECTION_AUTHORITY, LDNS_SECTION_ADDITIONAL};
+    size_t pos = 12, left = counts[1] + counts[2] + counts[3];
+    for (size_t s = 0; s < 4; s++) {
+        for (size_t i = 0; i < counts[s]; i++) {
+            ldns_rr *rr = NULL;
+            if (ldns_wire2rr(&rr, wire, len, &pos, sections[s]) != LDNS_STATUS_OK) {
+                ldns_rr_free(rr);
+                return false;
+            }
+            bool tsig = s > 0 && ldns_rr_get_type(rr) == LDNS_RR_TYPE_TSIG;
+            ldns_rr_free(rr);
+            left -= s > 0;
+            if (tsig && (s != 3 || left != 0)) {
+                return false;
+            }
+        }
+    }
+    return true;
+}
+
 uint16_t dns_query_id(const uint8_t *wire)
 {
     return (uint16_t)((wire[0] << 8) | wire[1]);
@@ -103,7 +140,7 @@ static bool address_text(const ldns_rr *rr, char *out, size_t outlen)
     return false;
 }
 
-static bool owner_is(const ldns_rr *rr, const ldns_rdf *name)
+bool dns_reply_owner_is(const ldns_rr *rr, const ldns_rdf *name)
 {
     const ldns_rdf *owner = ldns_rr_owner(rr);
     return owner != NULL && ldns_rdf_get_type(owner) == LDNS_RDF_TYPE_DNAME &&
@@ -130,7 +167,7 @@ static void soa_facts(const ldns_pkt *pkt, const ldns_rdf *qname, dns_answer_t *
                 dname_text(ldns_rr_owner(rr), out->soa_owner, sizeof(out->soa_owner));
             }
             const ldns_rdf *serial = ldns_rr_rd_count(rr) >= 3 ? ldns_rr_rdf(rr, 2) : NULL;
-            if (s == 0 && !out->has_soa && owner_is(rr, qname) && serial != NULL &&
+            if (s == 0 && !out->has_soa && dns_reply_owner_is(rr, qname) && serial != NULL &&
                 ldns_rdf_get_type(serial) == LDNS_RDF_TYPE_INT32 && ldns_rdf_size(serial) == 4) {
                 out->has_soa = true;
                 out->serial = ldns_rdf2native_int32(serial);
@@ -147,7 +184,7 @@ static void ns_facts(const ldns_pkt *pkt, const ldns_rdf *qname, dns_answer_t *o
         for (size_t i = 0; i < section_count(sections[s]); i++) {
             const ldns_rr *rr = ldns_rr_list_rr(sections[s], i);
             char target[DNS_NAME_BUFSIZE];
-            if (ldns_rr_get_type(rr) != LDNS_RR_TYPE_NS || !owner_is(rr, qname) ||
+            if (ldns_rr_get_type(rr) != LDNS_RR_TYPE_NS || !dns_reply_owner_is(rr, qname) ||
                 ldns_rr_rd_count(rr) != 1) {
                 continue;
             }
@@ -173,7 +210,7 @@ static void address_facts(const ldns_pkt *pkt, const ldns_rdf *qname, ldns_rr_ty
         for (size_t i = 0; i < section_count(answer); i++) {
             const ldns_rr *rr = ldns_rr_list_rr(answer, i);
             char text[DNS_ADDR_BUFSIZE];
-            if (!owner_is(rr, name)) {
+            if (!dns_reply_owner_is(rr, name)) {
                 continue;
             }
             if (ldns_rr_get_type(rr) == qtype && address_text(rr, text, sizeof(text))) {
@@ -210,8 +247,7 @@ static void glue_facts(const ldns_pkt *pkt, dns_answer_t *out)
     }
 }
 
-/* The question must be ours; a server may leave it out of an error. */
-static bool question_matches(const ldns_pkt *pkt, const ldns_rdf *qname, ldns_rr_type qtype)
+bool dns_reply_question_is(const ldns_pkt *pkt, const ldns_rdf *qname, ldns_rr_type qtype)
 {
     const ldns_rr_list *q = ldns_pkt_question(pkt);
     if (section_count(q) == 0) {
@@ -221,7 +257,7 @@ static bool question_matches(const ldns_pkt *pkt, const ldns_rdf *qname, ldns_rr
         return false;
     }
     const ldns_rr *rr = ldns_rr_list_rr(q, 0);
-    return owner_is(rr, qname) && ldns_rr_get_type(rr) == qtype &&
+    return dns_reply_owner_is(rr, qname) && ldns_rr_get_type(rr) == qtype &&
            ldns_rr_get_class(rr) == LDNS_RR_CLASS_IN;
 }
 
@@ -244,7 +280,10 @@ dns_reply_kind_t dns_reply_read(const uint8_t *wire, size_t len, uint16_t id, co
         return DNS_REPLY_BROKEN;
     }
     ldns_pkt *pkt = NULL;
-    ldns_status st = ldns_wire2pkt(&pkt, wire, len);
+    ldns_status st = LDNS_STATUS_WIRE_RDATA_ERR;
+    if (dns_reply_ldns_can_read(wire, len)) {
+        st = ldns_wire2pkt(&pkt, wire, len);
+    }
     dns_reply_kind_t kind = DNS_REPLY_BROKEN;
     if (st != LDNS_STATUS_OK || pkt == NULL) {
         dns_answer_fail(out, DNS_ANSWER_GARBAGE, "a reply that is not a DNS message (%s)",
@@ -252,7 +291,7 @@ dns_reply_kind_t dns_reply_read(const uint8_t *wire, size_t len, uint16_t id, co
     } else if (ldns_pkt_get_opcode(pkt) != LDNS_PACKET_QUERY) {
         dns_answer_fail(out, DNS_ANSWER_GARBAGE, "a reply with opcode %d instead of QUERY",
                         (int)ldns_pkt_get_opcode(pkt));
-    } else if (!question_matches(pkt, name, type)) {
+    } else if (!dns_reply_question_is(pkt, name, type)) {
         dns_answer_fail(out, DNS_ANSWER_GARBAGE, "a reply to another question than %s %s", qname,
                         qtype);
     } else {

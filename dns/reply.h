@@ -15,6 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <ldns/ldns.h>
+
 #include "common/error.h"
 #include "dns/livecheck.h"
 
@@ -43,6 +45,18 @@ typedef enum {
  * outside wire, whatever the message claims. */
 dns_reply_kind_t dns_reply_read(const uint8_t *wire, size_t len, uint16_t id, const char *qname,
                                 const char *qtype, dns_answer_t *out);
+
+/* True when rr is owned by name (a domain name; case folded). */
+bool dns_reply_owner_is(const ldns_rr *rr, const ldns_rdf *name);
+
+/* True when the question of a reply is ours: exactly one, qname qtype
+ * IN; or none in an error answer (a server may leave it out there). */
+bool dns_reply_question_is(const ldns_pkt *pkt, const ldns_rdf *qname, ldns_rr_type qtype);
+
+/* True when ldns_wire2pkt can be given wire[0..len) safely: every record
+ * reads, and a TSIG record, if any, is the last of the additional section
+ * (dns/reply.c says what ldns does with others). */
+bool dns_reply_ldns_can_read(const uint8_t *wire, size_t len);
 
 /* The id of a query's wire form (its first two bytes). */
 uint16_t dns_query_id(const uint8_t *wire);

@@ -274,27 +274,59 @@ static int rule_ns_target(const rule_ctx_t *x, const dns_op_t *op, dns_problem_t
     return DNSAPI_OK;
 }
 
-/* A name server of the zone's own apex inside the zone needs its
- * address in the zone (glue), or nobody can reach the zone through it. */
-static int rule_apex_ns_glue(const rule_ctx_t *x, const dns_op_t *op, dns_problem_t *p)
+/* An enabled A/AAAA record at name after the change. */
+static bool has_address(const rule_ctx_t *x, const char *name)
 {
-    const dns_record_t *rr = &op->rec;
-    if (!x->c->nameservers || !type_is(rr->type, "NS") || strcasecmp(rr->name, x->zone) != 0 ||
-        !dns_name_is_at_or_below(rr->content, x->zone)) {
-        return DNSAPI_OK;
-    }
     const dns_record_t *const *at;
-    size_t n = dns_view_at(x->v, rr->content, &at);
+    size_t n = dns_view_at(x->v, name, &at);
     for (size_t i = 0; i < n; i++) {
         if ((type_is(at[i]->type, "A") || type_is(at[i]->type, "AAAA")) && !at[i]->disabled) {
-            return DNSAPI_OK;
+            return true;
         }
     }
-    return dnsapi_err_set(&p->err, DNSAPI_EINVAL, "missing_glue", NULL,
-                          "The name server %s lies inside the zone %s but has no A/AAAA record "
-                          "there: give its address in \"glue\" in the same request, or resolvers "
-                          "cannot reach the zone.",
-                          rr->content, x->zone);
+    return false;
+}
+
+/* A name server inside the zone needs its address in the zone (glue when
+ * it lies below the delegation), or nobody can reach what it serves - and
+ * name servers refuse the zone (kzonecheck: "missing glue record"). So an
+ * NS record written with such a target needs an A/AAAA record there, and
+ * the last A/AAAA record of a name an NS record points at cannot go. */
+static int rule_ns_glue(const rule_ctx_t *x, const dns_op_t *op, dns_problem_t *p)
+{
+    const dns_record_t *rr = &op->rec;
+    if (op->kind != DNS_OP_DELETE && type_is(rr->type, "NS") && !rr->disabled &&
+        dns_name_is_at_or_below(rr->content, x->zone) && !has_address(x, rr->content)) {
+        if (strcasecmp(rr->name, x->zone) == 0) {
+            return dnsapi_err_set(&p->err, DNSAPI_EINVAL, "missing_glue", NULL,
+                                  "The name server %s lies inside the zone %s but has no A/AAAA "
+                                  "record there: give its address in \"glue\" in the same "
+                                  "request, or resolvers cannot reach the zone.",
+                                  rr->content, x->zone);
+        }
+        return dnsapi_err_set(&p->err, DNSAPI_EINVAL, "missing_glue", "content",
+                              "The name server %s of %s lies inside the zone but has no A/AAAA "
+                              "record: add its address (glue) in the same batch, or resolvers "
+                              "cannot reach it and name servers such as Knot refuse the zone.",
+                              rr->content, rr->name);
+    }
+    const dns_record_t *old = op->old;
+    if (old == NULL || !(type_is(old->type, "A") || type_is(old->type, "AAAA")) ||
+        has_address(x, old->name)) {
+        return DNSAPI_OK;
+    }
+    const dns_record_t *const *ns;
+    size_t n = dns_view_ns_pointing(x->v, old->name, &ns);
+    for (size_t i = 0; i < n; i++) {
+        if (!ns[i]->disabled) {
+            return dnsapi_err_set(&p->err, DNSAPI_EINVAL, "missing_glue", NULL,
+                                  "%s is the name server of the NS record at %s, so it must keep "
+                                  "an A/AAAA record: point that NS record elsewhere first, or "
+                                  "change both in one batch.",
+                                  old->name, ns[i]->name);
+        }
+    }
+    return DNSAPI_OK;
 }
 
 #define ON_WRITE (DNS_OP_POST | DNS_OP_PATCH)
@@ -310,7 +342,7 @@ static const rule_t rules[] = {
     {"cname_conflict", ON_WRITE, rule_cname_alone},
     {"ttl_mismatch", ON_WRITE, rule_rrset_ttl},
     {"ns_target_is_cname", ON_WRITE, rule_ns_target},
-    {"missing_glue", DNS_OP_POST, rule_apex_ns_glue},
+    {"missing_glue", DNS_OP_POST | DNS_OP_PATCH | DNS_OP_DELETE, rule_ns_glue},
 };
 
 /* A name-server change leaves at least DNS_NAMESERVERS_MIN enabled NS
@@ -339,25 +371,6 @@ static int check_nameserver_count(const rule_ctx_t *x, dns_report_t *rep)
 static bool is_delegation(const rule_ctx_t *x, const dns_record_t *rr)
 {
     return type_is(rr->type, "NS") && strcasecmp(rr->name, x->zone) != 0;
-}
-
-static void warn_glue(const rule_ctx_t *x, const dns_op_t *op, dns_report_t *rep)
-{
-    const dns_record_t *rr = &op->rec;
-    if (!is_delegation(x, rr) || !dns_name_is_at_or_below(rr->content, rr->name)) {
-        return;
-    }
-    const dns_record_t *const *at;
-    size_t n = dns_view_at(x->v, rr->content, &at);
-    for (size_t i = 0; i < n; i++) {
-        if (type_is(at[i]->type, "A") || type_is(at[i]->type, "AAAA")) {
-            return;
-        }
-    }
-    dns_report_warning(rep, "missing_glue",
-                       "The name server %s lies inside the delegated name %s but has no A/AAAA "
-                       "(glue) records: add them, or resolvers cannot reach it.",
-                       rr->content, rr->name);
 }
 
 static void warn_single_ns(const rule_ctx_t *x, const dns_op_t *op, dns_report_t *rep)
@@ -395,7 +408,7 @@ static void warn_occluded(const rule_ctx_t *x, const dns_op_t *op, dns_report_t 
     }
 }
 
-static const warning_fn warnings[] = {warn_glue, warn_single_ns, warn_occluded};
+static const warning_fn warnings[] = {warn_single_ns, warn_occluded};
 
 /* ---- the entry point ------------------------------------------------- */
 

@@ -17,6 +17,7 @@
 #include "common/error.h"
 #include "dns/dns.h"
 #include "zonegen/probe.h"
+#include "zonegen/reply.h"
 
 #define WINDOW 64            /* queries in flight per server */
 #define LOST_MS 500          /* no answer after this long: send again */
@@ -87,25 +88,20 @@ static void answer_take(const zonegen_check_round_t *round, zonegen_check_t *che
                         check_rt_t *rts, server_rt_t *srt, const uint8_t *buf, size_t len,
                         long long now)
 {
-    ldns_pkt *reply = NULL;
-    if (ldns_wire2pkt(&reply, buf, len) != LDNS_STATUS_OK) {
+    uint16_t got;
+    if (!zonegen_reply_id(buf, len, &got)) {
         return;
     }
-    uint16_t local = (uint16_t)(ldns_pkt_id(reply) - srt->id_base);
-    if (!ldns_pkt_qr(reply) || local >= srt->n) {
-        ldns_pkt_free(reply);
+    uint16_t local = (uint16_t)(got - srt->id_base);
+    if (local >= srt->n) {
         return;
     }
     size_t ci = srt->checks[local];
     zonegen_check_t *c = &checks[ci];
     check_rt_t *rt = &rts[ci];
-    ldns_rr_list *q = ldns_pkt_question(reply);
-    ldns_rdf *apex = ldns_dname_new_frm_str(c->zone);
-    int same = q != NULL && ldns_rr_list_rr_count(q) == 1 && apex != NULL &&
-               ldns_dname_compare(ldns_rr_owner(ldns_rr_list_rr(q, 0)), apex) == 0;
-    ldns_rdf_deep_free(apex);
-    if (rt->done || !same) {
-        ldns_pkt_free(reply);
+    zonegen_reply_t reply;
+    if (rt->done || zonegen_reply_read(buf, len, got, LDNS_PACKET_QUERY, c->zone, &reply) !=
+                        ZONEGEN_REPLY_ANSWER) {
         return;
     }
     srt->refused = 0;
@@ -114,25 +110,18 @@ static void answer_take(const zonegen_check_round_t *round, zonegen_check_t *che
         rt->sent_ms = 0;
         srt->in_flight--;
     }
-    int rcode = ldns_pkt_get_rcode(reply);
-    ldns_rr *tsig = ldns_pkt_tsig(reply);
-    int tsig_error = 0;
-    if (tsig != NULL && ldns_rr_rd_count(tsig) > 5) {
-        tsig_error = ldns_rdf2native_int16(ldns_rr_rdf(tsig, 5));
-    }
-    uint32_t serial = 0;
-    if (tsig_error != 0 || (rcode == LDNS_RCODE_NOTAUTH && round->servers[c->server].sign)) {
+    if (reply.tsig_error != 0 ||
+        (reply.rcode == LDNS_RCODE_NOTAUTH && round->servers[c->server].sign)) {
         c->result = ZONEGEN_CHECK_TSIG;
-        rt->tsig_error = tsig_error;
+        rt->tsig_error = reply.tsig_error;
         check_finish(rt, srt);
-    } else if (rcode != LDNS_RCODE_NOERROR || !ldns_pkt_aa(reply) ||
-               zonegen_probe_reply_serial(reply, c->zone, &serial) != 0) {
+    } else if (!reply.has_serial) {
         c->result = ZONEGEN_CHECK_NOT_SERVED;
-        rt->rcode = rcode;
+        rt->rcode = reply.rcode;
     } else {
         c->has_serial = 1;
-        c->serial = serial;
-        if (dns_serial_compare(serial, c->want) >= 0) {
+        c->serial = reply.serial;
+        if (dns_serial_compare(reply.serial, c->want) >= 0) {
             c->result = ZONEGEN_CHECK_IN_SYNC;
             check_finish(rt, srt);
         } else {
@@ -143,7 +132,6 @@ static void answer_take(const zonegen_check_round_t *round, zonegen_check_t *che
         rt->next_ms = now + rt->pause_ms;
         rt->pause_ms = rt->pause_ms * 3 / 2 > POLL_MAX_MS ? POLL_MAX_MS : rt->pause_ms * 3 / 2;
     }
-    ldns_pkt_free(reply);
 }
 
 static void server_read(const zonegen_check_round_t *round, zonegen_check_t *checks,

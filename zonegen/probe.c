@@ -14,6 +14,7 @@
 
 #include "common/error.h"
 #include "dns/dns.h"
+#include "zonegen/reply.h"
 
 static long long now_ms(void)
 {
@@ -47,14 +48,15 @@ int zonegen_probe_udp_connect(const dnsapi_hostport_t *server, char *errbuf, siz
 }
 
 /*
- * Sends query and waits for the reply with the same id, resending up to
- * tries times within timeout_ms. *reply_out is owned by the caller
- * (ldns_pkt_free). Datagrams with another id are ignored.
+ * Sends query (an SOA query or a NOTIFY for zone) and waits for its
+ * answer, resending up to tries times within timeout_ms; what the answer
+ * says goes to *reply. Datagrams that are not the answer (zonegen_reply_read)
+ * are ignored.
  */
-static int udp_exchange(const dnsapi_hostport_t *server, const ldns_pkt *query, int timeout_ms,
-                        int tries, ldns_pkt **reply_out, char *errbuf, size_t errlen)
+static int udp_exchange(const dnsapi_hostport_t *server, const ldns_pkt *query, const char *zone,
+                        int timeout_ms, int tries, zonegen_reply_t *reply, char *errbuf,
+                        size_t errlen)
 {
-    *reply_out = NULL;
     uint8_t *wire = NULL;
     size_t wire_len = 0;
     if (ldns_pkt2wire(&wire, query, &wire_len) != LDNS_STATUS_OK) {
@@ -104,16 +106,11 @@ static int udp_exchange(const dnsapi_hostport_t *server, const ldns_pkt *query, 
                 rc = DNSAPI_EIO;
                 break;
             }
-            ldns_pkt *reply = NULL;
-            if (ldns_wire2pkt(&reply, buf, (size_t)n) != LDNS_STATUS_OK) {
-                continue;
+            if (zonegen_reply_read(buf, (size_t)n, ldns_pkt_id(query),
+                                   (int)ldns_pkt_get_opcode(query), zone,
+                                   reply) == ZONEGEN_REPLY_ANSWER) {
+                rc = DNSAPI_OK;
             }
-            if (ldns_pkt_id(reply) != ldns_pkt_id(query) || !ldns_pkt_qr(reply)) {
-                ldns_pkt_free(reply);
-                continue;
-            }
-            *reply_out = reply;
-            rc = DNSAPI_OK;
         }
     }
     close(fd);
@@ -167,39 +164,17 @@ int zonegen_notify_send_signed(const dnsapi_hostport_t *server, const char *zone
         snprintf(errbuf, errlen, "cannot sign the NOTIFY for %s with key %s", zone, key->name);
         return DNSAPI_EINTERNAL;
     }
-    ldns_pkt *reply = NULL;
-    int rc = udp_exchange(server, pkt, timeout_ms, 3, &reply, errbuf, errlen);
-    if (rc == DNSAPI_OK && ldns_pkt_get_rcode(reply) != LDNS_RCODE_NOERROR) {
-        char *rcode = ldns_pkt_rcode2str(ldns_pkt_get_rcode(reply));
+    zonegen_reply_t reply;
+    int rc = udp_exchange(server, pkt, zone, timeout_ms, 3, &reply, errbuf, errlen);
+    if (rc == DNSAPI_OK && reply.rcode != LDNS_RCODE_NOERROR) {
+        char *rcode = ldns_pkt_rcode2str((ldns_pkt_rcode)reply.rcode);
         snprintf(errbuf, errlen, "%s:%u answered the NOTIFY for %s with %s", server->host,
                  (unsigned)server->port, zone, rcode != NULL ? rcode : "an error");
         free(rcode);
         rc = DNSAPI_EIO;
     }
-    ldns_pkt_free(reply);
     ldns_pkt_free(pkt);
     return rc;
-}
-
-int zonegen_probe_reply_serial(const ldns_pkt *reply, const char *zone, uint32_t *serial)
-{
-    ldns_rdf *apex = ldns_dname_new_frm_str(zone);
-    if (apex == NULL) {
-        return -1;
-    }
-    int found = -1;
-    ldns_rr_list *answer = ldns_pkt_answer(reply);
-    for (size_t i = 0; answer != NULL && i < ldns_rr_list_rr_count(answer); i++) {
-        ldns_rr *rr = ldns_rr_list_rr(answer, i);
-        if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_SOA && ldns_rr_rd_count(rr) >= 3 &&
-            ldns_dname_compare(ldns_rr_owner(rr), apex) == 0) {
-            *serial = ldns_rdf2native_int32(ldns_rr_rdf(rr, 2));
-            found = 0;
-            break;
-        }
-    }
-    ldns_rdf_deep_free(apex);
-    return found;
 }
 
 int zonegen_soa_query(const dnsapi_hostport_t *server, const char *zone, int timeout_ms,
@@ -210,23 +185,23 @@ int zonegen_soa_query(const dnsapi_hostport_t *server, const char *zone, int tim
         snprintf(errbuf, errlen, "cannot build an SOA query for %s", zone);
         return DNSAPI_EINTERNAL;
     }
-    ldns_pkt *reply = NULL;
-    int rc = udp_exchange(server, pkt, timeout_ms, 2, &reply, errbuf, errlen);
+    zonegen_reply_t reply;
+    int rc = udp_exchange(server, pkt, zone, timeout_ms, 2, &reply, errbuf, errlen);
     if (rc == DNSAPI_OK) {
-        if (ldns_pkt_get_rcode(reply) != LDNS_RCODE_NOERROR) {
-            char *rcode = ldns_pkt_rcode2str(ldns_pkt_get_rcode(reply));
+        if (reply.rcode != LDNS_RCODE_NOERROR) {
+            char *rcode = ldns_pkt_rcode2str((ldns_pkt_rcode)reply.rcode);
             snprintf(errbuf, errlen, "%s:%u answers %s for the SOA of %s", server->host,
                      (unsigned)server->port, rcode != NULL ? rcode : "an error", zone);
             free(rcode);
             rc = DNSAPI_EIO;
-        } else if (!ldns_pkt_aa(reply) ||
-                   zonegen_probe_reply_serial(reply, zone, serial_out) != 0) {
+        } else if (!reply.has_serial) {
             snprintf(errbuf, errlen, "%s:%u is not authoritative for %s", server->host,
                      (unsigned)server->port, zone);
             rc = DNSAPI_EIO;
+        } else {
+            *serial_out = reply.serial;
         }
     }
-    ldns_pkt_free(reply);
     ldns_pkt_free(pkt);
     return rc;
 }

@@ -45,8 +45,4 @@ int zonegen_probe_udp_connect(const dnsapi_hostport_t *server, char *errbuf, siz
  * header flags; the caller frees it (ldns_pkt_free). NULL on a bad name. */
 ldns_pkt *zonegen_probe_soa_packet_new(const char *zone, uint16_t flags);
 
-/* Reads the serial of the SOA of zone from the answer section of reply.
- * Returns 0, or -1 when the answer holds no SOA for zone. */
-int zonegen_probe_reply_serial(const ldns_pkt *reply, const char *zone, uint32_t *serial);
-
 #endif

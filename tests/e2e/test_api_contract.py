@@ -96,6 +96,10 @@ class ContractTest(ZoneHelpers, ApiTestCase):
         rec = self.call("POST", "/v1/zones/tour.test/records", R,
                         body={"name": "www", "type": "A", "content": "192.0.2.1"}, expect=201).data["record"]
         self.call("POST", "/v1/zones/tour.test/records", R,
+                  body={"name": "sub", "type": "NS", "content": "ns1.sub.tour.test"}, expect=422)
+        self.call("POST", "/v1/zones/tour.test/records", R,
+                  body={"name": "ns1.sub", "type": "A", "content": "192.0.2.53"}, expect=201)
+        self.call("POST", "/v1/zones/tour.test/records", R,
                   body={"name": "sub", "type": "NS", "content": "ns1.sub.tour.test"}, expect=201)
         self.call("POST", "/v1/zones/tour.test/records", R,
                   body={"name": "www", "type": "A", "content": "192.0.2.1"}, expect=409)

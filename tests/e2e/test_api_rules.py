@@ -155,20 +155,28 @@ class RulesTest(ZoneHelpers, ApiTestCase):
                 self.refused({"name": "deleg-cname", "type": "NS", "content": content},
                              422, "validation_failed", "ns_target_is_cname", "content")
 
-    def test_missing_glue_warning(self):
+    def test_missing_glue_is_refused(self):
+        # kzonecheck (and Knot with semantic-checks: on) refuses a zone whose
+        # name server inside it has no address
+        self.refused({"name": "sub", "type": "NS", "content": "ns1.sub.example.com"}, 422,
+                     "validation_failed", "missing_glue", "content")
+        self.refused({"name": "sib", "type": "NS", "content": "nothing-here.example.com"}, 422,
+                     "validation_failed", "missing_glue", "content")
+        # glue first: not occluded, and then the delegation is fine
+        g = self.ok({"name": "ns1.sub", "type": "A", "content": "192.0.2.53"})
+        self.assertNotIn("occluded", [w["code"] for w in g.data.get("warnings", [])], "glue is not occluded")
         r = self.ok({"name": "sub", "type": "NS", "content": "ns1.sub.example.com"})
         self.assertEqual(r.status, 201)
-        warnings = r.data.get("warnings")
-        self.assertTrue(warnings, "a delegation to a target inside it without glue warns: %r" % r)
-        self.assertIn("missing_glue", [w["code"] for w in warnings])
-        self.assertTrue(all(w["message"] for w in warnings))
-        # the record was created nonetheless
+        self.assertNotIn("missing_glue", [w["code"] for w in r.data.get("warnings", [])])
         names = [(x["name"], x["type"]) for x in self.list_records(ZONE, name="sub", type="NS")]
         self.assertEqual(names, [("sub.example.com.", "NS")])
-        # glue: no warning about the glue itself
-        g = self.ok({"name": "ns1.sub", "type": "A", "content": "192.0.2.53"})
-        self.assertNotIn("missing_glue", [w["code"] for w in g.data.get("warnings", [])])
-        self.assertNotIn("occluded", [w["code"] for w in g.data.get("warnings", [])], "glue is not occluded")
+        # and its last address cannot go while the NS points at it
+        glue = g.data["record"]["id"]
+        before = self.snapshot(ZONE)
+        d = self.call("DELETE", "/v1/zones/%s/records/%s" % (ZONE, glue),
+                      "/v1/zones/{zone}/records/{id}", expect=422)
+        self.assertError(d, 422, "validation_failed", "missing_glue")
+        self.assertUnchanged(ZONE, before, "after the refused delete of the glue")
         # out-of-zone delegation: no warnings at all (the key is absent)
         r = self.ok({"name": "other", "type": "NS", "content": "ns.example.net"})
         self.assertNotIn("missing_glue", [w["code"] for w in r.data.get("warnings", [])])

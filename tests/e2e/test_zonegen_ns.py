@@ -355,10 +355,11 @@ class ZonegenNameServerTest(unittest.TestCase):
         gone = self.add("gone", "A", "192.0.2.99", 300)
         for ns in ROUTE53:
             self.add("aws", "NS", ns, 86400)
-        self.add("sub", "NS", "ns1.sub." + z, 86400)
-        self.add("sub", "NS", "ns2.sub." + z, 86400)
+        # glue first: an in-zone name server without an address is refused
         self.add("ns1.sub", "A", "192.0.2.53", 86400)
         self.add("ns2.sub", "AAAA", "2001:db8::53", 86400)
+        self.add("sub", "NS", "ns1.sub." + z, 86400)
+        self.add("sub", "NS", "ns2.sub." + z, 86400)
 
         zone = self.wait_published()
         records = self.api("GET", "/v1/zones/%s/records?limit=1000" % z, expect=200).data["records"]

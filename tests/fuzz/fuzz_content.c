@@ -45,54 +45,6 @@ static void check_refusal(int rc, const dnsapi_err_t *err, const char *type, con
                type, content);
 }
 
-/* Renders one record to a malloc'd string (free); aborts unless it is one
- * line. */
-static char *render_line(const char *name, const char *type, uint32_t ttl, int prio,
-                         const char *content)
-{
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *fp = open_memstream(&buf, &len);
-    FUZZ_CHECK(fp != NULL, "open_memstream");
-    dnsapi_err_t err;
-    dnsapi_err_clear(&err);
-    int rc = dns_render_record(fp, name, type, ttl, prio, content, &err);
-    fclose(fp);
-    FUZZ_CHECK(rc == DNSAPI_OK, "%s %s '%s' (priority %d) accepted but not rendered: %s", name,
-               type, content, prio, err.message);
-    FUZZ_CHECK(len > 0 && buf[len - 1] == '\n' && strlen(buf) == len, "%s '%s': rendered '%s'",
-               type, content, buf);
-    for (size_t i = 0; i + 1 < len; i++) {
-        unsigned char c = (unsigned char)buf[i];
-        FUZZ_CHECK(c >= 0x20 && c != 0x7f, "%s '%s': byte 0x%02x in line '%s'", type, content, c,
-                   buf);
-    }
-    return buf;
-}
-
-/* ldns reads the line back as one record of the same owner, type and TTL. */
-static void check_line_reads_back(const char *line, const char *type, uint32_t ttl)
-{
-    ldns_rdf *origin = ldns_dname_new_frm_str(ZONE);
-    ldns_rr *rr = NULL;
-    char *text = strdup(line);
-    FUZZ_CHECK(origin != NULL && text != NULL, "out of memory");
-    text[strlen(text) - 1] = '\0';
-    ldns_status st = ldns_rr_new_frm_str(&rr, text, 3600, origin, NULL);
-    FUZZ_CHECK(st == LDNS_STATUS_OK, "ldns refuses the rendered line '%s': %s", text,
-               ldns_get_errorstr_by_id(st));
-    char *owner = ldns_rdf2str(ldns_rr_owner(rr));
-    char *t = ldns_rr_type2str(ldns_rr_get_type(rr));
-    FUZZ_CHECK(owner != NULL && strcmp(owner, OWNER) == 0, "'%s': owner %s", text, owner);
-    FUZZ_CHECK(t != NULL && strcmp(t, type) == 0, "'%s': type %s", text, t);
-    FUZZ_CHECK(ldns_rr_ttl(rr) == ttl, "'%s': ttl %u", text, ldns_rr_ttl(rr));
-    free(owner);
-    free(t);
-    free(text);
-    ldns_rr_free(rr);
-    ldns_rdf_deep_free(origin);
-}
-
 static void add(FILE *fp, const char *name, const char *type, uint32_t ttl, int prio,
                 const char *content)
 {
@@ -198,8 +150,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
 
     uint32_t ttl = dns_type_default_ttl(type);
-    char *line = render_line(OWNER, type, ttl, prio, content_out);
-    check_line_reads_back(line, type, ttl);
+    char *line = fuzz_render_line(OWNER, type, ttl, prio, content_out);
+    fuzz_line_reads_back(ZONE, line, OWNER, type, ttl);
     if (fuzz_sampled(data, size)) {
         check_zone_loads(type, prio, content_out, line);
     }

@@ -10,6 +10,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <ldns/ldns.h>
+
+#include "dns/dns.h"
+
 extern char **environ;
 
 void fuzz_fail(const char *file, int line, const char *cond, const char *fmt, ...)
@@ -212,4 +216,54 @@ const char *fuzz_zone_check(const char *zone, const char *text, size_t len, char
     }
     report[0] = '\0';
     return NULL;
+}
+
+char *fuzz_render_line(const char *name, const char *type, uint32_t ttl, int prio,
+                       const char *content)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *fp = open_memstream(&buf, &len);
+    FUZZ_CHECK(fp != NULL, "open_memstream");
+    dnsapi_err_t err;
+    dnsapi_err_clear(&err);
+    int rc = dns_render_record(fp, name, type, ttl, prio, content, &err);
+    fclose(fp);
+    FUZZ_CHECK(rc == DNSAPI_OK, "%s %s '%s' (priority %d) accepted but not rendered: %s", name,
+               type, content, prio, err.message);
+    FUZZ_CHECK(len > 0 && buf[len - 1] == '\n' && strlen(buf) == len, "%s '%s': rendered '%s'",
+               type, content, buf);
+    for (size_t i = 0; i + 1 < len; i++) {
+        unsigned char c = (unsigned char)buf[i];
+        FUZZ_CHECK(c >= 0x20 && c != 0x7f, "%s '%s': byte 0x%02x in line '%s'", type, content, c,
+                   buf);
+    }
+    return buf;
+}
+
+void fuzz_line_reads_back(const char *zone, const char *line, const char *name, const char *type,
+                          uint32_t ttl)
+{
+    ldns_rdf *origin = ldns_dname_new_frm_str(zone);
+    ldns_rr *rr = NULL;
+    char *text = strdup(line);
+    FUZZ_CHECK(origin != NULL && text != NULL, "out of memory");
+    text[strlen(text) - 1] = '\0';
+    ldns_status st = ldns_rr_new_frm_str(&rr, text, 3600, origin, NULL);
+    FUZZ_CHECK(st == LDNS_STATUS_OK, "ldns refuses the rendered line '%s': %s", text,
+               ldns_get_errorstr_by_id(st));
+    /* as names, not text: ldns writes "\?" as "?" */
+    char *owner = ldns_rdf2str(ldns_rr_owner(rr));
+    ldns_rdf *want = ldns_dname_new_frm_str(name);
+    char *t = ldns_rr_type2str(ldns_rr_get_type(rr));
+    FUZZ_CHECK(owner != NULL && want != NULL && ldns_dname_compare(ldns_rr_owner(rr), want) == 0,
+               "'%s': owner %s, not %s", text, owner, name);
+    ldns_rdf_deep_free(want);
+    FUZZ_CHECK(t != NULL && strcmp(t, type) == 0, "'%s': type %s", text, t);
+    FUZZ_CHECK(ldns_rr_ttl(rr) == ttl, "'%s': ttl %u", text, ldns_rr_ttl(rr));
+    free(owner);
+    free(t);
+    free(text);
+    ldns_rr_free(rr);
+    ldns_rdf_deep_free(origin);
 }

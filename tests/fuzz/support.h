@@ -64,6 +64,18 @@ const char *fuzz_zone_check(const char *zone, const char *text, size_t len, char
  * it cannot. The tree is $DNSAPI_SOURCE_DIR, else the one built from. */
 char *fuzz_source_file(const char *rel);
 
+/* Renders one record through dns_render_record to a malloc'd line
+ * (free); aborts unless it renders as exactly one line without control
+ * bytes. */
+char *fuzz_render_line(const char *name, const char *type, uint32_t ttl, int prio,
+                       const char *content);
+
+/* Aborts unless ldns reads line (from fuzz_render_line; relative names
+ * against zone) back as one record owned by name (absolute, in
+ * presentation form) with type and ttl. */
+void fuzz_line_reads_back(const char *zone, const char *line, const char *name, const char *type,
+                          uint32_t ttl);
+
 /* This process's scratch directory (made on first use, removed at exit). */
 const char *fuzz_tmpdir(void);
 

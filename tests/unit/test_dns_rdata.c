@@ -591,6 +591,45 @@ static void test_quote_inside_a_word_is_refused(void **state)
     expect_error("HTTPS", "1 . alpn=caf\xc3\xa9");
 }
 
+/* NSD counts an alpn id as written, "\\," and "\\\\" as two characters, and
+ * refuses one over 255 (found by fuzz_record_body) */
+static void test_alpn_id_over_255_as_written_is_refused(void **state)
+{
+    char id[300], in[700];
+    memset(id, 'a', sizeof(id));
+    id[255] = '\0';
+    snprintf(in, sizeof(in), "1 . alpn=%s,h2", id);
+    expect_content("HTTPS", in, in);
+    id[255] = 'a';
+    id[256] = '\0';
+    snprintf(in, sizeof(in), "1 . alpn=%s", id);
+    expect_error("HTTPS", in);
+    /* ten escaped backslashes (\\\\ in the content) and 235 or 236
+     * letters: 245 or 246 octets, 255 or 256 characters as written */
+    for (int extra = 0; extra < 2; extra++) {
+        size_t o = (size_t)snprintf(in, sizeof(in), "1 . alpn=\"");
+        for (int i = 0; i < 10; i++) {
+            o += (size_t)snprintf(in + o, sizeof(in) - o, "\\\\\\\\");
+        }
+        snprintf(in + o, sizeof(in) - o, "%.*s\"", 235 + extra, id);
+        char out[DNS_CONTENT_BUFSIZE];
+        int prio = -2;
+        dnsapi_err_t err;
+        dnsapi_err_clear(&err);
+        int rc = dns_rdata_normalize(ZONE, "HTTPS", in, -1, out, sizeof(out), &prio, &err);
+        assert_int_equal(rc, extra == 0 ? DNSAPI_OK : DNSAPI_EINVAL);
+    }
+}
+
+/* NSD splits an alpn list only up to a NUL octet (found by
+ * fuzz_record_body) */
+static void test_alpn_id_with_a_nul_octet_is_refused(void **state)
+{
+    expect_error("HTTPS", "1 . alpn=\"a\\000b,c\"");
+    expect_error("HTTPS", "1 . alpn=h2,a\\000");
+    expect_content("HTTPS", "1 . alpn=\"a\\001b,c\"", "1 . alpn=\"a\\001b,c\"");
+}
+
 /* An ech value is base64 of an ECHConfigList; its decoded octets are not a
  * C string (found by fuzz_update: read past their end as one) */
 static void test_svcb_ech_is_base64(void **state)
@@ -885,13 +924,23 @@ static void test_svcb_rfc9460_vectors_are_accepted(void **state)
                    "ipv4hint=192.0.2.1",
                    "16 foo.example.org. mandatory=alpn,ipv4hint alpn=h2,h3-19 "
                    "ipv4hint=192.0.2.1");
-    /* the id "f\oo,bar" and "h2", written both ways the RFC writes them;
-     * an id with a comma goes out in generic form (Knot 3.2 misreads some) */
-    expect_content("SVCB", "16 foo.example.org. alpn=\"f\\\\\\\\oo\\\\,bar,h2\"",
-                   "16 foo.example.org. key1=\"\\008f\\\\oo,bar\\002h2\"");
-    expect_content("SVCB", "16 foo.example.org. alpn=f\\\\\\092oo\\092,bar,h2",
-                   "16 foo.example.org. key1=\"\\008f\\\\oo,bar\\002h2\"");
-    expect_content("HTTPS", "1 . alpn=\"h1\\\\,h2,h3\"", "1 . key1=\"\\005h1,h2\\002h3\"");
+    /* the RFC's id "f\oo,bar" holds a comma: refused (Knot 3.2 refuses
+     * some such lists), written either way the RFC writes it */
+    expect_error("SVCB", "16 foo.example.org. alpn=\"f\\\\\\\\oo\\\\,bar,h2\"");
+    expect_error("SVCB", "16 foo.example.org. alpn=f\\\\\\092oo\\092,bar,h2");
+    expect_error("HTTPS", "1 . alpn=\"h1\\\\,h2,h3\"");
+    expect_error("HTTPS", "1 . key1=\"\\0030,1\""); /* generic form too */
+    /* a backslash in an id stays */
+    expect_content("SVCB", "16 foo.example.org. alpn=\"f\\\\\\\\oo,h2\"",
+                   "16 foo.example.org. alpn=\"f\\\\\\\\oo,h2\"");
+    /* a length octet of 44 is not a comma */
+    {
+        char in[200], id[45];
+        memset(id, 'a', 44);
+        id[44] = '\0';
+        snprintf(in, sizeof(in), "1 . alpn=%s,h2", id);
+        expect_content("HTTPS", in, in);
+    }
     expect_content("HTTPS", "1 . alpn=\"h2;h3\"", "1 . alpn=\"h2;h3\"");
 }
 
@@ -932,9 +981,9 @@ static void test_svcb_keys_from_7_are_written_generically(void **state)
     /* Knot misreads a one-octet id before another: generic key1 for it */
     expect_content("HTTPS", "1 . alpn=h,h3", "1 . key1=\"\\001h\\002h3\"");
     expect_content("HTTPS", "1 . alpn=h3,h", "1 . alpn=h3,h");
-    /* nor an id holding a comma (found by fuzz_content) */
-    expect_content("HTTPS", "1 . alpn=\"0\\\\,1\"", "1 . key1=\"\\0030,1\"");
-    expect_content("HTTPS", "1 . alpn=\"h2,a\\\\,b\"", "1 . key1=\"\\002h2\\003a,b\"");
+    /* an id holding a comma is refused (found by fuzz_content) */
+    expect_error("HTTPS", "1 . alpn=\"0\\\\,1\"");
+    expect_error("HTTPS", "1 . alpn=\"h2,\\\\,b\"");
     /* '#' in a name is \035: NSD reads "\#" opening rdata as RFC 3597 */
     expect_content("PTR", "\\#h.example.com.", "\\035h.example.com.");
     /* Knot refuses an alpn id given twice */
@@ -1083,6 +1132,8 @@ int main(void)
         cmocka_unit_test(test_naptr_with_bad_regexp_is_refused),
         cmocka_unit_test(test_quote_inside_a_word_is_refused),
         cmocka_unit_test(test_svcb_ech_is_base64),
+        cmocka_unit_test(test_alpn_id_over_255_as_written_is_refused),
+        cmocka_unit_test(test_alpn_id_with_a_nul_octet_is_refused),
         cmocka_unit_test(test_empty_generic_data_of_a_known_type_is_refused),
         cmocka_unit_test(test_svcb_is_normalized),
         cmocka_unit_test(test_https_is_normalized),

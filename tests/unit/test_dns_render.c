@@ -296,7 +296,7 @@ static void test_normalized_content_renders_for_every_type(void **state)
         {"NAPTR", "100 10 \"U\" \"E2U+sip\" \"!^.*$!sip:info@example.com!\" ."},
         {"SVCB", "1 svc.example.com alpn=h2,h3 port=8443"},
         {"HTTPS", "1 . alpn=h2 ipv4hint=192.0.2.1"},
-        {"HTTPS", "1 . alpn=\"f\\\\\\\\oo\\\\,bar,h2\" key7=\"/q{?dns}\""},
+        {"HTTPS", "1 . alpn=\"f\\\\\\\\oo,h2\" key7=\"/q{?dns}\""},
         {"DNAME", "other.example.net."},
         {"LOC", "52 22 23.000 N 4 53 32.000 E -2.00m 0.00m 10000m 10m"},
         {"URI", "10 1 \"https://example.com/\""},

@@ -275,12 +275,38 @@ static void test_apex_ns_delete_fails_system_record(void **state)
                         "system_record");
 }
 
-static void test_subdomain_ns_is_ok_with_single_ns_and_missing_glue_warnings(void **state)
+/* kzonecheck refuses a zone whose name server inside it has no address
+ * (found by fuzz_record_body: this was only a warning). */
+static void test_subdomain_ns_inside_without_glue_fails_missing_glue(void **state)
 {
     (void)state;
-    outcome_t o = CHECK0(POST("sub", "NS", "ns1.sub.example.com", -1));
+    assert_string_equal(CHECK0(POST("sub", "NS", "ns1.sub.example.com", -1)).code, "missing_glue");
+    assert_string_equal(CHECK0(POST("sub", "NS", "host.example.com", -1)).code, "missing_glue");
+}
+
+static void test_subdomain_ns_with_its_glue_in_the_batch_warns_single_ns(void **state)
+{
+    (void)state;
+    outcome_t o = CHECK0(POST("sub", "NS", "ns1.sub.example.com", -1),
+                         POST("ns1.sub", "A", "192.0.2.53", 3600));
     assert_string_equal(o.code, "ok");
-    assert_string_equal(o.warnings, "missing_glue single_ns");
+    assert_string_equal(o.warnings, "single_ns");
+}
+
+static void test_deleting_the_glue_of_a_delegation_fails_missing_glue(void **state)
+{
+    (void)state;
+    assert_string_equal(CHECK(lab_delegation, DELETE("10000000-0000-0000-0000-000000000005")).code,
+                        "missing_glue");
+}
+
+static void test_deleting_a_delegation_with_its_glue_is_ok(void **state)
+{
+    (void)state;
+    assert_string_equal(CHECK(lab_delegation, DELETE("10000000-0000-0000-0000-000000000005"),
+                              DELETE("10000000-0000-0000-0000-000000000003"))
+                            .code,
+                        "ok");
 }
 
 static void test_unknown_id_fails_not_found(void **state)
@@ -641,7 +667,10 @@ int main(void)
         cmocka_unit_test(test_apex_ns_post_fails_system_record),
         cmocka_unit_test(test_soa_patch_fails_system_record_whatever_it_asks),
         cmocka_unit_test(test_apex_ns_delete_fails_system_record),
-        cmocka_unit_test(test_subdomain_ns_is_ok_with_single_ns_and_missing_glue_warnings),
+        cmocka_unit_test(test_subdomain_ns_inside_without_glue_fails_missing_glue),
+        cmocka_unit_test(test_subdomain_ns_with_its_glue_in_the_batch_warns_single_ns),
+        cmocka_unit_test(test_deleting_the_glue_of_a_delegation_fails_missing_glue),
+        cmocka_unit_test(test_deleting_a_delegation_with_its_glue_is_ok),
         cmocka_unit_test(test_unknown_id_fails_not_found),
         cmocka_unit_test(test_ns_post_at_kept_delegation_fails_system_record),
         cmocka_unit_test(test_glue_post_at_kept_glue_name_fails_system_record),
