@@ -460,7 +460,7 @@ void store_tx_write(store_tx_t *tx, const dns_change_t *c, store_written_cb cb, 
     shape->apex = c->nameservers;
     /* the parent's delegation to this zone follows its name servers and
      * their glue (migrations/0040) */
-    shape->sync = dns_change_moves_delegation(c);
+    shape->sync = c->moves_delegation;
     for (size_t i = 0; i < c->n_apex_ns; i++) {
         store_array_add(&a[APEX_NS], c->apex_ns[i]);
     }
