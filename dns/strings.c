@@ -65,7 +65,8 @@ static bool utf8_valid(const unsigned char *s, size_t len)
  * strings and a last shorter one - is stored as that literal text, so that
  * "x" and x are the same record (and a duplicate of each other). Anything
  * else (several short strings, an empty string, control characters, bytes
- * that are not UTF-8, text that starts with a quote) stays quoted. */
+ * that are not UTF-8, text that starts with a quote or with "\# ") stays
+ * quoted. */
 void txt_canonical(char *content, size_t outlen)
 {
     unsigned char *lit = malloc(outlen);
@@ -119,7 +120,10 @@ void txt_canonical(char *content, size_t outlen)
             ok = false; /* an empty string has no literal form */
         }
     }
-    if (ok && nseg > 0 && len > 0 && lit[0] != '"' && utf8_valid(lit, len)) {
+    /* text that starts "\# " stays quoted too: as literal content it would
+     * read as RFC 3597 generic data (found by fuzz_content) */
+    bool generic_mark = len >= 3 && lit[0] == '\\' && lit[1] == '#' && lit[2] == ' ';
+    if (ok && nseg > 0 && len > 0 && lit[0] != '"' && !generic_mark && utf8_valid(lit, len)) {
         memcpy(content, lit, len);
         content[len] = '\0';
     }

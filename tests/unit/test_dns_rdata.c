@@ -346,6 +346,10 @@ static void test_priority_for_other_types_is_refused(void **state)
 static void test_txt_literal_is_stored_as_given(void **state)
 {
     expect_content("TXT", "v=spf1 mx -all", "v=spf1 mx -all");
+    /* quoted text starting "\# " stays quoted: as literal content it would
+     * read as RFC 3597 generic data (found by fuzz_content) */
+    expect_content("TXT", "\"\\\\# \\\"\"", "\"\\\\# \\\"\"");
+    expect_content("TXT", "\"\\\\#x\"", "\\#x");
     expect_content("TXT", "  spaces  kept ", "  spaces  kept ");
     expect_content("TXT", "back\\slash and 'quote' \"inside\"",
                    "back\\slash and 'quote' \"inside\"");
