@@ -87,8 +87,8 @@ bool dns_query_apex_name(const dns_msg_info_t *info, char *name, size_t namelen)
 
 /* What an answer says. */
 typedef struct {
-    uint16_t rcode;         /* 0..4095: above 15 needs the request's OPT */
-    bool authoritative;     /* AA */
+    uint16_t rcode;             /* 0..4095: above 15 needs the request's OPT */
+    bool authoritative;         /* AA */
     const dns_record_t *answer; /* SOA or NS records (normalized text), or NULL */
     size_t n_answer;
     const dns_record_t *authority; /* SOA or NS records for the authority section, or NULL */

@@ -183,7 +183,8 @@ static int generic_from_wire(uint16_t type, rd_t *r, out_t *o, dnsapi_err_t *err
 {
     char name[16], norm[16];
     snprintf(name, sizeof(name), "TYPE%u", (unsigned)type);
-    if (dns_wire_type_is_meta(type) || dns_type_normalize(name, norm, sizeof(norm), err) != DNSAPI_OK) {
+    if (dns_wire_type_is_meta(type) ||
+        dns_type_normalize(name, norm, sizeof(norm), err) != DNSAPI_OK) {
         if (dns_wire_type_is_meta(type)) {
             dnsapi_err_set(err, DNSAPI_EINVAL, "unsupported_type", "type",
                            "The type %s is a query type and names no data.", name);

@@ -152,8 +152,8 @@ int dns_update_check_prereqs(const dns_update_t *u, const dns_record_t *records,
  * DNSAPI_EINVAL with res->rcode REFUSED when an add cannot be stored
  * (res->err from the record's refusal); DNSAPI_ENOMEM. An update that
  * changes nothing gives empty ops. */
-int dns_update_plan(const dns_update_t *u, const dns_record_t *records, size_t n, dns_update_ops_t *ops,
-                    dns_update_result_t *res);
+int dns_update_plan(const dns_update_t *u, const dns_record_t *records, size_t n,
+                    dns_update_ops_t *ops, dns_update_result_t *res);
 
 /* Both, in the RFC's order: prerequisites, then the update section. */
 int dns_update_evaluate(const dns_update_t *u, const dns_record_t *records, size_t n,

@@ -192,9 +192,11 @@ static int apply_add(const dns_update_t *u, work_t *w, size_t i, dns_update_resu
             w->cap = cap;
         }
         e = &w->e[w->n++];
-        e->rr = (dns_record_t){
-            .name = rr->name, .type = rr->type, .content = rr->content, .ttl = rr->ttl,
-            .priority = rr->priority};
+        e->rr = (dns_record_t){.name = rr->name,
+                               .type = rr->type,
+                               .content = rr->content,
+                               .ttl = rr->ttl,
+                               .priority = rr->priority};
         e->origin = -1;
     }
     e->alive = true;
@@ -257,8 +259,8 @@ static int diff(const work_t *w, const dns_record_t *records, dns_update_ops_t *
     return DNSAPI_OK;
 }
 
-int dns_update_plan(const dns_update_t *u, const dns_record_t *records, size_t n, dns_update_ops_t *ops,
-                    dns_update_result_t *res)
+int dns_update_plan(const dns_update_t *u, const dns_record_t *records, size_t n,
+                    dns_update_ops_t *ops, dns_update_result_t *res)
 {
     work_t w = {0};
     int rc = DNSAPI_OK;

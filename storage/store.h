@@ -81,8 +81,8 @@ typedef struct {
     /* its publication, from the reads that show it (one zone, a page,
      * a create; has_publication false otherwise): */
     bool has_publication;
-    const char *status; /* "pending", "published" or "failing" */
-    const char *error;  /* failing: why, in words to act on; else NULL */
+    const char *status;                 /* "pending", "published" or "failing" */
+    const char *error;                  /* failing: why, in words to act on; else NULL */
     const store_zone_server_t *servers; /* the primary side first, then by name */
     size_t n_servers;
 } store_zone_t;

@@ -73,8 +73,8 @@ static void on_one(void *data, int status, PGresult **res, size_t n)
     }
     const PGresult *rows = res[want - 1];
     if (PQntuples(rows) != 1) {
-        dnsapi_err_set(&err, DNSAPI_ENOTFOUND, NULL, NULL,
-                       "TSIG key '%s' not found (or revoked)", op->id[0] ? op->id : op->name);
+        dnsapi_err_set(&err, DNSAPI_ENOTFOUND, NULL, NULL, "TSIG key '%s' not found (or revoked)",
+                       op->id[0] ? op->id : op->name);
         op->one_cb(op->ctx, err.status, &err, NULL);
         return;
     }

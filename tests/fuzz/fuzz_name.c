@@ -64,8 +64,8 @@ static void check_refusal(int rc, const dnsapi_err_t *err, const char *const *co
  * '*' as a whole label. */
 static bool is_plain(unsigned char c, bool star)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '-' || c == '_' || c == '/' || (star && c == '*');
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '_' || c == '/' || (star && c == '*');
 }
 
 /* The canonical shape of an owner name: labels of 1..63 octets, ASCII
@@ -98,7 +98,8 @@ static void check_owner_shape(const char *name, const char *input)
                                input, name);
                     v = v * 10 + (unsigned)(name[i + k] - '0');
                 }
-                FUZZ_CHECK(v <= 0x20 || (v >= 0x7f && v <= 255) || v == '#' || v == '\\' || v == '[',
+                FUZZ_CHECK(v <= 0x20 || (v >= 0x7f && v <= 255) || v == '#' || v == '\\' ||
+                               v == '[',
                            "'%s' -> '%s': \\%03u for a printable octet", input, name, v);
                 i += 3;
             } else {
@@ -164,8 +165,8 @@ static void check_ldns(const char *name, const char *input)
         }
         FUZZ_CHECK(ldns_dname_label_count(d) == labels && ldns_rdf_size(d) == octets,
                    "'%s' -> '%s': ldns reads '%s' (%u labels, %zu octets; %zu, %zu expected)",
-                   input, name, back, (unsigned)ldns_dname_label_count(d), ldns_rdf_size(d),
-                   labels, octets);
+                   input, name, back, (unsigned)ldns_dname_label_count(d), ldns_rdf_size(d), labels,
+                   octets);
     }
     free(back);
     ldns_rdf_deep_free(d);

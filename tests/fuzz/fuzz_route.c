@@ -175,7 +175,8 @@ static void check_route(const char *method, const char *path, size_t plen)
     int k =
         router_match(method, strlen(method), path, plen, zone_key, record_id, allow, sizeof(allow));
     FUZZ_CHECK(memchr(zone_key, '\0', sizeof(zone_key)) != NULL &&
-                   memchr(record_id, '\0', sizeof(record_id)) != NULL && memchr(allow, '\0', sizeof(allow)),
+                   memchr(record_id, '\0', sizeof(record_id)) != NULL &&
+                   memchr(allow, '\0', sizeof(allow)),
                "%s %.*s: unterminated output", method, (int)plen, path);
 
     op_t *best = NULL;
@@ -243,8 +244,8 @@ static void check_route(const char *method, const char *path, size_t plen)
         id = n == 2 ? best_params[1] : NULL;
     }
     if (id != NULL) {
-        FUZZ_CHECK(strcmp(record_id, id) == 0,
-                   "%.*s: record_id '%s', expected '%s'", (int)plen, path, record_id, id);
+        FUZZ_CHECK(strcmp(record_id, id) == 0, "%.*s: record_id '%s', expected '%s'", (int)plen,
+                   path, record_id, id);
     }
 }
 

@@ -38,11 +38,23 @@
     } while (0)
 
 static const dns_record_t ZONE[] = {
-    {.name = "example.com.", .type = "SOA", .content = "ns1.example.net. h.example.net. 1 2 3 4 5", .ttl = 3600, .priority = -1},
-    {.name = "example.com.", .type = "NS", .content = "ns1.example.net.", .ttl = 86400, .priority = -1},
+    {.name = "example.com.",
+     .type = "SOA",
+     .content = "ns1.example.net. h.example.net. 1 2 3 4 5",
+     .ttl = 3600,
+     .priority = -1},
+    {.name = "example.com.",
+     .type = "NS",
+     .content = "ns1.example.net.",
+     .ttl = 86400,
+     .priority = -1},
     {.name = "www.example.com.", .type = "A", .content = "192.0.2.1", .ttl = 3600, .priority = -1},
     {.name = "www.example.com.", .type = "TXT", .content = "hello", .ttl = 300, .priority = -1},
-    {.name = "mail.example.com.", .type = "MX", .content = "mx.example.net.", .ttl = 3600, .priority = 10},
+    {.name = "mail.example.com.",
+     .type = "MX",
+     .content = "mx.example.net.",
+     .ttl = 3600,
+     .priority = 10},
 };
 
 static bool name_ok(const char *name)
@@ -172,7 +184,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     uint8_t out[2048];
     size_t n = 0;
-    dns_reply_t reply = {.rcode = DNS_RCODE_FORMERR, .ede_code = DNS_EDE_OTHER, .ede_text = err.message};
+    dns_reply_t reply = {
+        .rcode = DNS_RCODE_FORMERR, .ede_code = DNS_EDE_OTHER, .ede_text = err.message};
     UPDATE_CHECK(dns_reply_build(&info, &reply, out, sizeof(out), 512, &n) == DNSAPI_OK,
                  "FORMERR answer");
     UPDATE_CHECK(n >= 12 && n <= 512 && out[0] == data[0] && out[1] == data[1] && (out[2] & 0x80),

@@ -89,21 +89,20 @@ static void test_serving_role_cannot_touch_system_records_with_dml(void **state)
                              "UPDATE zones SET nameservers = ARRAY['ns.evil.test.']", PERMISSION);
     testroles_expect_refused(fx, fx->as_serve, "DELETE FROM changes", PERMISSION);
     testroles_expect_refused(fx, fx->as_serve, "UPDATE changes SET token_id = NULL", PERMISSION);
-    testroles_expect_refused(fx, fx->as_serve, "UPDATE changes SET tsig_key_id = NULL",
-                             PERMISSION);
+    testroles_expect_refused(fx, fx->as_serve, "UPDATE changes SET tsig_key_id = NULL", PERMISSION);
     /* nor what zonegen alone records: publication per server, tombstones */
     testroles_expect_refused(fx, fx->as_serve, "UPDATE zones SET published_serial = serial",
                              PERMISSION);
-    testroles_expect_refused(fx, fx->as_serve, "UPDATE zones SET publish_failures = 0",
-                             PERMISSION);
-    testroles_expect_refused(fx, fx->as_serve,
-                             "INSERT INTO zone_servers (zone_id, account_id, name, address, role,"
-                             " in_sync) SELECT id, account_id, 'x', 'x', 'primary', true FROM zones",
-                             PERMISSION);
+    testroles_expect_refused(fx, fx->as_serve, "UPDATE zones SET publish_failures = 0", PERMISSION);
+    testroles_expect_refused(
+        fx, fx->as_serve,
+        "INSERT INTO zone_servers (zone_id, account_id, name, address, role,"
+        " in_sync) SELECT id, account_id, 'x', 'x', 'primary', true FROM zones",
+        PERMISSION);
     testroles_expect_refused(fx, fx->as_serve, "DELETE FROM zone_servers", PERMISSION);
-    testroles_expect_refused(fx, fx->as_serve,
-                             "INSERT INTO zone_tombstones (zone_id, name) SELECT id, name FROM zones",
-                             PERMISSION);
+    testroles_expect_refused(
+        fx, fx->as_serve, "INSERT INTO zone_tombstones (zone_id, name) SELECT id, name FROM zones",
+        PERMISSION);
     testroles_expect_refused(fx, fx->as_serve, "DELETE FROM zone_tombstones", PERMISSION);
     /* a TSIG key's secret and account are set once, at minting */
     testroles_expect_refused(fx, fx->as_serve, "UPDATE tsig_keys SET secret_sealed = 'x'",

@@ -162,8 +162,12 @@ static void test_database_migrated_to_0025_gets_least_privilege(void **state)
 {
     fixture_t *f = fixture_or_skip(state);
     static const char *const before[] = {
-        "0002_soa_serial_from_zone.sql", "0015_name_server_fleet.sql", "0020_tsig_keys.sql",
-        "0021_token_policies.sql",       "0022_tsig_credentials.sql",  "0025_name_sort_key_escapes.sql",
+        "0002_soa_serial_from_zone.sql",
+        "0015_name_server_fleet.sql",
+        "0020_tsig_keys.sql",
+        "0021_token_policies.sql",
+        "0022_tsig_credentials.sql",
+        "0025_name_sort_key_escapes.sql",
         "0030_apex_nameservers.sql",
     };
     size_t lp = embedded_index("0035_least_privilege.sql");

@@ -162,8 +162,8 @@ static void test_tokens_carry_policies_of_the_same_shape(void **state)
     fixture_t *f = fixture_or_skip(state);
     char sqlstate[6];
 #define TOKEN_INSERT(policies)                                                                     \
-    "INSERT INTO tokens (account_id, scopes, expires_at, policies) "                              \
-    "SELECT id, '{records:write}', now() + interval '1 day', '" policies "' "                     \
+    "INSERT INTO tokens (account_id, scopes, expires_at, policies) "                               \
+    "SELECT id, '{records:write}', now() + interval '1 day', '" policies "' "                      \
     "FROM accounts WHERE name = 'acme'"
     testdb_exec(f->conn, TOKEN_INSERT("[{\"type\":\"TXT\",\"write\":true}]"), sqlstate);
     assert_string_equal(sqlstate, "");

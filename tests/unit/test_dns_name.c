@@ -58,7 +58,7 @@ static void test_name_too_long_as_written_is_refused(void **state)
     for (int i = 0; i < 61; i++) {
         strcat(in, "\\002."); /* one octet, four characters, and the dot */
     }
-    in[strlen(in) - 1] = '\0'; /* relative */
+    in[strlen(in) - 1] = '\0';              /* relative */
     expect_name_error(in, "name_too_long"); /* 61 * 5 + 12 = 317 characters */
     in[0] = '\0';
     for (int i = 0; i < 48; i++) {

@@ -104,12 +104,28 @@ static void expect_parse_error(msg_t *m, uint16_t rcode, int section)
 }
 
 static const dns_record_t ZONE_RRS[] = {
-    {.name = "example.com.", .type = "SOA", .content = "ns1.example.net. h.example.net. 1 2 3 4 5", .ttl = 3600, .priority = -1},
-    {.name = "example.com.", .type = "NS", .content = "ns1.example.net.", .ttl = 86400, .priority = -1},
-    {.name = "example.com.", .type = "NS", .content = "ns2.example.net.", .ttl = 86400, .priority = -1},
+    {.name = "example.com.",
+     .type = "SOA",
+     .content = "ns1.example.net. h.example.net. 1 2 3 4 5",
+     .ttl = 3600,
+     .priority = -1},
+    {.name = "example.com.",
+     .type = "NS",
+     .content = "ns1.example.net.",
+     .ttl = 86400,
+     .priority = -1},
+    {.name = "example.com.",
+     .type = "NS",
+     .content = "ns2.example.net.",
+     .ttl = 86400,
+     .priority = -1},
     {.name = "www.example.com.", .type = "A", .content = "192.0.2.1", .ttl = 3600, .priority = -1},
     {.name = "www.example.com.", .type = "A", .content = "192.0.2.2", .ttl = 3600, .priority = -1},
-    {.name = "mail.example.com.", .type = "MX", .content = "mail.example.com.", .ttl = 3600, .priority = 10},
+    {.name = "mail.example.com.",
+     .type = "MX",
+     .content = "mail.example.com.",
+     .ttl = 3600,
+     .priority = 10},
     {.name = "example.com.", .type = "TXT", .content = "v=spf1 -all", .ttl = 300, .priority = -1},
 };
 #define N_ZONE (sizeof(ZONE_RRS) / sizeof(ZONE_RRS[0]))

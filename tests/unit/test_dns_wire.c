@@ -340,8 +340,13 @@ static void test_soa_query_answer(void **state)
     assert_int_equal(dns_msg_info_parse(buf, len, &info, &err), DNSAPI_OK);
     assert_true(dns_query_apex_name(&info, name, sizeof(name)));
     assert_string_equal(name, "example.com.");
-    dns_record_t soa = {.name = "example.com.", .type = "SOA", .content = "ns1.example.net. hostmaster.example.net. 7 3600 900 604800 300", .ttl = 3600, .priority = -1};
-    dns_reply_t r = {.rcode = DNS_RCODE_NOERROR, .authoritative = true, .answer = &soa, .n_answer = 1};
+    dns_record_t soa = {.name = "example.com.",
+                        .type = "SOA",
+                        .content = "ns1.example.net. hostmaster.example.net. 7 3600 900 604800 300",
+                        .ttl = 3600,
+                        .priority = -1};
+    dns_reply_t r = {
+        .rcode = DNS_RCODE_NOERROR, .authoritative = true, .answer = &soa, .n_answer = 1};
     size_t n;
     assert_int_equal(dns_reply_build(&info, &r, out, sizeof(out), 512, &n), DNSAPI_OK);
     assert_int_equal(dns_wire_get_u16(out), 0xbeef);
@@ -382,8 +387,13 @@ static void test_nodata_answer_has_the_soa_in_authority(void **state)
     dnsapi_err_t err;
     size_t len = query(buf, 0, "www.example.com.", DNS_TYPE_SOA, false, 0);
     assert_int_equal(dns_msg_info_parse(buf, len, &info, &err), DNSAPI_OK);
-    dns_record_t soa = {.name = "example.com.", .type = "SOA", .content = "ns1.example.net. hostmaster.example.net. 7 3600 900 604800 300", .ttl = 3600, .priority = -1};
-    dns_reply_t r = {.rcode = DNS_RCODE_NOERROR, .authoritative = true, .authority = &soa, .n_authority = 1};
+    dns_record_t soa = {.name = "example.com.",
+                        .type = "SOA",
+                        .content = "ns1.example.net. hostmaster.example.net. 7 3600 900 604800 300",
+                        .ttl = 3600,
+                        .priority = -1};
+    dns_reply_t r = {
+        .rcode = DNS_RCODE_NOERROR, .authoritative = true, .authority = &soa, .n_authority = 1};
     size_t n;
     assert_int_equal(dns_reply_build(&info, &r, out, sizeof(out), 512, &n), DNSAPI_OK);
     assert_int_equal(dns_wire_get_u16(out + 6), 0);
