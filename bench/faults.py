@@ -7,7 +7,7 @@ Everything runs on a PostgreSQL cluster of its own, as the serving and
 zonegen roles. Prints one result line per part and appends them to
 --results; exits 1 when any part found a fault. Bounded in count and time.
 
-    /usr/bin/python3 bench/faults.py [--soak SECONDS] [--clients N]
+    /usr/bin/python3 bench/faults.py [--soak SECONDS] [--clients N] [--soak-records N]
         [--db-rounds N] [--hang SECONDS] [--kills N] [--records N] [--results FILE]
 """
 
@@ -38,16 +38,27 @@ def log(line, results):
             f.write("%s %s\n" % (stamp, line))
 
 
-def soak(stack, token, seconds, clients, results):
+def zone_records(stack, zone):
+    """How many records the zone holds now (the database's count)."""
+    out = stack.sql("SELECT count(*) FROM records r JOIN zones z ON z.id = r.zone_id WHERE z.name = '%s.'" % zone)
+    return int(out.strip() or 0)
+
+
+def soak(stack, token, seconds, clients, max_records, results):
+    """max_records (0: no bound) caps the records the clients keep between
+    them; the zone then stops growing after its first minutes."""
     stack.request("POST", "/v1/zones", token=token, body={"name": "soak.test"})
     stats = faults.Stats()
     stop = threading.Event()
     sampler = faults.RssSampler(stack.proc.pid, interval=5.0)
     sampler.start()
     threads = [faults.MixedClient(stack.port, token, "soak.test", "c%d" % i, stats, stop,
-                                  max_requests=10 ** 8, seed=i) for i in range(clients)]
-    # 5xx per minute, sampled from the running counts
+                                  max_requests=10 ** 8, seed=i,
+                                  max_records=(max_records // clients) if max_records else None)
+               for i in range(clients)]
+    # 5xx and the zone's size per minute, sampled from the running counts
     per_minute = []
+    sizes = []
     t0 = time.monotonic()
     for t in threads:
         t.start()
@@ -57,6 +68,7 @@ def soak(stack, token, seconds, clients, results):
         now = stats.count_5xx()
         per_minute.append(now - last)
         last = now
+        sizes.append(zone_records(stack, "soak.test"))
     stop.set()
     for t in threads:
         t.join(timeout=120)
@@ -66,11 +78,11 @@ def soak(stack, token, seconds, clients, results):
     undone = faults.present_records(stack.sql, stats.deleted)
     rss = [round(v / 1024, 1) for _, v in sampler.samples[::12]]  # one a minute
     ok = not lost and not undone and stats.count_5xx() == 0 and not stats.server_errors() and stack.alive()
-    log("soak seconds=%d clients=%d requests=%d rps=%.0f 5xx=%d no_answer=%d lost=%d undone=%d %s "
-        "rss_mb_per_minute=%s 5xx_per_minute=%s statuses=%s result=%s"
-        % (seconds, clients, stats.requests, stats.requests / max(seconds, 1), stats.count_5xx(),
-           stats.by_status.get(0, 0), len(lost), len(undone),
-           " ".join("%s=%s" % kv for kv in sampler.summary().items()), rss, per_minute,
+    log("soak seconds=%d clients=%d max_records=%s requests=%d rps=%.0f 5xx=%d no_answer=%d lost=%d undone=%d %s "
+        "rss_mb_per_minute=%s zone_records_per_minute=%s 5xx_per_minute=%s statuses=%s result=%s"
+        % (seconds, clients, max_records or "none", stats.requests, stats.requests / max(seconds, 1),
+           stats.count_5xx(), stats.by_status.get(0, 0), len(lost), len(undone),
+           " ".join("%s=%s" % kv for kv in sampler.summary().items()), rss, sizes, per_minute,
            json.dumps(dict(sorted(stats.by_status.items()))), "ok" if ok else "FAILED"), results)
     return ok
 
@@ -181,6 +193,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--soak", type=int, default=600, help="soak seconds (600)")
     ap.add_argument("--clients", type=int, default=16, help="soak clients (16)")
+    ap.add_argument("--soak-records", type=int, default=0,
+                    help="records the soak's clients keep at most between them (0: no bound)")
     ap.add_argument("--db-rounds", type=int, default=10, help="rounds of each database fault (10)")
     ap.add_argument("--hang", type=float, default=20.0, help="seconds of each hang (20)")
     ap.add_argument("--kills", type=int, default=200, help="zonegen kills (200)")
@@ -203,7 +217,7 @@ def main():
                                 text=True).stdout.strip()
         log("faults: commit %s, binary %s, %d cores" % (commit, stack.binary, os.cpu_count()), args.results)
         if "soak" in parts:
-            ok = soak(stack, token, args.soak, args.clients, args.results) and ok
+            ok = soak(stack, token, args.soak, args.clients, args.soak_records, args.results) and ok
         if "db" in parts:
             ok = db_faults(stack, token, cluster, args.db_rounds, args.hang, args.results) and ok
         if "zonegen" in parts:

@@ -234,9 +234,15 @@ const db_statement_t db_statements[] = {
      "SELECT " RECORD_COLS " FROM records r WHERE r.zone_id = " ZONE_OF
      " AND r.type = 'NS' AND r.content = ANY($3::text[])",
      0},
+    /* By the primary key alone: as "r.zone_id = ... AND r.id = ANY($3)"
+     * the generic plan ANDed a bitmap of all the zone's index entries with
+     * the ids' - 6 ms instead of 0.4 ms per delete in a 90,000-record zone
+     * beside 2,000 small ones, and bench/run.sh's deletes at a fifth of
+     * their rate (bench/README.md). "IS TRUE" makes the zone test a filter
+     * that no index can serve. */
     {"batch_delete",
-     "DELETE FROM records r WHERE r.zone_id = " ZONE_OF " AND r.id = ANY($3::uuid[])"
-     " RETURNING r.id",
+     "DELETE FROM records r WHERE r.id = ANY($3::uuid[]) AND (r.zone_id = " ZONE_OF
+     ") IS TRUE RETURNING r.id",
      0},
     /* $3 ids, $4 contents, $5 ttls, $6 priorities, $7 disabled, $8 comments */
     {"batch_update",

@@ -183,13 +183,17 @@ class MixedClient(threading.Thread):
     """A mixed load on one zone: creates, reads, lists, patches, deletes,
     batches, exports, token lists, and requests the API must refuse (bad
     JSON, an unknown type, a bad token, a missing record). Tracks which of
-    its records exist, so the end state can be checked."""
+    its records exist, so the end state can be checked. With max_records,
+    a client holding that many of its own records deletes one where it
+    would create: the zone stops growing, so memory that tracks its size
+    (an export's answer) levels off too and what remains is growth."""
 
-    def __init__(self, port, token, zone, prefix, stats, stop, max_requests, seed):
+    def __init__(self, port, token, zone, prefix, stats, stop, max_requests, seed, max_records=None):
         super().__init__(daemon=True)
         self.client = Client(port, token)
         self.zone, self.prefix, self.stats, self.stop = zone, prefix, stats, stop
         self.max_requests = max_requests
+        self.max_records = max_records
         self.rng = random.Random(seed)
         self.mine = []
         self.n = 0
@@ -206,12 +210,23 @@ class MixedClient(threading.Thread):
                 self.stats.created[rid] = name
         return status
 
+    def _delete(self, z, rid):
+        status = self.client.request("DELETE", "%s/records/%s" % (z, rid))[0]
+        if status == 200:
+            self.mine.remove(rid)
+            with self.stats.lock:
+                self.stats.deleted.add(rid)
+        return status
+
     def _one(self):
         z = "/v1/zones/%s" % self.zone
         op = self.rng.random()
-        if op < 0.25 or not self.mine:
+        full = self.max_records is not None and len(self.mine) >= self.max_records
+        if (op < 0.25 and not full) or not self.mine:
             return self._create()
         rid = self.rng.choice(self.mine)
+        if op < 0.25 or (full and 0.68 <= op < 0.73):
+            return self._delete(z, rid)
         if op < 0.40:
             return self.client.request("GET", "%s/records/%s" % (z, rid))[0]
         if op < 0.50:
@@ -220,12 +235,7 @@ class MixedClient(threading.Thread):
             return self.client.request("PATCH", "%s/records/%s" % (z, rid),
                                        {"ttl": self.rng.choice((300, 600, 900))})[0]
         if op < 0.68:
-            status = self.client.request("DELETE", "%s/records/%s" % (z, rid))[0]
-            if status == 200:
-                self.mine.remove(rid)
-                with self.stats.lock:
-                    self.stats.deleted.add(rid)
-            return status
+            return self._delete(z, rid)
         if op < 0.73:
             self.n += 1
             status, body = self.client.request("POST", "%s/records/batch" % z, {"posts": [
