@@ -15,11 +15,14 @@
 #include <ldns/ldns.h>
 
 /* glibc's regcomp accepts a quantifier with nothing to repeat ("a**",
- * "(*a)"); POSIX leaves that undefined and BIND refuses it. */
+ * "(*a)") and an empty alternative ("a||b", "|a", "a|", "(a|)"); POSIX
+ * leaves both undefined and BIND refuses the zone (the empty alternative
+ * found by tests/fuzz/fuzz_record_body.c). */
 static bool ere_quantifiers_ok(const char *ere)
 {
     char prev = '('; /* as if at the start of a group */
     bool bracket = false;
+    size_t depth = 0; /* open groups */
 
     for (const char *p = ere; *p != '\0'; p++) {
         if (bracket) {
@@ -43,6 +46,15 @@ static bool ere_quantifiers_ok(const char *ere)
                 p++;
             }
             continue;
+        }
+        if (*p == '|' &&
+            (prev == '(' || prev == '|' || p[1] == '\0' || (p[1] == ')' && depth > 0))) {
+            return false;
+        }
+        if (*p == '(') {
+            depth++;
+        } else if (*p == ')' && depth > 0) {
+            depth--;
         }
         bool quantifier = *p == '*' || *p == '+' || *p == '?' || *p == '{';
         if (quantifier && strchr("*+?}(|^", prev) != NULL) {

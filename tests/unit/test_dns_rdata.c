@@ -583,6 +583,15 @@ static void test_naptr_with_bad_regexp_is_refused(void **state)
     expect_error("NAPTR", "100 10 \"U\" \"E2U\" \"![(]a!\\\\1!\" .");
     expect_content("NAPTR", "100 10 \"U\" \"E2U\" \"!a!b\\\\!!\" .",
                    "100 10 \"U\" \"E2U\" \"!a!b\\\\!!\" .");
+    /* BIND refuses an empty alternative (found by fuzz_record_body);
+     * glibc compiles it */
+    expect_error("NAPTR", "100 10 \"U\" \"E2\" \"!a||b!x!\" .");
+    expect_error("NAPTR", "100 10 \"U\" \"E2\" \"!|a!x!\" .");
+    expect_error("NAPTR", "100 10 \"U\" \"E2\" \"!a|!x!\" .");
+    expect_error("NAPTR", "100 10 \"U\" \"E2\" \"!(|a)!x!\" .");
+    expect_error("NAPTR", "100 10 \"U\" \"E2\" \"!(a|)!x!\" .");
+    expect_content("NAPTR", "100 10 \"U\" \"E2\" \"!(a|b)|[|]|^|c!x!\" .",
+                   "100 10 \"U\" \"E2\" \"!(a|b)|[|]|^|c!x!\" .");
 }
 
 static void test_quote_inside_a_word_is_refused(void **state)
