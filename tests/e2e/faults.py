@@ -210,7 +210,7 @@ class MixedClient(threading.Thread):
                 self.stats.created[rid] = name
         return status
 
-    def _delete(self, z, rid):
+    def _delete_record(self, z, rid):
         status = self.client.request("DELETE", "%s/records/%s" % (z, rid))[0]
         if status == 200:
             self.mine.remove(rid)
@@ -226,7 +226,7 @@ class MixedClient(threading.Thread):
             return self._create()
         rid = self.rng.choice(self.mine)
         if op < 0.25 or (full and 0.68 <= op < 0.73):
-            return self._delete(z, rid)
+            return self._delete_record(z, rid)
         if op < 0.40:
             return self.client.request("GET", "%s/records/%s" % (z, rid))[0]
         if op < 0.50:
@@ -235,12 +235,19 @@ class MixedClient(threading.Thread):
             return self.client.request("PATCH", "%s/records/%s" % (z, rid),
                                        {"ttl": self.rng.choice((300, 600, 900))})[0]
         if op < 0.68:
-            return self._delete(z, rid)
+            return self._delete_record(z, rid)
         if op < 0.73:
             self.n += 1
             status, body = self.client.request("POST", "%s/records/batch" % z, {"posts": [
                 {"name": "%s-b%d" % (self.prefix, self.n), "type": "A", "content": "192.0.2.2"},
                 {"name": "%s-b%d" % (self.prefix, self.n), "type": "AAAA", "content": "2001:db8::2"}]})
+            if status == 200:
+                # tracked as the single creates are: counted against
+                # max_records, deleted later, checked at the end
+                for rec in body["data"]["created"]:
+                    self.mine.append(rec["id"])
+                    with self.stats.lock:
+                        self.stats.created[rec["id"]] = rec["name"]
             return status
         if op < 0.78:
             return self.client.request("GET", "%s/export" % z)[0]
