@@ -18,7 +18,7 @@
  * "(*a)") and an empty alternative ("a||b", "|a", "a|", "(a|)"); POSIX
  * leaves both undefined and BIND refuses the zone (the empty alternative
  * found by tests/fuzz/fuzz_record_body.c). */
-static bool ere_quantifiers_ok(const char *ere)
+static bool ere_bind_accepts(const char *ere)
 {
     char prev = '('; /* as if at the start of a group */
     bool bracket = false;
@@ -128,7 +128,7 @@ int rdata_naptr_regexp_check(const ldns_rr *rr, dnsapi_err_t *err)
     if (i >= len || !(i + 1 == len || (i + 2 == len && re[i + 1] == 'i'))) {
         goto bad;
     }
-    if (!ere_quantifiers_ok(ere)) {
+    if (!ere_bind_accepts(ere)) {
         goto bad;
     }
     regex_t compiled;

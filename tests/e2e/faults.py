@@ -225,8 +225,8 @@ class MixedClient(threading.Thread):
         if (op < 0.25 and not full) or not self.mine:
             return self._create()
         rid = self.rng.choice(self.mine)
-        if op < 0.25 or (full and 0.68 <= op < 0.73):
-            return self._delete_record(z, rid)
+        if full and (op < 0.25 or 0.68 <= op < 0.73):
+            return self._delete_record(z, rid)  # where a create or a batch would grow the zone
         if op < 0.40:
             return self.client.request("GET", "%s/records/%s" % (z, rid))[0]
         if op < 0.50:

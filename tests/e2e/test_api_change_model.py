@@ -245,8 +245,8 @@ class ChangeModelTest(ZoneHelpers, ApiTestCase):
                 self.assertEqual(len(self.list_records(zone, name="ns1." + sub)), 1, "one address stays")
 
     def test_racing_writes_at_different_names_all_land(self):
-        # nothing in common: no write waits for another's rounds, and every
-        # one is stored with its own serial step
+        # nothing in common: the zone's lock orders them, and every one is
+        # stored with its own serial step
         zone = "race-many.test"
         self.create_zone(zone)
         s0 = self.get_zone(zone)["serial"]
