@@ -429,7 +429,10 @@ static int ldns_parse(const ldns_rdf *origin, const char *type, const char *rdat
 
 /* Appends the presentation of the rdata fields from index skip on,
  * separated by single spaces: names and character-strings in this
- * project's canonical forms (presentation.c), everything else as ldns prints it. */
+ * project's canonical forms (presentation.c), everything else as ldns prints it.
+ * False when a field has no presentation: ldns reads generic data of a
+ * fixed-size type (LOC "\# 12 ...") without checking its size and then
+ * cannot print it (found by fuzz_update). t->failed tells memory apart. */
 static bool rr_present(const ldns_rr *rr, size_t skip, dtext_t *t)
 {
     for (size_t i = skip; i < ldns_rr_rd_count(rr); i++) {
@@ -472,6 +475,19 @@ static bool rr_present(const ldns_rr *rr, size_t skip, dtext_t *t)
         }
     }
     return !t->failed;
+}
+
+/* The answer when rr_present() failed: out of memory, or data of type
+ * that has no presentation (a 422, never a 500). */
+static int unpresentable(const char *type, bool oom, dnsapi_err_t *err)
+{
+    if (oom) {
+        return DNSAPI_ENOMEM;
+    }
+    return dnsapi_err_set(err, DNSAPI_EINVAL, "bad_rdata", "content",
+                          "The data is not a valid %s record: check its length and fields, "
+                          "e.g. %s.",
+                          type, dns_rdata_example(type));
 }
 
 /* The RDATA octets of rr. */
@@ -576,8 +592,8 @@ static int ldns_normalize(const char *zone, const char *type, const char *rdata,
         rc = DNSAPI_OK; /* only asked whether ldns reads it */
         goto fail;
     }
-    rc = DNSAPI_ENOMEM;
     if (!rr_present(rr, 0, &full) || !rr_present(rr, skip, &result)) {
+        rc = unpresentable(type, full.failed || result.failed, err);
         goto fail;
     }
     if (!text_is_zone_safe(full.s) || ldns_parse(origin, type, full.s, &again, NULL) != DNSAPI_OK ||
@@ -648,7 +664,7 @@ static int generic_to_presentation(const char *zone, const char *type, const cha
     ldns_rr *rr = NULL;
     int rc = origin != NULL ? ldns_parse(origin, type, content, &rr, err) : DNSAPI_ENOMEM;
     if (rc == DNSAPI_OK && !rr_present(rr, 0, t)) {
-        rc = DNSAPI_ENOMEM;
+        rc = unpresentable(type, t->failed, err);
     }
     ldns_rr_free(rr);
     ldns_rdf_deep_free(origin);

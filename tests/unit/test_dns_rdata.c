@@ -876,6 +876,18 @@ static void test_generic_content_of_a_known_type_is_read_as_that_type(void **sta
     expect_error("A", "\\# 3 c00002");
 }
 
+/* Generic data that ldns reads but cannot print (a LOC is 16 bytes; ldns
+ * takes 12) is bad content, not an out-of-memory 500 (found by
+ * fuzz_update) */
+static void test_generic_data_of_a_wrong_size_is_bad_rdata(void **state)
+{
+    const char *msg = expect_error("LOC", "\\# 12 000a000513c403736970c033");
+    assert_non_null(strstr(msg, "LOC"));
+    expect_error("LOC", "\\# 4 00000000");
+    expect_content("LOC", "\\# 16 000016138b3cf018810cbce0009895b8",
+                   "52 22 23.000 N 04 53 32.000 E -2m 0.00m 10000m 10m");
+}
+
 static void test_dname_loc_uri_are_normalized(void **state)
 {
     expect_content("DNAME", "target.example.net", "target.example.net.");
@@ -1077,6 +1089,7 @@ int main(void)
         cmocka_unit_test(test_generic_type_names_are_normalized),
         cmocka_unit_test(test_generic_content_is_stored_generically),
         cmocka_unit_test(test_generic_content_of_a_known_type_is_read_as_that_type),
+        cmocka_unit_test(test_generic_data_of_a_wrong_size_is_bad_rdata),
         cmocka_unit_test(test_dname_loc_uri_are_normalized),
         cmocka_unit_test(test_cds_cdnskey_openpgpkey_smimea_are_normalized),
         cmocka_unit_test(test_svcb_rfc9460_vectors_are_accepted),
