@@ -238,9 +238,64 @@ static int mandatory_to_wire(const uint8_t *v, size_t len, uint8_t *wire, size_t
     return DNSAPI_OK;
 }
 
-/* RFC 9461: dohpath is a relative URI template (it starts with '/')
- * with a "dns" variable in one of its expressions; BIND refuses the zone
- * otherwise. Only printable ASCII is taken (BIND refuses the rest). */
+/* RFC 9461: dohpath is a relative URI template (RFC 6570; it starts
+ * with '/') with a "dns" variable in one of its expressions; BIND refuses
+ * the zone otherwise. Only printable ASCII is taken (BIND refuses the
+ * rest). Checked as BIND 9.18 reads it (named-checkzone, case by case in
+ * tests/unit/test_dns_rdata.c): a '%' starts a full %XX escape; an
+ * expression is an operator of "+#./;?&" or none, then one or more
+ * variables, each one or more of letters, digits, '_' and %XX (no dots:
+ * BIND refuses "d.ns"), with ":1" to ":9999" or "*" after it, separated by
+ * ','. A '}' outside an expression is refused too, though BIND takes it. */
+static bool pct_ok(const uint8_t *v, size_t len, size_t i)
+{
+    return len - i >= 3 && isxdigit(v[i + 1]) && isxdigit(v[i + 2]);
+}
+
+/* The expression at v[i] == '{': its end (the '}') or 0 when malformed;
+ * *dns when one of its variables is "dns". */
+static size_t dohpath_expression(const uint8_t *v, size_t len, size_t i, bool *dns)
+{
+    size_t j = i + 1;
+    if (j < len && strchr("+#./;?&", v[j]) != NULL && v[j] != '\0') {
+        j++;
+    }
+    for (;;) {
+        size_t start = j;
+        while (j < len) {
+            if (v[j] == '%' && pct_ok(v, len, j)) {
+                j += 3;
+            } else if (isalnum(v[j]) || v[j] == '_') {
+                j++;
+            } else {
+                break;
+            }
+        }
+        if (j == start) {
+            return 0; /* no variable name */
+        }
+        *dns = *dns || (j - start == 3 && memcmp(v + start, "dns", 3) == 0);
+        if (j < len && v[j] == '*') {
+            j++;
+        } else if (j < len && v[j] == ':') {
+            size_t digits = ++j;
+            while (j < len && isdigit(v[j]) && j - digits < 5) {
+                j++;
+            }
+            if (j == digits || j - digits > 4 || v[digits] == '0') {
+                return 0; /* a prefix length is 1 to 9999 */
+            }
+        }
+        if (j < len && v[j] == '}') {
+            return j;
+        }
+        if (j >= len || v[j] != ',') {
+            return 0;
+        }
+        j++;
+    }
+}
+
 static bool dohpath_ok(const uint8_t *v, size_t len)
 {
     bool dns = false;
@@ -248,37 +303,15 @@ static bool dohpath_ok(const uint8_t *v, size_t len)
         return false;
     }
     for (size_t i = 0; i < len; i++) {
-        if (v[i] <= 0x20 || v[i] >= 0x7f || v[i] == '}') {
+        if (v[i] <= 0x20 || v[i] >= 0x7f || v[i] == '}' || (v[i] == '%' && !pct_ok(v, len, i))) {
             return false;
         }
-        if (v[i] != '{') {
-            continue;
-        }
-        size_t j = i + 1;
-        if (j < len && strchr("+#./;?&=,!@|", v[j]) != NULL) {
-            j++;
-        }
-        size_t start = j;
-        for (; j < len && v[j] != '}'; j++) {
-            if (v[j] == '{') {
+        if (v[i] == '{') {
+            i = dohpath_expression(v, len, i, &dns);
+            if (i == 0) {
                 return false;
             }
-            if (v[j] == ',' || v[j] == ':' || v[j] == '*') {
-                dns = dns || (j - start == 3 && memcmp(v + start, "dns", 3) == 0);
-                while (j < len && v[j] != ',' && v[j] != '}') {
-                    j++; /* the modifier up to the next name */
-                }
-                if (j == len || v[j] == '}') {
-                    break;
-                }
-                start = j + 1;
-            }
         }
-        if (j >= len) {
-            return false; /* no closing brace */
-        }
-        dns = dns || (j - start == 3 && memcmp(v + start, "dns", 3) == 0);
-        i = j;
     }
     return dns;
 }

@@ -1003,6 +1003,39 @@ static void test_svcb_keys_from_7_are_written_generically(void **state)
     expect_error("HTTPS", "1 . dohpath=/q{?dns");
     expect_error("HTTPS", "1 . dohpath=/q{?dnsx}");
     expect_content("HTTPS", "1 . dohpath=/q{?x,dns:3}", "1 . key7=\"/q{?x,dns:3}\"");
+}
+
+/* dohpath values named-checkzone (BIND 9.18) takes and refuses, each
+ * tried there: an expression is strict RFC 6570 (found by fuzz_content: a
+ * variable named "[07" made BIND refuse the zone) */
+static void test_svcb_dohpath_is_a_uri_template_bind_reads(void **state)
+{
+    static const char *const taken[] = {
+        "/q{#dns}",     "/q{.dns}",        "/q{/dns}",         "/q{;dns}",        "/q{&dns}",
+        "/q{+dns}",     "/q{x}{?dns}",     "/q{?dns,x:3,y*}",  "/q{?dns:9999}",   "/q{?dns*}",
+        "/q{_a,dns}",   "/q{%41,dns}",     "/q%41{?dns}",      "/q[x]{?dns}",     "/q{dns:1234}",
+    };
+    static const char *const refused[] = {
+        "/q{[07}{?dns}", "/q%4{?dns}",   "/q%zz{?dns}",   "/q{?dns:0}",    "/q{?dns:10000}",
+        "/q{=dns}",      "/q{!dns}",     "/q{@dns}",      "/q{|dns}",      "/q{,dns}",
+        "/q{dns.x}",     "/q{d.ns,dns}", "/q{dns,}",      "/q{}{dns}",     "/q{dns:01}",
+        "/q{dns*:3}",    "/q{?dns:}",    "/q{?dns::1}",   "/q{?dns**}",    "/q{{?dns}",
+        "/q{?d-ns,dns}", "/q{%4,dns}",   "/q{?%64ns}",    "/q{?DNS}",
+    };
+    char in[128], want[128];
+    for (size_t i = 0; i < sizeof(taken) / sizeof(taken[0]); i++) {
+        snprintf(in, sizeof(in), "1 . dohpath=\"%s\"", taken[i]);
+        snprintf(want, sizeof(want), "1 . key7=\"%s\"", taken[i]);
+        expect_content("HTTPS", in, want);
+    }
+    for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+        snprintf(in, sizeof(in), "1 . dohpath=\"%s\"", refused[i]);
+        expect_error("HTTPS", in);
+    }
+}
+
+static void test_forms_knot_or_nsd_misread_are_avoided(void **state)
+{
     /* Knot misreads a one-octet id before another: generic key1 for it */
     expect_content("HTTPS", "1 . alpn=h,h3", "1 . key1=\"\\001h\\002h3\"");
     expect_content("HTTPS", "1 . alpn=h3,h", "1 . alpn=h3,h");
@@ -1095,6 +1128,8 @@ int main(void)
         cmocka_unit_test(test_svcb_rfc9460_vectors_are_accepted),
         cmocka_unit_test(test_svcb_rfc9460_failure_vectors_are_refused),
         cmocka_unit_test(test_svcb_keys_from_7_are_written_generically),
+        cmocka_unit_test(test_svcb_dohpath_is_a_uri_template_bind_reads),
+        cmocka_unit_test(test_forms_knot_or_nsd_misread_are_avoided),
         cmocka_unit_test(test_txt_with_many_strings_is_accepted),
         cmocka_unit_test(test_txt_up_to_65535_bytes_of_rdata_is_accepted),
         cmocka_unit_test(test_caa_value_escapes_are_read),
