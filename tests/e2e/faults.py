@@ -207,7 +207,7 @@ class MixedClient(threading.Thread):
             rid = body["data"]["record"]["id"]
             self.mine.append(rid)
             with self.stats.lock:
-                self.stats.created[rid] = name
+                self.stats.created[rid] = name + "." + self.zone + "."  # absolute, as the others
         return status
 
     def _delete_record(self, z, rid):
