@@ -283,7 +283,7 @@ int dns_name_normalize(const char *zone, const char *in, char *out, size_t outle
     return key_copy(&n, out, outlen, err);
 }
 
-int dns_name_target_parse(const char *zone, const char *origin, const char *in, size_t inlen,
+static int target_resolve(const char *zone, const char *origin, const char *in, size_t inlen,
                           bool root_ok, const char *what, wname_t *out, dnsapi_err_t *err)
 {
     wname_t z;
@@ -338,6 +338,30 @@ int dns_name_target_parse(const char *zone, const char *origin, const char *in, 
     }
     out->absolute = true;
     return DNSAPI_OK;
+}
+
+/* ldns 1.8.3 reads a name in record data whose first label is a lone
+ * "@" (written \@ or \064) as the origin, whatever labels follow
+ * (ldns_rr_new_frm_str): "NS \@.example.net." would be checked and
+ * stored as the zone's own name. Such a name is refused for every way in
+ * (zone names are LDH, so "@" alone, the zone, never begins so). */
+static bool first_label_is_at(const wname_t *n)
+{
+    return n->labels > 0 && n->lab[0] == 1 && n->lab[1] == '@';
+}
+
+int dns_name_target_parse(const char *zone, const char *origin, const char *in, size_t inlen,
+                          bool root_ok, const char *what, wname_t *out, dnsapi_err_t *err)
+{
+    int rc = target_resolve(zone, origin, in, inlen, root_ok, what, out, err);
+    if (rc != DNSAPI_OK || !first_label_is_at(out)) {
+        return rc;
+    }
+    return dnsapi_err_set(err, DNSAPI_EINVAL, "bad_rdata", "content",
+                          "The %s \"%.*s\" begins with a lone \"@\" label, which zone-file "
+                          "readers such as ldns take for the zone's own name: choose a name "
+                          "whose first label is not \"@\".",
+                          what, (int)(inlen > 255 ? 255 : inlen), in);
 }
 
 /* Parses a stored (absolute) name; false when it is not one. */

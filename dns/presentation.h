@@ -63,8 +63,9 @@ size_t wname_format(const uint8_t *lab, size_t len, bool lower, char *out, size_
  * file) a name without a trailing dot is relative to origin; without
  * (the API) it is fully qualified with or without the trailing dot, and a
  * single label without one is refused with a hint. "@" is origin (or
- * zone); "." is the root, refused unless root_ok. Errors have field
- * "content". */
+ * zone); "." is the root, refused unless root_ok; a name whose first
+ * label is a lone "@" is refused (ldns reads it as the origin). Errors
+ * have field "content". */
 int dns_name_target_parse(const char *zone, const char *origin, const char *in, size_t inlen,
                           bool root_ok, const char *what, wname_t *out, dnsapi_err_t *err);
 

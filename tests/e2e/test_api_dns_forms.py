@@ -80,6 +80,10 @@ REFUSED = [
     ({"name": "x", "type": "LOC", "content": "\\# 12 000a000513c403736970c033"}, "bad_rdata",
      "content"),
     ({"name": "x", "type": "CAA", "content": "0 issue \"a\\999\""}, "bad_rdata", "content"),
+    # a first label of a lone "@": ldns read it as the zone (stored as forms.test.)
+    ({"name": "x", "type": "NS", "content": "\\@.ns.example.net."}, "bad_rdata", "content"),
+    ({"name": "x", "type": "HTTPS", "content": "1 \\@.example.net. alpn=h2"}, "bad_rdata",
+     "content"),
 ]
 
 

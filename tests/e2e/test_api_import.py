@@ -95,6 +95,8 @@ class ImportTest(ZoneHelpers, ApiTestCase):
             ("a IN A 192.0.2.5\nb 30 IN A 192.0.2.6\n", 422, "ttl_out_of_range", "records[1].ttl", 1),
             ("a 300 IN A 192.0.2.5\na 600 IN A 192.0.2.6\n", 422, "ttl_mismatch", None, None),
             ("$INCLUDE /etc/passwd\n", 422, "bad_zone_file", "body", None),
+            # a first label of a lone "@": ldns would have read it as the zone's name
+            ("ok IN A 192.0.2.3\nmail IN MX 10 \\@.example.net.\n", 422, "bad_rdata", "records[1].content", 1),
         )
         for text, status, code, field, index in cases:
             with self.subTest(text=text):

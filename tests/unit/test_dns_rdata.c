@@ -888,6 +888,30 @@ static void test_generic_data_of_a_wrong_size_is_bad_rdata(void **state)
                    "52 22 23.000 N 04 53 32.000 E -2m 0.00m 10000m 10m");
 }
 
+/* ldns reads a data name whose first label is a lone "@" as the origin:
+ * "NS \@.ns.example.net." was stored as the zone's name (found by
+ * fuzz_update as an HTTPS target). */
+static void test_a_name_beginning_with_a_lone_at_label_is_bad_rdata(void **state)
+{
+    const char *msg = expect_error("NS", "\\@.ns.example.net.");
+    assert_non_null(strstr(msg, "\"@\""));
+    expect_error("NS", "\\064.ns.example.net.");
+    expect_error("NS", "@.ns.example.net.");
+    expect_error("NS", "\\@.example.com.");
+    expect_error("CNAME", "\\@.example.net");
+    expect_error_p("MX", "\\@.example.net.", 10, "bad_rdata", "content");
+    expect_error_p("SRV", "0 5060 \\@.example.net.", 10, "bad_rdata", "content");
+    expect_error("PTR", "\\@.example.net.");
+    expect_error("DNAME", "\\@.example.net.");
+    expect_error("NAPTR", "100 10 \"s\" \"SIP+D2U\" \"\" \\@.example.net.");
+    expect_error("HTTPS", "1 \\@.example.net. alpn=h2");
+    expect_error("NS", "\\# 15 0140076578616d706c65036e657400"); /* generic \@.example.net. */
+    /* an "@" anywhere else is an ordinary octet, "@" alone the zone */
+    expect_content("NS", "ns\\@.example.net.", "ns\\@.example.net.");
+    expect_content("NS", "ns.\\@.example.net.", "ns.\\@.example.net.");
+    expect_content("CNAME", "@", ZONE);
+}
+
 static void test_dname_loc_uri_are_normalized(void **state)
 {
     expect_content("DNAME", "target.example.net", "target.example.net.");
@@ -1123,6 +1147,7 @@ int main(void)
         cmocka_unit_test(test_generic_content_is_stored_generically),
         cmocka_unit_test(test_generic_content_of_a_known_type_is_read_as_that_type),
         cmocka_unit_test(test_generic_data_of_a_wrong_size_is_bad_rdata),
+        cmocka_unit_test(test_a_name_beginning_with_a_lone_at_label_is_bad_rdata),
         cmocka_unit_test(test_dname_loc_uri_are_normalized),
         cmocka_unit_test(test_cds_cdnskey_openpgpkey_smimea_are_normalized),
         cmocka_unit_test(test_svcb_rfc9460_vectors_are_accepted),
