@@ -84,6 +84,9 @@ REFUSED = [
     ({"name": "x", "type": "NS", "content": "\\@.ns.example.net."}, "bad_rdata", "content"),
     ({"name": "x", "type": "HTTPS", "content": "1 \\@.example.net. alpn=h2"}, "bad_rdata",
      "content"),
+    # a NAPTR bound above 255: glibc compiles it, BIND refuses the zone
+    ({"name": "x", "type": "NAPTR", "content": "100 10 \"U\" \"E2U\" \"!^a{256}$!x!\" ."},
+     "bad_rdata", "content"),
 ]
 
 
