@@ -209,7 +209,22 @@ static int view_add_rows(api_write_t *w, const store_tx_result_t *res)
 typedef struct {
     api_write_t *w;
     dns_interest_t in;
+    bool with_ids; /* the change's ids and their neighbourhood too */
 } load_call_t;
+
+/* A load by ids brought the records around them (store_load_t): their
+ * names count as covered. */
+static int cover_around_ids(api_write_t *w)
+{
+    size_t n = 0;
+    const char **ids = change_ids(&w->change, &n);
+    if (ids == NULL) {
+        return DNSAPI_ENOMEM;
+    }
+    int rc = dns_view_covered_around(w->view, ids, n);
+    free(ids);
+    return rc;
+}
 
 static void on_loaded(void *ctx, store_tx_t *tx, const store_tx_result_t *res)
 {
@@ -227,6 +242,9 @@ static void on_loaded(void *ctx, store_tx_t *tx, const store_tx_result_t *res)
     int rc = res->status == DNSAPI_OK ? view_add_rows(w, res) : res->status;
     if (rc == DNSAPI_OK) {
         rc = dns_view_covered(w->view, &call->in, false);
+    }
+    if (rc == DNSAPI_OK && call->with_ids) {
+        rc = cover_around_ids(w);
     }
     dns_interest_clear(&call->in);
     free(call);
@@ -251,6 +269,7 @@ static void load_more(api_write_t *w, dns_interest_t *in, bool with_ids)
     }
     call->w = w;
     call->in = *in;
+    call->with_ids = with_ids;
     size_t n_ids = 0;
     const char **ids = with_ids ? change_ids(&w->change, &n_ids) : NULL;
     if (with_ids && ids == NULL) {
@@ -446,6 +465,9 @@ static void on_opened(void *ctx, store_tx_t *tx, const store_tx_result_t *res)
     int rc = w->load_all ? DNSAPI_OK : first_interest(w, &in);
     if (rc == DNSAPI_OK && !built_now) {
         rc = dns_view_covered(w->view, &in, false); /* what this round loaded */
+    }
+    if (rc == DNSAPI_OK && !built_now && !w->load_all) {
+        rc = cover_around_ids(w);
     }
     if (rc != DNSAPI_OK) {
         dns_interest_clear(&in);

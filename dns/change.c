@@ -407,6 +407,22 @@ static const dns_record_t *stored_find(const dns_view_t *v, const char *id)
     return hit != NULL ? *hit : NULL;
 }
 
+int dns_view_covered_around(dns_view_t *v, const char *const *ids, size_t n)
+{
+    stored_sort(v);
+    for (size_t i = 0; i < n; i++) {
+        const dns_record_t *r = stored_find(v, ids[i]);
+        if (r == NULL) {
+            continue; /* not in the zone: dns_view_bind reports it */
+        }
+        if (dns_names_add(&v->covered.at, &v->arena, r->name) != DNSAPI_OK ||
+            dns_names_add(&v->covered.pointing, &v->arena, r->name) != DNSAPI_OK) {
+            return DNSAPI_ENOMEM;
+        }
+    }
+    return DNSAPI_OK;
+}
+
 static bool str_equal_nullable(const char *a, const char *b)
 {
     return (a == NULL && b == NULL) || (a != NULL && b != NULL && strcmp(a, b) == 0);
@@ -676,6 +692,20 @@ static int interest_of(const char *zone, const dns_record_t *r, const dns_view_t
     return rc;
 }
 
+/* What the rules of a delete look at (missing_glue): what stays at its
+ * name and, for an address, the NS records pointing there. Nothing above
+ * the name: a delete makes no record there visible or hidden that a rule
+ * judges. */
+static int delete_interest(const dns_record_t *r, const dns_view_t *v, dns_interest_t *out,
+                           arena_t *a)
+{
+    int rc = want_at(v, out, a, r->name);
+    if (rc == DNSAPI_OK && (strcmp(r->type, "A") == 0 || strcmp(r->type, "AAAA") == 0)) {
+        rc = want_pointing(v, out, a, r->name);
+    }
+    return rc;
+}
+
 int dns_change_interest(dns_change_t *c, const dns_view_t *v, dns_interest_t *out)
 {
     int rc = DNSAPI_OK;
@@ -683,6 +713,8 @@ int dns_change_interest(dns_change_t *c, const dns_view_t *v, dns_interest_t *ou
         const dns_op_t *op = &c->ops[i];
         if (op->kind == DNS_OP_POST) {
             rc = interest_of(c->zone, &op->rec, v, out, &c->arena);
+        } else if (op->kind == DNS_OP_DELETE && op->old != NULL) {
+            rc = delete_interest(op->old, v, out, &c->arena);
         } else if (op->old != NULL) {
             rc = interest_of(c->zone, op->old, v, out, &c->arena);
             if (rc == DNSAPI_OK && op->kind == DNS_OP_PATCH) {

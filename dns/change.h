@@ -223,11 +223,18 @@ int dns_view_add(dns_view_t *v, const dns_record_t *rec);
  * view holds the whole zone. */
 int dns_view_covered(dns_view_t *v, const dns_interest_t *in, bool complete);
 
+/* Marks as covered the names of the stored records of ids (the records at
+ * each name, the NS records pointing at it): a load by ids brings those
+ * too (store_load_t). Ids the view does not hold are skipped. */
+int dns_view_covered_around(dns_view_t *v, const char *const *ids, size_t n);
+
 /* What the change needs, given its records as far as known: for each post
- * and patch (once bound) and delete (once bound), its name and the names
- * above it up to the apex; for NS records the in-zone target; for CNAME,
- * A and AAAA records the NS records pointing at the name. Names already covered by the view
- * are left out when v is not NULL. Copies into c's arena. */
+ * and patch (once bound), its name and the names above it up to the apex;
+ * for NS records the in-zone target; for CNAME, A and AAAA records the NS
+ * records pointing at the name. For a delete (once bound), what its rules
+ * read: its name, and for A and AAAA the NS records pointing at it. Names
+ * already covered by the view are left out when v is not NULL. Copies into
+ * c's arena. */
 int dns_change_interest(dns_change_t *c, const dns_view_t *v, dns_interest_t *out);
 void dns_interest_clear(dns_interest_t *in);
 

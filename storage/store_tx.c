@@ -175,7 +175,7 @@ static size_t load_stmts(store_tx_t *tx, const store_load_t *load, load_arrays_t
         }
         const char *lit = store_array_done(&arr->ids);
         *ok = *ok && lit != NULL;
-        stmts[k++] = (db_stmt_t){"records_by_ids", 3, {acct, zone, lit}};
+        stmts[k++] = (db_stmt_t){"records_around_ids", 3, {acct, zone, lit}};
     }
     if (load->interest != NULL && load->interest->at.n > 0) {
         for (size_t i = 0; i < load->interest->at.n; i++) {

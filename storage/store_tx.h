@@ -26,7 +26,10 @@ typedef struct store_tx store_tx_t;
 
 /* Which stored records a round loads. */
 typedef struct {
-    const char *const *ids; /* by id (deletes and patches name them) */
+    /* by id (deletes and patches name them), with every record at their
+     * names and the NS records pointing at those names
+     * (dns_view_covered_around) */
+    const char *const *ids;
     size_t n_ids;
     const dns_interest_t *interest; /* at names, and NS pointing at names */
     bool all;                       /* every record of the zone (imports) */

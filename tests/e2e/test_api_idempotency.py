@@ -166,6 +166,32 @@ class IdempotencyTest(ZoneHelpers, ApiTestCase):
         self.assertEqual(plain, [2, 2, 2])
         self.assertEqual(keyed, [3, 3, 3])
 
+    def test_a_delete_by_id_costs_two_rounds(self):
+        """A delete by id reads the record with what its rules need (the
+        records at its name, the NS records pointing at it) in the first
+        round and writes in the second, however deep its name; a patch at
+        the apex's level is two rounds too."""
+        deep = "_acme-challenge.a.b.c"
+        ids = []
+        for name, type_, content in ((deep, "TXT", "token"), ("host.b.c", "AAAA", "2001:db8::1"),
+                                     ("rounds-del", "A", "192.0.2.9")):
+            r = self.call("POST", "/v1/zones/%s/records" % ZONE, RECORDS,
+                          body={"name": name, "type": type_, "content": content}, expect=201)
+            ids.append(r.json["data"]["record"]["id"])
+        r0 = self.db_rounds()
+        self.call("PATCH", "/v1/zones/%s/records/%s" % (ZONE, ids[2]), "/v1/zones/{zone}/records/{id}",
+                  body={"content": "192.0.2.10"}, expect=200)
+        patched = self.db_rounds() - r0
+        deletes = []
+        for rid in ids:
+            r0 = self.db_rounds()
+            self.call("DELETE", "/v1/zones/%s/records/%s" % (ZONE, rid), "/v1/zones/{zone}/records/{id}",
+                      expect=200)
+            deletes.append(self.db_rounds() - r0)
+        self.assertEqual(patched, 2)
+        self.assertEqual(deletes, [2, 2, 2])
+        self.assertEqual(self.list_records(ZONE, name=deep), [])
+
     def test_expired_key_is_forgotten(self):
         body = {"name": "old", "type": "A", "content": "192.0.2.50"}
         self.post_record(body, "old-key", expect=201)

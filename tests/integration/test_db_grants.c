@@ -186,7 +186,7 @@ static void test_serving_role_can_run_the_statements_of_serve(void **state)
     char ids[64];
     snprintf(ids, sizeof(ids), "{%s}", rid);
     const char *p_ids[] = {acct, "priv.test.", ids};
-    run_ok(c, "records_by_ids", 3, p_ids);
+    run_ok(c, "records_around_ids", 3, p_ids);
     run_ok(c, "zone_records", 2, pz);
     const char *p_bup[] = {acct,    "priv.test.", ids,      "{192.0.2.3}",
                            "{900}", "{NULL}",     "{true}", "{NULL}"};

@@ -4,8 +4,9 @@
  * Each fixture is a zone's stored records, a change, and the outcome it
  * must produce - a rule's code, or "ok" with the warnings expected - and is
  * named after it. The helper loads the view the way storage does: by id
- * and by the names dns_change_interest asks for, never the whole zone, so
- * a rule that looks where the interest does not reach fails here.
+ * (with the records around each id's name) and by the names
+ * dns_change_interest asks for, never the whole zone, so a rule that looks
+ * where the interest does not reach fails here.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -108,23 +109,56 @@ static dns_record_t rec_of(const row_t *r)
     return rec;
 }
 
-/* Adds the rows storage would return for ids and interest. */
-static void load(dns_view_t *v, const row_t *rows, size_t n, const dns_change_t *c,
-                 const dns_interest_t *in)
+/* Whether a change's delete or patch names the row r. */
+static bool named_by_id(const dns_change_t *c, const row_t *r)
 {
+    for (size_t k = 0; k < c->n; k++) {
+        if (c->ops[k].id != NULL && strcmp(c->ops[k].id, r->id) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Adds the rows storage would return for interest and, in the first load
+ * (ids), for the ids of c: their records, the records at their names and
+ * the NS records pointing at those names (store_load_t). */
+static void load_rows(dns_view_t *v, const row_t *rows, size_t n, const dns_change_t *c,
+                      const dns_interest_t *in, bool ids)
+{
+    dns_names_t around = {0};
+    arena_t a;
+    arena_init(&a);
+    for (size_t i = 0; ids && i < n; i++) {
+        if (named_by_id(c, &rows[i])) {
+            assert_int_equal(dns_names_add(&around, &a, rows[i].name), DNSAPI_OK);
+        }
+    }
     for (size_t i = 0; i < n; i++) {
         const row_t *r = &rows[i];
-        bool want = dns_names_has(&in->at, r->name) ||
-                    (strcmp(r->type, "NS") == 0 && dns_names_has(&in->pointing, r->content));
-        for (size_t k = 0; !want && k < c->n; k++) {
-            want = c->ops[k].id != NULL && strcmp(c->ops[k].id, r->id) == 0;
-        }
+        bool ns = strcmp(r->type, "NS") == 0;
+        bool want = dns_names_has(&in->at, r->name) || dns_names_has(&around, r->name) ||
+                    (ns && (dns_names_has(&in->pointing, r->content) ||
+                            dns_names_has(&around, r->content)));
         if (want) {
             dns_record_t rec = rec_of(r);
             assert_int_equal(dns_view_add(v, &rec), DNSAPI_OK);
         }
     }
     assert_int_equal(dns_view_covered(v, in, false), DNSAPI_OK);
+    for (size_t k = 0; ids && k < c->n; k++) {
+        if (c->ops[k].id != NULL) {
+            assert_int_equal(dns_view_covered_around(v, &c->ops[k].id, 1), DNSAPI_OK);
+        }
+    }
+    dns_names_clear(&around);
+    arena_clear(&a);
+}
+
+static void load(dns_view_t *v, const row_t *rows, size_t n, const dns_change_t *c,
+                 const dns_interest_t *in)
+{
+    load_rows(v, rows, n, c, in, true);
 }
 
 typedef struct {
@@ -135,7 +169,7 @@ typedef struct {
 static void load_more(void *ctx, dns_view_t *v, const dns_change_t *c, const dns_interest_t *in)
 {
     const rows_t *all = ctx;
-    load(v, all->rows, all->n, c, in);
+    load_rows(v, all->rows, all->n, c, in, false);
 }
 
 static outcome_t check_rows(const row_t *extra, size_t n_extra, const spec_t *specs,
@@ -298,6 +332,28 @@ static void test_deleting_the_glue_of_a_delegation_fails_missing_glue(void **sta
     (void)state;
     assert_string_equal(CHECK(lab_delegation, DELETE("10000000-0000-0000-0000-000000000005")).code,
                         "missing_glue");
+}
+
+/* A delete reads only what its rules need, and the load by id brings it:
+ * no load after the first, whatever the depth of the name. */
+static void test_deletes_need_no_load_after_the_first(void **state)
+{
+    (void)state;
+    outcome_t o = CHECK(lab_delegation, DELETE("10000000-0000-0000-0000-000000000005"));
+    assert_string_equal(o.code, "missing_glue");
+    assert_int_equal(o.loads, 0);
+    static const row_t deep[] = {
+        {"20000000-0000-0000-0000-000000000011", "_acme-challenge.a.b.c.example.com.", "TXT",
+         "\"token\"", 300, -1, false},
+        {"20000000-0000-0000-0000-000000000012", "host.b.c.example.com.", "AAAA", "2001:db8::1",
+         300, -1, false},
+    };
+    o = CHECK(deep, DELETE("20000000-0000-0000-0000-000000000011"));
+    assert_string_equal(o.code, "ok");
+    assert_int_equal(o.loads, 0);
+    o = CHECK(deep, DELETE("20000000-0000-0000-0000-000000000012"));
+    assert_string_equal(o.code, "ok");
+    assert_int_equal(o.loads, 0);
 }
 
 static void test_deleting_a_delegation_with_its_glue_is_ok(void **state)
@@ -670,6 +726,7 @@ int main(void)
         cmocka_unit_test(test_subdomain_ns_inside_without_glue_fails_missing_glue),
         cmocka_unit_test(test_subdomain_ns_with_its_glue_in_the_batch_warns_single_ns),
         cmocka_unit_test(test_deleting_the_glue_of_a_delegation_fails_missing_glue),
+        cmocka_unit_test(test_deletes_need_no_load_after_the_first),
         cmocka_unit_test(test_deleting_a_delegation_with_its_glue_is_ok),
         cmocka_unit_test(test_unknown_id_fails_not_found),
         cmocka_unit_test(test_ns_post_at_kept_delegation_fails_system_record),
