@@ -559,7 +559,8 @@ static void value_write(dtext_t *t, const sparam_t *p)
     bool plain = !v.failed;
     for (size_t i = 0; plain && i < v.len; i++) {
         unsigned char c = (unsigned char)v.s[i];
-        plain = isalnum(c) || strchr("-._:/+=,", c) != NULL;
+        /* (strchr finds the terminator: a NUL octet is not plain) */
+        plain = isalnum(c) || (c != '\0' && strchr("-._:/+=,", c) != NULL);
     }
     dtext_add(t, "=", 1);
     if (plain) {

@@ -50,6 +50,8 @@ CREATED = [
      "\\# 4 0a000001"),
     ({"name": "doh", "type": "HTTPS", "content": "1 . alpn=h2 dohpath=/dns-query{?dns}"},
      "doh.forms.test.", "1 . alpn=h2 key7=\"/dns-query{?dns}\""),
+    ({"name": "nul", "type": "HTTPS", "content": "1 . key9=\\0001"}, "nul.forms.test.",
+     "1 . key9=\"\\0001\""),
     ({"name": "svc", "type": "HTTPS", "content": "1 . alpn=\"h1,h2\\\\\\\\x,h3\""}, "svc.forms.test.",
      "1 . alpn=\"h1,h2\\\\\\\\x,h3\""),
     ({"name": "@", "type": "CAA", "content": "0 issue \"ca\\059.example\""}, "forms.test.",
