@@ -576,14 +576,44 @@ static void value_write(dtext_t *t, const sparam_t *p)
     free(v.s);
 }
 
-/* Knot 3.2 cannot read an alpn list in which a one-octet id is followed
- * by another ("alpn=h,h3"); such a list goes out in generic form
- * (key1="\001h\002h3"), which all three servers read as the same alpn. */
+/* Whether an id of an alpn wire value (length-prefixed ids) holds c. */
+static bool alpn_id_holds(const sparam_t *p, int c)
+{
+    for (size_t i = 0; i < p->len; i += (size_t)p->val[i] + 1) {
+        size_t n = p->val[i];
+        if (n > p->len - i - 1) {
+            n = p->len - i - 1;
+        }
+        if (memchr(p->val + i + 1, c, n) != NULL) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Knot 3.2 misreads two kinds of alpn list, which go out in generic form
+ * (key1="\001h\002h3") that all three servers read as the same alpn:
+ * - a one-octet id followed by another ("alpn=h,h3");
+ * - an id holding a backslash other than a lone one inside it: Knot
+ *   doubles one at an id's start, takes one at an id's end for an escape
+ *   of the comma after it, and reads two in a row as one (found by
+ *   fuzz_record_body). */
 static bool alpn_needs_generic(const sparam_t *p)
 {
     for (size_t i = 0; i < p->len; i += (size_t)p->val[i] + 1) {
-        if (p->val[i] == 1 && i + 2 < p->len) {
+        size_t n = p->val[i];
+        if (n == 1 && i + 2 < p->len) {
             return true;
+        }
+        if (n > p->len - i - 1) {
+            n = p->len - i - 1;
+        }
+        const uint8_t *id = p->val + i + 1;
+        for (size_t k = 0; k < n; k++) {
+            bool alone_inside = k > 0 && k + 1 < n && id[k - 1] != '\\' && id[k + 1] != '\\';
+            if (id[k] == '\\' && !alone_inside) {
+                return true;
+            }
         }
     }
     return false;
@@ -593,21 +623,6 @@ static bool params_have(const sparam_t *ps, size_t n, uint16_t key)
 {
     for (size_t i = 0; i < n; i++) {
         if (ps[i].key == key) {
-            return true;
-        }
-    }
-    return false;
-}
-
-/* Whether an id of an alpn wire value (length-prefixed ids) holds ','. */
-static bool alpn_has_comma(const sparam_t *p)
-{
-    for (size_t i = 0; i < p->len; i += (size_t)p->val[i] + 1) {
-        size_t n = p->val[i];
-        if (n > p->len - i - 1) {
-            n = p->len - i - 1;
-        }
-        if (memchr(p->val + i + 1, ',', n) != NULL) {
             return true;
         }
     }
@@ -646,7 +661,7 @@ static int params_check(const sparam_t *ps, size_t n, dnsapi_err_t *err)
      * has one (found by an hour of fuzz_content): refused, whichever form
      * it came in. */
     for (size_t i = 0; i < n; i++) {
-        if (ps[i].key == KEY_ALPN && alpn_has_comma(&ps[i])) {
+        if (ps[i].key == KEY_ALPN && alpn_id_holds(&ps[i], ',')) {
             return svc_err(err,
                            "An alpn id cannot hold a comma: name servers such as Knot refuse "
                            "some such lists; protocol ids are names like h2 or h3%s.",

@@ -54,6 +54,9 @@ CREATED = [
      "1 . key9=\"\\0001\""),
     ({"name": "svc", "type": "HTTPS", "content": "1 . alpn=\"h1,h2\\\\\\\\x,h3\""}, "svc.forms.test.",
      "1 . alpn=\"h1,h2\\\\\\\\x,h3\""),
+    # Knot 3.2 misreads a backslash at an id's edge: the list goes out as key1
+    ({"name": "edge", "type": "HTTPS", "content": "1 . alpn=\"ab\\\\\\\\,cd\""},
+     "edge.forms.test.", "1 . key1=\"\\003ab\\\\\\002cd\""),
     ({"name": "@", "type": "CAA", "content": "0 issue \"ca\\059.example\""}, "forms.test.",
      "0 issue \"ca;.example\""),
     ({"name": "many", "type": "TXT", "content": " ".join("\"s%d\"" % i for i in range(100))},
