@@ -212,20 +212,6 @@ typedef struct {
     bool with_ids; /* the change's ids and their neighbourhood too */
 } load_call_t;
 
-/* A load by ids brought the records around them (store_load_t): their
- * names count as covered. */
-static int cover_around_ids(api_write_t *w)
-{
-    size_t n = 0;
-    const char **ids = change_ids(&w->change, &n);
-    if (ids == NULL) {
-        return DNSAPI_ENOMEM;
-    }
-    int rc = dns_view_covered_around(w->view, ids, n);
-    free(ids);
-    return rc;
-}
-
 static void on_loaded(void *ctx, store_tx_t *tx, const store_tx_result_t *res)
 {
     load_call_t *call = ctx;
@@ -244,7 +230,7 @@ static void on_loaded(void *ctx, store_tx_t *tx, const store_tx_result_t *res)
         rc = dns_view_covered(w->view, &call->in, false);
     }
     if (rc == DNSAPI_OK && call->with_ids) {
-        rc = cover_around_ids(w);
+        rc = dns_view_covered_around(w->view, &w->change); /* store_load_t */
     }
     dns_interest_clear(&call->in);
     free(call);
@@ -467,7 +453,7 @@ static void on_opened(void *ctx, store_tx_t *tx, const store_tx_result_t *res)
         rc = dns_view_covered(w->view, &in, false); /* what this round loaded */
     }
     if (rc == DNSAPI_OK && !built_now && !w->load_all) {
-        rc = cover_around_ids(w);
+        rc = dns_view_covered_around(w->view, &w->change); /* store_load_t */
     }
     if (rc != DNSAPI_OK) {
         dns_interest_clear(&in);

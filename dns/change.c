@@ -407,11 +407,11 @@ static const dns_record_t *stored_find(const dns_view_t *v, const char *id)
     return hit != NULL ? *hit : NULL;
 }
 
-int dns_view_covered_around(dns_view_t *v, const char *const *ids, size_t n)
+int dns_view_covered_around(dns_view_t *v, const dns_change_t *c)
 {
     stored_sort(v);
-    for (size_t i = 0; i < n; i++) {
-        const dns_record_t *r = stored_find(v, ids[i]);
+    for (size_t i = 0; i < c->n; i++) {
+        const dns_record_t *r = c->ops[i].kind != DNS_OP_POST ? stored_find(v, c->ops[i].id) : NULL;
         if (r == NULL) {
             continue; /* not in the zone: dns_view_bind reports it */
         }
@@ -670,11 +670,19 @@ static int want_pointing(const dns_view_t *v, dns_interest_t *out, arena_t *a, c
 }
 
 /* What the rules look at for one record: its name, the names above it,
- * an in-zone NS target, the NS records pointing at a CNAME's name. */
-static int interest_of(const char *zone, const dns_record_t *r, const dns_view_t *v,
+ * an in-zone NS target, the NS records pointing at a CNAME's name. For a
+ * deleted record (deleting), only what the rules of a delete read
+ * (missing_glue): what stays at its name and, for an address, the NS
+ * records pointing there; a delete makes nothing above it visible or
+ * hidden that a rule judges. */
+static int interest_of(const char *zone, const dns_record_t *r, bool deleting, const dns_view_t *v,
                        dns_interest_t *out, arena_t *a)
 {
     int rc = want_at(v, out, a, r->name);
+    bool address = strcmp(r->type, "A") == 0 || strcmp(r->type, "AAAA") == 0;
+    if (deleting) {
+        return rc == DNSAPI_OK && address ? want_pointing(v, out, a, r->name) : rc;
+    }
     const char *parents[128];
     size_t n = dns_name_parents(zone, r->name, parents, 128);
     for (size_t i = 0; rc == DNSAPI_OK && i < n; i++) {
@@ -685,22 +693,7 @@ static int interest_of(const char *zone, const dns_record_t *r, const dns_view_t
         rc = want_at(v, out, a, r->content);
     }
     /* the NS records a CNAME may not stand under, or an address serves */
-    if (rc == DNSAPI_OK && (strcmp(r->type, "CNAME") == 0 || strcmp(r->type, "A") == 0 ||
-                            strcmp(r->type, "AAAA") == 0)) {
-        rc = want_pointing(v, out, a, r->name);
-    }
-    return rc;
-}
-
-/* What the rules of a delete look at (missing_glue): what stays at its
- * name and, for an address, the NS records pointing there. Nothing above
- * the name: a delete makes no record there visible or hidden that a rule
- * judges. */
-static int delete_interest(const dns_record_t *r, const dns_view_t *v, dns_interest_t *out,
-                           arena_t *a)
-{
-    int rc = want_at(v, out, a, r->name);
-    if (rc == DNSAPI_OK && (strcmp(r->type, "A") == 0 || strcmp(r->type, "AAAA") == 0)) {
+    if (rc == DNSAPI_OK && (strcmp(r->type, "CNAME") == 0 || address)) {
         rc = want_pointing(v, out, a, r->name);
     }
     return rc;
@@ -712,13 +705,11 @@ int dns_change_interest(dns_change_t *c, const dns_view_t *v, dns_interest_t *ou
     for (size_t i = 0; rc == DNSAPI_OK && i < c->n; i++) {
         const dns_op_t *op = &c->ops[i];
         if (op->kind == DNS_OP_POST) {
-            rc = interest_of(c->zone, &op->rec, v, out, &c->arena);
-        } else if (op->kind == DNS_OP_DELETE && op->old != NULL) {
-            rc = delete_interest(op->old, v, out, &c->arena);
+            rc = interest_of(c->zone, &op->rec, false, v, out, &c->arena);
         } else if (op->old != NULL) {
-            rc = interest_of(c->zone, op->old, v, out, &c->arena);
+            rc = interest_of(c->zone, op->old, op->kind == DNS_OP_DELETE, v, out, &c->arena);
             if (rc == DNSAPI_OK && op->kind == DNS_OP_PATCH) {
-                rc = interest_of(c->zone, &op->rec, v, out, &c->arena);
+                rc = interest_of(c->zone, &op->rec, false, v, out, &c->arena);
             }
         }
     }

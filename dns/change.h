@@ -223,10 +223,11 @@ int dns_view_add(dns_view_t *v, const dns_record_t *rec);
  * view holds the whole zone. */
 int dns_view_covered(dns_view_t *v, const dns_interest_t *in, bool complete);
 
-/* Marks as covered the names of the stored records of ids (the records at
- * each name, the NS records pointing at it): a load by ids brings those
- * too (store_load_t). Ids the view does not hold are skipped. */
-int dns_view_covered_around(dns_view_t *v, const char *const *ids, size_t n);
+/* Marks as covered the names of the stored records c's deletes and patches
+ * name (the records at each name, the NS records pointing at it): a load
+ * by ids brings those too (store_load_t). Ids the view does not hold are
+ * skipped. */
+int dns_view_covered_around(dns_view_t *v, const dns_change_t *c);
 
 /* What the change needs, given its records as far as known: for each post
  * and patch (once bound), its name and the names above it up to the apex;
