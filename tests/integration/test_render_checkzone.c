@@ -125,7 +125,7 @@ static const input_t RECORDS[] = {
     {"doh", "HTTPS", "1 . alpn=h2 key7=\"/dns-query{?dns}\"", -1},
     {"doh2", "HTTPS", "1 . mandatory=key7 alpn=h2 dohpath=/q{?dns}", -1},
     {"ohttp", "HTTPS", "1 . alpn=h2 ohttp", -1},
-    {"short-alpn", "HTTPS", "1 . mandatory=alpn alpn=h,h3,c,dd", -1},
+    {"short-alpn", "HTTPS", "1 . mandatory=alpn alpn=h3,dd,c", -1},
     {"hash", "PTR", "\\#h.example.com.", -1},
     {"@", "CAA", "0 issuewild \"ca\\059.example; x=\\\"y\\\"\"", -1},
 };
