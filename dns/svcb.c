@@ -19,7 +19,7 @@
  * dohpath nor ohttp by name, and NSD refuses some known keys, such as
  * port, in generic form, so names below 7 and numbers from 7 are the one
  * form all three read). An alpn list that Knot 3.2 misreads is refused:
- * NSD reads key1 as alpn text, so no form serves it alike (alpn_misread).
+ * NSD reads key1 as alpn text, so no form serves it alike (alpn_fault).
  * Values are quoted only when they hold characters other than letters,
  * digits and "-._:/+=,".
  */
@@ -576,48 +576,41 @@ static void value_write(dtext_t *t, const sparam_t *p)
     free(v.s);
 }
 
-/* Whether an id of an alpn wire value (length-prefixed ids) holds c. */
-static bool alpn_id_holds(const sparam_t *p, int c)
-{
-    for (size_t i = 0; i < p->len; i += (size_t)p->val[i] + 1) {
-        size_t n = p->val[i];
-        if (n > p->len - i - 1) {
-            n = p->len - i - 1;
-        }
-        if (memchr(p->val + i + 1, c, n) != NULL) {
-            return true;
-        }
-    }
-    return false;
-}
+typedef enum { ALPN_OK, ALPN_COMMA, ALPN_MISREAD } alpn_fault_t;
 
-/* Whether NSD 4.6 and Knot 3.2 would serve different alpn ids from this
- * list in every form we could write it. Knot misreads, in alpn form, a
- * one-octet id followed by another ("alpn=h,h3") and a backslash other
- * than a lone one inside an id (one at an id's start it doubles, one at
- * an id's end it takes for the escape of the comma after it, two in a row
- * it reads as one; found by fuzz_record_body); NSD reads the generic form
- * key1="..." as alpn text, not as wire, so neither form serves one list
- * (checked by dig against both). */
-static bool alpn_misread(const sparam_t *p)
+/* What in an alpn wire value (length-prefixed ids) name servers refuse or
+ * read apart, in one walk over its ids:
+ * - ALPN_COMMA: an id holding a comma (RFC 9460 allows "\,", but Knot 3.2
+ *   refuses some such lists, ldns others in generic form; found by an hour
+ *   of fuzz_content);
+ * - ALPN_MISREAD: a list NSD 4.6 and Knot 3.2 would serve apart in every
+ *   form we could write it. Knot misreads, in alpn form, a one-octet id
+ *   followed by another ("alpn=h,h3") and a backslash other than a lone
+ *   one inside an id (one at an id's start it doubles, one at an id's end
+ *   it takes for the escape of the comma after it, two in a row it reads
+ *   as one; found by fuzz_record_body); NSD reads the generic form
+ *   key1="..." as alpn text, not as wire (checked by dig against both). */
+static alpn_fault_t alpn_fault(const sparam_t *p)
 {
     for (size_t i = 0; i < p->len; i += (size_t)p->val[i] + 1) {
         size_t n = p->val[i];
-        if (n == 1 && i + 2 < p->len) {
-            return true;
-        }
+        bool misread = n == 1 && i + 2 < p->len;
         if (n > p->len - i - 1) {
             n = p->len - i - 1;
         }
         const uint8_t *id = p->val + i + 1;
         for (size_t k = 0; k < n; k++) {
-            bool alone_inside = k > 0 && k + 1 < n && id[k - 1] != '\\' && id[k + 1] != '\\';
-            if (id[k] == '\\' && !alone_inside) {
-                return true;
+            if (id[k] == ',') {
+                return ALPN_COMMA;
             }
+            bool alone_inside = k > 0 && k + 1 < n && id[k - 1] != '\\' && id[k + 1] != '\\';
+            misread = misread || (id[k] == '\\' && !alone_inside);
+        }
+        if (misread) {
+            return ALPN_MISREAD;
         }
     }
-    return false;
+    return ALPN_OK;
 }
 
 static bool params_have(const sparam_t *ps, size_t n, uint16_t key)
@@ -656,22 +649,19 @@ static int params_check(const sparam_t *ps, size_t n, dnsapi_err_t *err)
             }
         }
     }
-    /* RFC 9460 lets an alpn id hold a comma ("\,"), but Knot 3.2 refuses
-     * some such lists (an id starting with one: "failed to run semantic
-     * checks"), ldns others in generic form, and no registered protocol id
-     * has one (found by an hour of fuzz_content): refused, whichever form
-     * it came in. */
+    /* refused, whichever form the list came in (see alpn_fault) */
     for (size_t i = 0; i < n; i++) {
-        if (ps[i].key == KEY_ALPN && alpn_id_holds(&ps[i], ',')) {
+        alpn_fault_t f = ps[i].key == KEY_ALPN ? alpn_fault(&ps[i]) : ALPN_OK;
+        if (f == ALPN_COMMA) {
             return svc_err(err,
                            "An alpn id cannot hold a comma: name servers such as Knot refuse "
                            "some such lists; protocol ids are names like h2 or h3%s.",
                            "");
         }
-        if (ps[i].key == KEY_ALPN && alpn_misread(&ps[i])) {
+        if (f == ALPN_MISREAD) {
             return svc_err(err,
                            "This alpn list is read differently by name servers (Knot 3.2 "
-                           "misreads a one-letter id before another and a backslash at an "
+                           "misreads a one-octet id before another and a backslash at an "
                            "id's edge or doubled): protocol ids are names like h2 or h3%s.",
                            "");
         }
