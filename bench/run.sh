@@ -7,6 +7,9 @@
 #
 #   bash bench/run.sh [SECONDS_PER_RUN]      (default 5)
 #   BENCH_ONLY='^get' bash bench/run.sh 5    (only the runs whose label matches)
+#   BENCH_STATEMENTS=1 ...                   (after each run, the statements
+#                                             it ran: pg_stat_statements, nested
+#                                             ones too, ms per call)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -28,10 +31,13 @@ cleanup() {
   bench_pg_stop
 }
 trap cleanup EXIT
-bench_pg_start -c shared_buffers=512MB -c max_connections=100
+PG_ARGS=()
+[ -n "${BENCH_STATEMENTS:-}" ] && PG_ARGS=(-c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all)
+bench_pg_start -c shared_buffers=512MB -c max_connections=100 "${PG_ARGS[@]}"
 export DNSAPI_LISTEN=127.0.0.1:$PORT
 export DNSAPI_THREADS=${DNSAPI_THREADS:-2}
 "$BIN" migrate >/dev/null
+[ -n "${BENCH_STATEMENTS:-}" ] && bench_sql "CREATE EXTENSION pg_stat_statements"
 "$BIN" account create bench >/dev/null
 export T=$("$BIN" token create --account bench --scope "zones:read zones:write records:read records:write tokens:write")
 "$BIN" serve >"$WORK/serve.log" 2>&1 &
@@ -65,9 +71,30 @@ run() { # label script conns [env...]
   local label=$1 script=$2 c=$3; shift 3
   if [ -n "${BENCH_ONLY:-}" ] && ! [[ "$label" =~ $BENCH_ONLY ]]; then return 0; fi
   local threads=$(( c < 2 ? 1 : 2 ))
-  local out
+  local out before after
+  [ -n "${BENCH_STATEMENTS:-}" ] && sql "SELECT pg_stat_statements_reset()" >/dev/null
+  before=$(head -1 /proc/stat)
   out=$(env "$@" THREADS=$threads wrk -t$threads -c$c -d${DUR}s --timeout 5s -s "bench/$script" "http://127.0.0.1:$PORT" | grep RESULT)
-  printf "%-34s c=%-3d %s\n" "$label" "$c" "${out#RESULT }"
+  after=$(head -1 /proc/stat)
+  printf "%-34s c=%-3d %s %s\n" "$label" "$c" "${out#RESULT }" "$(cpu_per_request "$before" "$after" "$out")"
+  [ -z "${BENCH_STATEMENTS:-}" ] && return 0
+  sql "SELECT '    ' || calls || ' calls, ' || round((total_exec_time / calls)::numeric, 4) || ' ms'
+              || CASE WHEN toplevel THEN '' ELSE ' (nested)' END || ': '
+              || left(regexp_replace(query, '\s+', ' ', 'g'), 110)
+         FROM pg_stat_statements WHERE calls >= 100 AND query NOT LIKE '%pg_stat_statements%'
+        ORDER BY total_exec_time DESC LIMIT 16"
+}
+# CPU both cores spent per request (the server, PostgreSQL and wrk
+# together, in ms) and the share of the run the host took away (steal):
+# throughput on this VM moves with steal, the CPU a request costs much less.
+cpu_per_request() { # "cpu ..." before, after, RESULT line
+  local reqs=${3##*requests=}; reqs=${reqs%% *}
+  awk -v b="$1" -v a="$2" -v n="$reqs" -v hz="$(getconf CLK_TCK)" 'BEGIN {
+    split(b, x); split(a, y)
+    busy = (y[2]-x[2]) + (y[3]-x[3]) + (y[4]-x[4]) + (y[7]-x[7]) + (y[8]-x[8])
+    steal = y[9]-x[9]; all = 0; for (i = 2; i <= 9; i++) all += y[i]-x[i]
+    ms = n > 0 ? busy * 1000 / hz / n : 0; st = all > 0 ? 100 * steal / all : 0
+    printf "cpu_ms=%.3f steal=%.0f%%", ms, st }'
 }
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -r); server threads: $DNSAPI_THREADS; ${DUR}s per run"
 for c in 1 8 64; do run "create (empty zone)" create.lua $c ZONE=empty.test RUN=e$c; done
