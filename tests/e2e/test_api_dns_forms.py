@@ -10,6 +10,7 @@ and dnsapi refuse is refused with the right code, and changes nothing.
 """
 
 import os
+import re
 import sys
 import unittest
 
@@ -102,6 +103,17 @@ REFUSED = [
 ]
 
 
+def documented_key1_query():
+    """The query docs/operations.md gives for alpn lists stored as key1."""
+    root = os.environ.get("DNSAPI_SOURCE_DIR",
+                          os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+    with open(os.path.join(root, "docs", "operations.md"), encoding="utf-8") as f:
+        m = re.search(r'''psql "\$DNSAPI_DATABASE_URL" -c "(SELECT z\.name AS zone.*?key1=')"''',
+                      f.read(), re.S)
+    assert m is not None, "docs/operations.md no longer gives the key1 query"
+    return m.group(1)
+
+
 class DnsFormsTest(ZoneHelpers, ApiTestCase):
     STACK_NAME = "dnsforms"
     STACK_PORT = 18171
@@ -157,6 +169,37 @@ class DnsFormsTest(ZoneHelpers, ApiTestCase):
                 r = self.create_record(zone, body, expect=None)
                 self.assertError(r, 422, "validation_failed", code, field)
                 self.assertUnchanged(zone, before, "after %r" % (body,))
+
+    def test_legacy_key1_alpn_is_found_and_must_be_replaced(self):
+        """Older releases stored alpn=h,h3 as key1="\\001h\\002h3", which NSD
+        serves as another list. The query docs/operations.md gives finds
+        it; a PATCH of the TTL alone keeps it (content is judged when it is
+        given); the same list given again is refused and changes nothing;
+        a list both servers read alike is taken, and the query finds
+        nothing more."""
+        zone = "legacy-forms.test"
+        self.create_zone(zone)
+        rec = self.create_record(zone, {"name": "svc", "type": "HTTPS",
+                                        "content": "1 . alpn=h2"}).data["record"]
+        legacy = '1 . key1="\\001h\\002h3"'
+        self.stack.sql("UPDATE records SET content = '%s' WHERE id = '%s'" % (legacy, rec["id"]))
+        self.assertIn(rec["id"], self.stack.sql(documented_key1_query()))
+        path = self.zone_path(zone) + "/records/" + rec["id"]
+        r = self.call("PATCH", path, "/v1/zones/{zone}/records/{id}", body={"ttl": 600},
+                      expect=200)
+        self.assertEqual((r.data["record"]["content"], r.data["record"]["ttl"]), (legacy, 600))
+        for content in ("1 . alpn=h,h3", legacy):
+            with self.subTest(content=content):
+                before = self.snapshot(zone)
+                r = self.call("PATCH", path, "/v1/zones/{zone}/records/{id}",
+                              body={"content": content}, expect=None)
+                self.assertError(r, 422, "validation_failed", "bad_rdata", "content")
+                self.assertIn("alpn", r.error["details"][0]["message"])
+                self.assertUnchanged(zone, before, "after a PATCH to %s" % content)
+        r = self.call("PATCH", path, "/v1/zones/{zone}/records/{id}",
+                      body={"content": "1 . alpn=h2,h3"}, expect=200)
+        self.assertEqual(r.data["record"]["content"], "1 . alpn=h2,h3")
+        self.assertNotIn(rec["id"], self.stack.sql(documented_key1_query()))
 
     def test_obsolete_type_says_not_supported(self):
         zone = "obsolete-forms.test"
