@@ -1071,6 +1071,48 @@ static void test_svcb_dohpath_is_a_uri_template_bind_reads(void **state)
     }
 }
 
+/* The generic form key1="..." meets the rules of alpn=...: an id twice,
+ * a NUL octet, an id over 255 characters as written (found by an hour of
+ * fuzz_content: key1 with an id twice was taken and written as an alpn
+ * list that then read back refused) */
+static void test_alpn_rules_hold_for_the_generic_form(void **state)
+{
+    const char *m =
+        expect_error_p("HTTPS", "1 . key1=\"\\002h2\\002h3\\002h2\"", -1, "bad_rdata", "content");
+    assert_non_null(strstr(m, "twice"));
+    m = expect_error_p("HTTPS", "1 . key1=\"\\003a\\000b\\002h3\"", -1, "bad_rdata", "content");
+    assert_non_null(strstr(m, "NUL"));
+    m = expect_error_p("HTTPS", "1 . alpn=\"a\\000b,h3\"", -1, "bad_rdata", "content");
+    assert_non_null(strstr(m, "NUL"));
+    /* 255 octets, one a lone backslash: 256 characters as written */
+    char in[1400], out[DNS_CONTENT_BUFSIZE];
+    for (int generic = 0; generic < 2; generic++) {
+        int n = snprintf(in, sizeof(in), generic ? "1 . key1=\"\\255" : "1 . alpn=\"");
+        for (int i = 0; i < 255; i++) {
+            n += snprintf(in + n, sizeof(in) - (size_t)n, "%s",
+                          i == 100 ? (generic ? "\\\\" : "\\\\\\\\") : "a");
+        }
+        snprintf(in + n, sizeof(in) - (size_t)n, "\"");
+        m = expect_error_p("HTTPS", in, -1, "bad_rdata", "content");
+        assert_non_null(strstr(m, "255"));
+    }
+    /* without the backslash, 255 octets are taken in both forms, alike */
+    int n = snprintf(in, sizeof(in), "1 . key1=\"\\255");
+    for (int i = 0; i < 255; i++) {
+        in[n++] = 'a';
+    }
+    snprintf(in + n, sizeof(in) - (size_t)n, "\"");
+    int prio;
+    dnsapi_err_t err;
+    assert_int_equal(dns_rdata_normalize(ZONE, "HTTPS", in, -1, out, sizeof(out), &prio, &err),
+                     DNSAPI_OK);
+    char again[DNS_CONTENT_BUFSIZE];
+    assert_int_equal(dns_rdata_normalize(ZONE, "HTTPS", out, -1, again, sizeof(again), &prio, &err),
+                     DNSAPI_OK);
+    assert_string_equal(out, again);
+    assert_non_null(strstr(out, "alpn="));
+}
+
 static void test_forms_knot_or_nsd_misread_are_avoided(void **state)
 {
     /* Knot misreads a one-octet id before another, NSD the generic key1
@@ -1178,6 +1220,7 @@ int main(void)
         cmocka_unit_test(test_svcb_keys_from_7_are_written_generically),
         cmocka_unit_test(test_svcb_dohpath_is_a_uri_template_bind_reads),
         cmocka_unit_test(test_forms_knot_or_nsd_misread_are_avoided),
+        cmocka_unit_test(test_alpn_rules_hold_for_the_generic_form),
         cmocka_unit_test(test_txt_with_many_strings_is_accepted),
         cmocka_unit_test(test_txt_up_to_65535_bytes_of_rdata_is_accepted),
         cmocka_unit_test(test_caa_value_escapes_are_read),
