@@ -85,6 +85,12 @@ REFUSED = [
      "content"),
     ({"name": "x", "type": "HTTPS", "content": "1 . key1=\"\\001h\\002h3\""}, "bad_rdata",
      "content"),
+    # the generic form meets the per-id rules of alpn=: an id twice, a NUL
+    # octet (found by fuzz_content)
+    ({"name": "x", "type": "HTTPS", "content": "1 . key1=\"\\002h2\\002h3\\002h2\""}, "bad_rdata",
+     "content"),
+    ({"name": "x", "type": "HTTPS", "content": "1 . key1=\"\\003a\\000b\""}, "bad_rdata",
+     "content"),
     ({"name": "x", "type": "SPF", "content": "\"v=spf1 -all\""}, "unsupported_type", "type"),
     ({"name": "x", "type": "RRSIG", "content": "A 8 2 3600 1 2 3 forms.test. AAAA"},
      "unsupported_type", "type"),
