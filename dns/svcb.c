@@ -242,7 +242,8 @@ static int mandatory_to_wire(const uint8_t *v, size_t len, uint8_t *wire, size_t
  * expression is an operator of "+#./;?&" or none, then one or more
  * variables, each one or more of letters, digits, '_' and %XX (no dots:
  * BIND refuses "d.ns"), with ":1" to ":9999" or "*" after it, separated by
- * ','. A '}' outside an expression is refused too, though BIND takes it. */
+ * ','; a "dns" right after a variable with a prefix is not seen. A '}'
+ * outside an expression is refused too, though BIND takes it. */
 static bool pct_ok(const uint8_t *v, size_t len, size_t i)
 {
     return len - i >= 3 && isxdigit(v[i + 1]) && isxdigit(v[i + 2]);
@@ -256,6 +257,7 @@ static size_t dohpath_expression(const uint8_t *v, size_t len, size_t i, bool *d
     if (j < len && strchr("+#./;?&", v[j]) != NULL && v[j] != '\0') {
         j++;
     }
+    bool after_prefix = false;
     for (;;) {
         size_t start = j;
         while (j < len) {
@@ -270,7 +272,10 @@ static size_t dohpath_expression(const uint8_t *v, size_t len, size_t i, bool *d
         if (j == start) {
             return 0; /* no variable name */
         }
-        *dns = *dns || (j - start == 3 && memcmp(v + start, "dns", 3) == 0);
+        /* BIND 9.18 does not see a "dns" right after a variable with a
+         * prefix ("{a:5,dns}"; found by fuzz_content) */
+        *dns = *dns || (!after_prefix && j - start == 3 && memcmp(v + start, "dns", 3) == 0);
+        after_prefix = j < len && v[j] == ':';
         if (j < len && v[j] == '*') {
             j++;
         } else if (j < len && v[j] == ':') {
