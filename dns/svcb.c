@@ -580,8 +580,8 @@ static void value_write(dtext_t *t, const sparam_t *p)
 /* What in an alpn wire value (length-prefixed ids) name servers refuse or
  * read apart, in one walk over its ids; judged on the wire value, so that
  * alpn=... and the generic key1="..." meet the same rules (the generic
- * form escaped the text reader's checks: found by an hour of
- * fuzz_content). The first three come first, as a reader of the text
+ * form escaped the text reader's checks: found by fuzz_content). The
+ * first three come first, as a reader of the text
  * would find them:
  * - ALPN_NUL: an id holding a NUL octet (NSD 4.6 splits the list only up
  *   to it: "a\000b,c" is one id there; found by fuzz_record_body);

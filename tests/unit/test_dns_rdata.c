@@ -1114,7 +1114,7 @@ static void test_svcb_dohpath_is_a_uri_template_bind_reads(void **state)
 }
 
 /* The generic form key1="..." meets the rules of alpn=...: an id twice,
- * a NUL octet, an id over 255 characters as written (found by an hour of
+ * a NUL octet, an id over 255 characters as written (found by
  * fuzz_content: key1 with an id twice was taken and written as an alpn
  * list that then read back refused) */
 static void test_alpn_rules_hold_for_the_generic_form(void **state)
