@@ -257,11 +257,15 @@ static void load_more(api_write_t *w, dns_interest_t *in, bool with_ids)
     call->in = *in;
     call->with_ids = with_ids;
     size_t n_ids = 0;
-    const char **ids = with_ids ? change_ids(&w->change, &n_ids) : NULL;
-    if (with_ids && ids == NULL) {
+    const char **ids = change_ids(&w->change, &n_ids);
+    if (ids == NULL) {
         abort();
     }
-    store_load_t load = {ids, n_ids, &call->in, false};
+    store_load_t load = {.ids = with_ids ? ids : NULL,
+                         .n_ids = with_ids ? n_ids : 0,
+                         .interest = &call->in,
+                         .changed = ids,
+                         .n_changed = n_ids};
     w->loads++;
     store_tx_t *tx = w->tx;
     w->tx = NULL;
@@ -297,13 +301,13 @@ static void step_bind(api_write_t *w)
         fail_report(w);
         return;
     }
-    dns_interest_t in = {{0}, {0}};
+    dns_interest_t in = {{0}, {0}, {0}};
     if (dns_change_interest(&w->change, w->view, &in) != DNSAPI_OK) {
         dns_interest_clear(&in);
         fail_nomem(w);
         return;
     }
-    if (in.at.n > 0 || in.pointing.n > 0) {
+    if (in.at.n > 0 || in.pointing.n > 0 || in.below.n > 0) {
         if (w->loads >= MAX_LOADS) {
             dns_interest_clear(&in);
             dnsapi_err_t err;
@@ -447,7 +451,7 @@ static void on_opened(void *ctx, store_tx_t *tx, const store_tx_result_t *res)
     if (built_now && !change_build(w)) {
         return; /* {zone} was an id: the change could not be built before */
     }
-    dns_interest_t in = {{0}, {0}};
+    dns_interest_t in = {{0}, {0}, {0}};
     int rc = w->load_all ? DNSAPI_OK : first_interest(w, &in);
     if (rc == DNSAPI_OK && !built_now) {
         rc = dns_view_covered(w->view, &in, false); /* what this round loaded */
@@ -472,7 +476,7 @@ void api_write_start(api_write_t *w)
 {
     size_t n_ids = 0;
     const char **ids = NULL;
-    dns_interest_t in = {{0}, {0}};
+    dns_interest_t in = {{0}, {0}, {0}};
     if (!w->zone_key_is_id) {
         /* the name is known: build now, and load what it needs at once */
         snprintf(w->zone_name, sizeof(w->zone_name), "%s", w->zone_key);
@@ -489,7 +493,12 @@ void api_write_start(api_write_t *w)
             }
         }
     }
-    store_load_t load = {ids, n_ids, &in, w->load_all};
+    store_load_t load = {.ids = ids,
+                         .n_ids = n_ids,
+                         .interest = &in,
+                         .all = w->load_all,
+                         .changed = ids,
+                         .n_changed = n_ids};
     w->host->hold(w);
     store_tx_begin_change(w->db, w->auth, w->zone_key, w->idem, w->dry_run, &load, on_opened, w);
     free(ids);

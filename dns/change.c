@@ -148,6 +148,7 @@ void dns_interest_clear(dns_interest_t *in)
 {
     dns_names_clear(&in->at);
     dns_names_clear(&in->pointing);
+    dns_names_clear(&in->below);
 }
 
 /* The labels of a presentation-format name end at dots that are not
@@ -371,6 +372,11 @@ int dns_view_covered(dns_view_t *v, const dns_interest_t *in, bool complete)
             return DNSAPI_ENOMEM;
         }
     }
+    for (size_t i = 0; in != NULL && i < in->below.n; i++) {
+        if (dns_names_add(&v->covered.below, &v->arena, in->below.v[i]) != DNSAPI_OK) {
+            return DNSAPI_ENOMEM;
+        }
+    }
     return DNSAPI_OK;
 }
 
@@ -553,6 +559,18 @@ size_t dns_view_ns_pointing(const dns_view_t *v, const char *name, const dns_rec
     return k - i;
 }
 
+const dns_record_t *dns_view_below(const dns_view_t *v, const char *name)
+{
+    assert(v->complete || dns_names_has(&v->covered.below, name));
+    for (size_t i = 0; i < v->n_by_name; i++) {
+        const char *at = v->by_name[i]->name;
+        if (strcmp(at, name) != 0 && dns_name_is_at_or_below(at, name)) {
+            return v->by_name[i];
+        }
+    }
+    return NULL;
+}
+
 const char *dns_view_delegation_above(const dns_view_t *v, const char *name)
 {
     const char *parents[128];
@@ -669,6 +687,14 @@ static int want_pointing(const dns_view_t *v, dns_interest_t *out, arena_t *a, c
     return dns_names_add(&out->pointing, a, name);
 }
 
+static int want_below(const dns_view_t *v, dns_interest_t *out, arena_t *a, const char *name)
+{
+    if (v != NULL && (v->complete || dns_names_has(&v->covered.below, name))) {
+        return DNSAPI_OK;
+    }
+    return dns_names_add(&out->below, a, name);
+}
+
 /* What the rules look at for one record: its name, the names above it,
  * an in-zone NS target, the NS records pointing at a CNAME's name. For a
  * deleted record (deleting), only what the rules of a delete read
@@ -688,6 +714,10 @@ static int interest_of(const char *zone, const dns_record_t *r, bool deleting, c
     for (size_t i = 0; rc == DNSAPI_OK && i < n; i++) {
         rc = want_at(v, out, a, parents[i]);
     }
+    /* and the apex, where a DNAME would stand above everything */
+    if (rc == DNSAPI_OK && strcasecmp(r->name, zone) != 0) {
+        rc = want_at(v, out, a, zone);
+    }
     if (rc == DNSAPI_OK && strcmp(r->type, "NS") == 0 &&
         dns_name_is_at_or_below(r->content, zone)) {
         rc = want_at(v, out, a, r->content);
@@ -695,6 +725,10 @@ static int interest_of(const char *zone, const dns_record_t *r, bool deleting, c
     /* the NS records a CNAME may not stand under, or an address serves */
     if (rc == DNSAPI_OK && (strcmp(r->type, "CNAME") == 0 || address)) {
         rc = want_pointing(v, out, a, r->name);
+    }
+    /* a DNAME may have nothing below it */
+    if (rc == DNSAPI_OK && strcmp(r->type, "DNAME") == 0) {
+        rc = want_below(v, out, a, r->name);
     }
     return rc;
 }

@@ -207,9 +207,11 @@ size_t dns_name_parents(const char *zone, const char *name, const char **out, si
 typedef struct dns_view dns_view_t;
 
 /* What a change needs the view to hold: the records at each name in at,
- * and the NS records whose target is a name in pointing. */
+ * the NS records whose target is a name in pointing, and for each name in
+ * below a record strictly below it when there is one (besides those the
+ * change deletes or patches, which the view holds anyway). */
 typedef struct {
-    dns_names_t at, pointing;
+    dns_names_t at, pointing, below;
 } dns_interest_t;
 
 /* A view of zone; NULL when out of memory. */
@@ -230,9 +232,11 @@ int dns_view_covered(dns_view_t *v, const dns_interest_t *in, bool complete);
 int dns_view_covered_around(dns_view_t *v, const dns_change_t *c);
 
 /* What the change needs, given its records as far as known: for each post
- * and patch (once bound), its name and the names above it up to the apex;
+ * and patch (once bound), its name and the names above it up to and with
+ * the apex;
  * for NS records the in-zone target; for CNAME, A and AAAA records the NS
- * records pointing at the name. For a delete (once bound), what its rules
+ * records pointing at the name; for a DNAME whether a record lies below
+ * it. For a delete (once bound), what its rules
  * read: its name, and for A and AAAA the NS records pointing at it. Names
  * already covered by the view are left out when v is not NULL. Copies into
  * c's arena. */
@@ -258,6 +262,10 @@ size_t dns_view_at(const dns_view_t *v, const char *name, const dns_record_t *co
 
 /* NS records after the change whose target is name. */
 size_t dns_view_ns_pointing(const dns_view_t *v, const char *name, const dns_record_t *const **out);
+
+/* A record strictly below name after the change, or NULL. The name must
+ * be covered (interest below). */
+const dns_record_t *dns_view_below(const dns_view_t *v, const char *name);
 
 /* The nearest name strictly between name and the apex that holds NS
  * records after the change (a delegation point above name), or NULL. */

@@ -175,6 +175,53 @@ static int rule_ds_apex(const rule_ctx_t *x, const dns_op_t *op, dns_problem_t *
     return DNSAPI_OK;
 }
 
+/* The first record of type at name after the change (name covered), or
+ * NULL. */
+static const dns_record_t *type_at(const rule_ctx_t *x, const char *name, const char *type)
+{
+    const dns_record_t *const *at;
+    size_t n = dns_view_at(x->v, name, &at);
+    for (size_t i = 0; i < n; i++) {
+        if (type_is(at[i]->type, type)) {
+            return at[i];
+        }
+    }
+    return NULL;
+}
+
+/* A DNAME redirects every name below its owner, and NSD and Knot refuse
+ * a zone with records below one (BIND loads it): no DNAME above a name
+ * that holds records, nothing below a DNAME. */
+static int rule_dname(const rule_ctx_t *x, const dns_op_t *op, dns_problem_t *p)
+{
+    const dns_record_t *rr = &op->rec;
+    if (type_is(rr->type, "DNAME")) {
+        const dns_record_t *below = dns_view_below(x->v, rr->name);
+        if (below != NULL) {
+            return dnsapi_err_set(&p->err, DNSAPI_EINVAL, "dname_conflict", "name",
+                                  "A DNAME at %s redirects every name below it, and %s holds a "
+                                  "%s record: name servers refuse such a zone. Delete the "
+                                  "records below %s first, or put the DNAME elsewhere.",
+                                  rr->name, below->name, below->type, rr->name);
+        }
+    }
+    const char *parents[128];
+    size_t n = dns_name_parents(x->zone, rr->name, parents, 128);
+    bool apex_too = strcasecmp(rr->name, x->zone) != 0;
+    for (size_t i = 0; i < n + apex_too; i++) {
+        const char *above = i < n ? parents[i] : x->zone;
+        const dns_record_t *dname = type_at(x, above, "DNAME");
+        if (dname != NULL) {
+            return dnsapi_err_set(&p->err, DNSAPI_EINVAL, "dname_conflict", "name",
+                                  "%s lies below the DNAME at %s (to %s), which redirects "
+                                  "every name below it: name servers refuse records there. "
+                                  "Use another name, or delete the DNAME first.",
+                                  rr->name, above, dname->content);
+        }
+    }
+    return DNSAPI_OK;
+}
+
 static int rule_duplicate(const rule_ctx_t *x, const dns_op_t *op, dns_problem_t *p)
 {
     const dns_record_t *const *at;
@@ -249,20 +296,18 @@ static int rule_rrset_ttl(const rule_ctx_t *x, const dns_op_t *op, dns_problem_t
 static int rule_ns_target(const rule_ctx_t *x, const dns_op_t *op, dns_problem_t *p)
 {
     const dns_record_t *rr = &op->rec;
-    const dns_record_t *const *at;
-    if (type_is(rr->type, "NS") && dns_name_is_at_or_below(rr->content, x->zone)) {
-        size_t n = dns_view_at(x->v, rr->content, &at);
-        for (size_t i = 0; i < n; i++) {
-            if (type_is(at[i]->type, "CNAME")) {
-                return dnsapi_err_set(&p->err, DNSAPI_EINVAL, "ns_target_is_cname", "content",
-                                      "The name server %s is a CNAME (to %s); an NS record "
-                                      "must name a host with A/AAAA records: point it at the "
-                                      "canonical name instead.",
-                                      rr->content, at[i]->content);
-            }
-        }
+    const dns_record_t *cname =
+        type_is(rr->type, "NS") && dns_name_is_at_or_below(rr->content, x->zone)
+            ? type_at(x, rr->content, "CNAME")
+            : NULL;
+    if (cname != NULL) {
+        return dnsapi_err_set(&p->err, DNSAPI_EINVAL, "ns_target_is_cname", "content",
+                              "The name server %s is a CNAME (to %s); an NS record must name a "
+                              "host with A/AAAA records: point it at the canonical name instead.",
+                              rr->content, cname->content);
     }
     if (type_is(rr->type, "CNAME")) {
+        const dns_record_t *const *at;
         size_t n = dns_view_ns_pointing(x->v, rr->name, &at);
         if (n > 0) {
             return dnsapi_err_set(&p->err, DNSAPI_EINVAL, "ns_target_is_cname", "type",
@@ -340,6 +385,7 @@ static const rule_t rules[] = {
     {"ds_at_apex", ON_WRITE, rule_ds_apex},
     {"duplicate", ON_WRITE, rule_duplicate},
     {"cname_conflict", ON_WRITE, rule_cname_alone},
+    {"dname_conflict", ON_WRITE, rule_dname},
     {"ttl_mismatch", ON_WRITE, rule_rrset_ttl},
     {"ns_target_is_cname", ON_WRITE, rule_ns_target},
     {"missing_glue", DNS_OP_POST | DNS_OP_PATCH | DNS_OP_DELETE, rule_ns_glue},

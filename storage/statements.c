@@ -238,6 +238,17 @@ const db_statement_t db_statements[] = {
      " CROSS JOIN LATERAL (SELECT * FROM records r WHERE r.zone_id = " ZONE_OF
      " AND r.name = k.name OFFSET 0) r",
      0},
+    /* for each name of $3, one record strictly below it (its subtree is
+     * the sort_key range from the name's key and chr(1) to its key and
+     * chr(2): one probe of records_order_idx), other than the ids $4 the
+     * change deletes or patches; what a DNAME's rule reads */
+    {"records_below_any",
+     "SELECT " RECORD_COLS " FROM (SELECT DISTINCT unnest($3::text[])) AS k(name)"
+     " CROSS JOIN LATERAL (SELECT * FROM records r WHERE r.zone_id = " ZONE_OF
+     " AND r.sort_key >= (dnsapi_name_sort_key(k.name) || chr(1)) COLLATE \"C\""
+     " AND r.sort_key < (dnsapi_name_sort_key(k.name) || chr(2)) COLLATE \"C\""
+     " AND r.id <> ALL ($4::uuid[]) ORDER BY r.sort_key LIMIT 1) r",
+     0},
     {"ns_pointing_at_any",
      "SELECT " RECORD_COLS " FROM records r WHERE r.zone_id = " ZONE_OF
      " AND r.type = 'NS' AND r.content = ANY($3::text[])",

@@ -153,7 +153,7 @@ void store_tx_end(store_tx_t *tx)
 /* The statements of a load; arrays kept in arr (freed by the caller once
  * the round is sent: the pool copies parameters). */
 typedef struct {
-    store_array_t ids, names, pointing;
+    store_array_t ids, names, pointing, below, changed;
 } load_arrays_t;
 
 static size_t load_stmts(store_tx_t *tx, const store_load_t *load, load_arrays_t *arr,
@@ -193,6 +193,18 @@ static size_t load_stmts(store_tx_t *tx, const store_load_t *load, load_arrays_t
         *ok = *ok && lit != NULL;
         stmts[k++] = (db_stmt_t){"ns_pointing_at_any", 3, {acct, zone, lit}};
     }
+    if (load->interest != NULL && load->interest->below.n > 0) {
+        for (size_t i = 0; i < load->interest->below.n; i++) {
+            store_array_add(&arr->below, load->interest->below.v[i]);
+        }
+        for (size_t i = 0; i < load->n_changed; i++) {
+            store_array_add(&arr->changed, load->changed[i]);
+        }
+        const char *lit = store_array_done(&arr->below);
+        const char *ids = store_array_done(&arr->changed);
+        *ok = *ok && lit != NULL && ids != NULL;
+        stmts[k++] = (db_stmt_t){"records_below_any", 4, {acct, zone, lit, ids}};
+    }
     return k;
 }
 
@@ -201,6 +213,8 @@ static void load_arrays_free(load_arrays_t *arr)
     store_array_free(&arr->ids);
     store_array_free(&arr->names);
     store_array_free(&arr->pointing);
+    store_array_free(&arr->below);
+    store_array_free(&arr->changed);
 }
 
 /* Decodes the records of res[from..n) into one array (malloc'd; rows

@@ -31,8 +31,12 @@ typedef struct {
      * (dns_view_covered_around) */
     const char *const *ids;
     size_t n_ids;
-    const dns_interest_t *interest; /* at names, and NS pointing at names */
+    const dns_interest_t *interest; /* at names, NS pointing at names, below */
     bool all;                       /* every record of the zone (imports) */
+    /* the ids the change deletes or patches, which a record found below a
+     * name must not be (the view holds them as the change leaves them) */
+    const char *const *changed;
+    size_t n_changed;
 } store_load_t;
 
 /* What a first round (or a load round) found. On failure status and err

@@ -6,7 +6,7 @@ import sys
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import ApiTestCase, ZoneHelpers  # noqa: E402
+from harness import ApiTestCase, ZoneHelpers, checkzone_all  # noqa: E402
 
 ZONE = "example.com"
 
@@ -191,6 +191,41 @@ class RulesTest(ZoneHelpers, ApiTestCase):
         self.ok({"name": "cut", "type": "NS", "content": "ns-b.example.net"})
         r = self.ok({"name": "below.cut", "type": "TXT", "content": "hidden by the delegation"})
         self.assertIn("occluded", [w["code"] for w in r.data.get("warnings", [])], repr(r))
+
+    # -- DNAME -------------------------------------------------------------------
+
+    def test_dname_has_nothing_below_it(self):
+        # NSD and Knot refuse a zone with records below a DNAME (BIND loads it)
+        zone = "dname.test"
+        self.create_zone(zone)
+        below = self.ok({"name": "x.moved", "type": "A", "content": "192.0.2.52"}, zone=zone)
+        r = self.refused({"name": "moved", "type": "DNAME", "content": "example.org"}, 422,
+                         "validation_failed", "dname_conflict", "name", zone=zone)
+        self.assertIn("x.moved.dname.test.", r.error["details"][0]["message"])
+        self.refused({"name": "@", "type": "DNAME", "content": "example.org"}, 422,
+                     "validation_failed", "dname_conflict", "name", zone=zone)
+        self.ok({"name": "old", "type": "DNAME", "content": "new.example.net"}, zone=zone)
+        for name in ("a.old", "b.a.old", "*.old"):
+            with self.subTest(name=name):
+                self.refused({"name": name, "type": "TXT", "content": "hidden"}, 422,
+                             "validation_failed", "dname_conflict", "name", zone=zone)
+        self.ok({"name": "old", "type": "TXT", "content": "beside it"}, zone=zone)
+        # a batch that deletes what is below and adds the DNAME is one change
+        before = self.snapshot(zone)
+        b = self.call("POST", "/v1/zones/%s/records/batch" % zone, "/v1/zones/{zone}/records/batch",
+                      body={"deletes": [{"id": below.data["record"]["id"]}],
+                            "posts": [{"name": "moved", "type": "DNAME", "content": "example.org"}]},
+                      expect=200)
+        self.assertNotEqual(self.snapshot(zone), before)
+        b = self.call("POST", "/v1/zones/%s/records/batch" % zone, "/v1/zones/{zone}/records/batch",
+                      body={"posts": [{"name": "fresh", "type": "DNAME", "content": "example.org"},
+                                      {"name": "a.fresh", "type": "A", "content": "192.0.2.1"}]},
+                      expect=None)
+        self.assertError(b, 422, "validation_failed", "dname_conflict")
+        r = self.call("GET", self.zone_path(zone) + "/export", "/v1/zones/{zone}/export", expect=200)
+        text = r.body.decode("utf-8")
+        self.assertIn("DNAME", text)
+        self.assertEqual(checkzone_all(zone + ".", text), [], text)
 
     # -- TTL ---------------------------------------------------------------------
 

@@ -202,9 +202,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         check_refusal(&rep, rc, body_text);
         goto out;
     }
-    dns_interest_t in = {{0}, {0}};
+    dns_interest_t in = {{0}, {0}, {0}};
     FUZZ_CHECK(dns_change_interest(&c, v, &in) == DNSAPI_OK, "interest");
-    FUZZ_CHECK(in.at.n == 0 && in.pointing.n == 0,
+    FUZZ_CHECK(in.at.n == 0 && in.pointing.n == 0 && in.below.n == 0,
                "the whole zone is in the view, yet the change asks for %zu names (%s) and %zu "
                "targets\n%s",
                in.at.n, in.at.n > 0 ? in.at.v[0] : "", in.pointing.n, body_text);

@@ -183,6 +183,8 @@ static void test_serving_role_can_run_the_statements_of_serve(void **state)
     const char *p_names[] = {acct, "priv.test.", "{www.priv.test.,priv.test.}"};
     run_ok(c, "records_at_names", 3, p_names);
     run_ok(c, "ns_pointing_at_any", 3, p_names);
+    const char *p_below[] = {acct, "priv.test.", "{priv.test.}", "{}"};
+    run_ok(c, "records_below_any", 4, p_below);
     char ids[64];
     snprintf(ids, sizeof(ids), "{%s}", rid);
     const char *p_ids[] = {acct, "priv.test.", ids};

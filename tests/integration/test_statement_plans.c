@@ -5,8 +5,9 @@
  * settles on after five runs), in a database shaped like bench/run.sh's
  * (one large zone beside many small ones, analyzed).
  *
- * storage/statements.c writes records_around_ids, records_at_names and
- * batch_delete so that each element is one index probe. Written the
+ * storage/statements.c writes records_around_ids, records_at_names,
+ * records_below_any and batch_delete so that each element is one index
+ * probe. Written the
  * obvious way ("r.zone_id = ... AND r.id = ANY($3)"), the generic plan of
  * a delete ANDed a bitmap of every index entry of the zone with the ids'
  * (6 ms instead of 0.4 ms a delete at 90,000 records: bench/README.md);
@@ -111,13 +112,18 @@ static const char *statement_sql(const char *name)
 /* The generic plan of statement (prepared as p_label) run with ($1
  * account, $2 zone, $3 array), as one string (EXPLAIN's lines joined);
  * malloc'd. The run is rolled back. */
-static char *generic_plan(fixture_t *f, const char *label, const char *statement, const char *array)
+static char *generic_plan(fixture_t *f, const char *label, const char *statement, const char *array,
+                          const char *ids)
 {
     char sql[8192];
     snprintf(sql, sizeof(sql), "PREPARE p_%s AS %s", label, statement);
     exec_ok(f->conn, sql);
-    snprintf(sql, sizeof(sql), "EXPLAIN (COSTS OFF) EXECUTE p_%s('%s', '%s', '%s')", label,
-             f->account, f->zone, array);
+    char more[256] = "";
+    if (ids != NULL) {
+        snprintf(more, sizeof(more), ", '%s'", ids);
+    }
+    snprintf(sql, sizeof(sql), "EXPLAIN (COSTS OFF) EXECUTE p_%s('%s', '%s', '%s'%s)", label,
+             f->account, f->zone, array, more);
     exec_ok(f->conn, "BEGIN");
     PGresult *res = PQexec(f->conn, sql);
     if (PQresultStatus(res) != PGRES_TUPLES_OK) {
@@ -186,10 +192,13 @@ static void test_lookups_probe_their_indexes(void **state)
         {"records_around_ids", "records_pkey records_identity_idx records_ns_target_idx zones_pkey",
          false},
         {"records_at_names", "records_identity_idx zones_pkey", true},
+        /* one probe of the name order per name (its subtree is a range) */
+        {"records_below_any", "records_order_idx zones_pkey", true},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        bool below = strcmp(cases[i].name, "records_below_any") == 0;
         char *plan = generic_plan(f, cases[i].name, statement_sql(cases[i].name),
-                                  cases[i].by_name ? f->names : f->ids);
+                                  cases[i].by_name ? f->names : f->ids, below ? f->ids : NULL);
         assert_probes(cases[i].name, plan, cases[i].indexes);
         free(plan);
     }
@@ -207,7 +216,7 @@ static void test_the_obvious_delete_would_not_probe(void **state)
                               "DELETE FROM records r WHERE r.zone_id ="
                               " (SELECT dnsapi_zone_id($1::uuid, $2)) AND r.id = ANY($3::uuid[])"
                               " RETURNING r.id",
-                              f->ids);
+                              f->ids, NULL);
     if (strstr(plan, "BitmapAnd") == NULL) {
         fail_msg("the obvious delete: want a BitmapAnd, got:\n%s", plan);
     }

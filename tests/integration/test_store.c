@@ -300,7 +300,7 @@ static void post(fx_t *f, const store_auth_t *auth, const char *zone, const char
     assert_int_equal(
         dns_record_from_fields(zone, &op->fields, &c.change.arena, &op->rec, NULL, &err),
         DNSAPI_OK);
-    store_load_t load = {NULL, 0, NULL, true};
+    store_load_t load = {.all = true};
     store_tx_begin_change(f->pool, auth, zone, NULL, false, &load, on_opened, &c);
     wait_done(f);
     dns_view_free(c.view);

@@ -15,9 +15,9 @@ int changeview_settle(dns_view_t *v, dns_change_t *c, dns_report_t *rep, changev
         assert_true(round < 3);
         dns_report_clear(rep);
         dns_view_bind(v, c, rep);
-        dns_interest_t more = {{0}, {0}};
+        dns_interest_t more = {{0}, {0}, {0}};
         assert_int_equal(dns_change_interest(c, v, &more), DNSAPI_OK);
-        size_t missing = more.at.n + more.pointing.n;
+        size_t missing = more.at.n + more.pointing.n + more.below.n;
         if (missing > 0) {
             load(ctx, v, c, &more);
             loads++;

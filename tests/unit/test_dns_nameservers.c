@@ -87,7 +87,7 @@ static outcome_t change(const char *const *names, size_t n, const char *const *g
     }
     dns_view_t *v = dns_view_new(ZONE);
     /* the first round: the apex */
-    dns_interest_t in = {{0}, {0}};
+    dns_interest_t in = {{0}, {0}, {0}};
     assert_int_equal(dns_names_add(&in.at, &c.arena, ZONE), DNSAPI_OK);
     load(v, &in);
     dns_interest_clear(&in);
@@ -187,7 +187,7 @@ static void test_apex_ns_outside_a_name_server_change_stays_a_system_record(void
     assert_int_equal(dns_change_init(&c, ZONE), DNSAPI_OK);
     add_post(&c, NULL, 0, "@", "NS", "ns9.other.test.");
     dns_view_t *v = dns_view_new(ZONE);
-    dns_interest_t in = {{0}, {0}};
+    dns_interest_t in = {{0}, {0}, {0}};
     assert_int_equal(dns_change_interest(&c, NULL, &in), DNSAPI_OK);
     load(v, &in);
     dns_interest_clear(&in);

@@ -134,6 +134,18 @@ static void load_rows(dns_view_t *v, const row_t *rows, size_t n, const dns_chan
             assert_int_equal(dns_names_add(&around, &a, rows[i].name), DNSAPI_OK);
         }
     }
+    /* for each name below: one row strictly below it, not one c names */
+    for (size_t b = 0; b < in->below.n; b++) {
+        for (size_t i = 0; i < n; i++) {
+            const char *name = rows[i].name;
+            if (strcmp(name, in->below.v[b]) != 0 &&
+                dns_name_is_at_or_below(name, in->below.v[b]) && !named_by_id(c, &rows[i])) {
+                dns_record_t rec = rec_of(&rows[i]);
+                assert_int_equal(dns_view_add(v, &rec), DNSAPI_OK);
+                break;
+            }
+        }
+    }
     for (size_t i = 0; i < n; i++) {
         const row_t *r = &rows[i];
         bool ns = strcmp(r->type, "NS") == 0;
@@ -207,7 +219,7 @@ static outcome_t check_rows(const row_t *extra, size_t n_extra, const spec_t *sp
         }
     }
     dns_view_t *v = dns_view_new(ZONE);
-    dns_interest_t in = {{0}, {0}};
+    dns_interest_t in = {{0}, {0}, {0}};
     assert_int_equal(dns_change_interest(&c, NULL, &in), DNSAPI_OK);
     load(v, rows, n, &c, &in);
     dns_interest_clear(&in);
@@ -598,6 +610,62 @@ static void test_cname_after_deleting_the_a_in_the_same_change_is_ok(void **stat
                         "ok");
 }
 
+/* ---- DNAME: nothing below it (NSD and Knot refuse such a zone) ---- */
+
+static const row_t old_dname[] = {
+    {"10000000-0000-0000-0000-000000000051", "old.example.com.", "DNAME", "new.example.net.", 300,
+     -1, false},
+};
+static const row_t x_moved_a[] = {
+    {"10000000-0000-0000-0000-000000000052", "x.moved.example.com.", "A", "192.0.2.52", 300, -1,
+     false},
+};
+static const row_t apex_dname[] = {
+    {"10000000-0000-0000-0000-000000000053", ZONE, "DNAME", "example.net.", 300, -1, false},
+};
+
+static void test_dname_above_records_fails_dname_conflict(void **state)
+{
+    (void)state;
+    assert_string_equal(CHECK(x_moved_a, POST("moved", "DNAME", "example.org", 300)).code,
+                        "dname_conflict");
+    /* at the apex everything is below it */
+    assert_string_equal(CHECK(www_a, POST("@", "DNAME", "example.org", 300)).code,
+                        "dname_conflict");
+}
+
+static void test_dname_with_nothing_below_is_ok(void **state)
+{
+    (void)state;
+    assert_string_equal(CHECK(x_moved_a, POST("x.moved", "DNAME", "example.org", 300)).code, "ok");
+    assert_string_equal(CHECK0(POST("@", "DNAME", "example.org", 300)).code, "ok");
+}
+
+static void test_record_below_a_dname_fails_dname_conflict(void **state)
+{
+    (void)state;
+    assert_string_equal(CHECK(old_dname, POST("a.b.old", "TXT", "\"x\"", 300)).code,
+                        "dname_conflict");
+    assert_string_equal(CHECK(apex_dname, POST("www", "A", "192.0.2.1", 300)).code,
+                        "dname_conflict");
+    /* beside it is fine */
+    assert_string_equal(CHECK(old_dname, POST("old", "TXT", "\"x\"", 300)).code, "ok");
+    /* a record and a DNAME above it in one change */
+    assert_string_equal(
+        CHECK0(POST("a.fresh", "A", "192.0.2.1", 300), POST("fresh", "DNAME", "example.org", 300))
+            .code,
+        "dname_conflict");
+}
+
+static void test_dname_after_deleting_what_was_below_in_the_same_change_is_ok(void **state)
+{
+    (void)state;
+    assert_string_equal(CHECK(x_moved_a, DELETE("10000000-0000-0000-0000-000000000052"),
+                              POST("moved", "DNAME", "example.org", 300))
+                            .code,
+                        "ok");
+}
+
 /* ---- name servers ---- */
 
 static void test_ns_target_that_is_a_cname_fails_ns_target_is_cname(void **state)
@@ -754,6 +822,10 @@ int main(void)
         cmocka_unit_test(test_ns_target_that_is_a_cname_fails_ns_target_is_cname),
         cmocka_unit_test(test_cname_on_a_name_server_fails_ns_target_is_cname),
         cmocka_unit_test(test_patch_pointing_ns_at_a_cname_loads_the_target_and_fails),
+        cmocka_unit_test(test_dname_above_records_fails_dname_conflict),
+        cmocka_unit_test(test_dname_with_nothing_below_is_ok),
+        cmocka_unit_test(test_record_below_a_dname_fails_dname_conflict),
+        cmocka_unit_test(test_dname_after_deleting_what_was_below_in_the_same_change_is_ok),
         cmocka_unit_test(test_delegation_with_glue_and_two_ns_has_no_warning),
         cmocka_unit_test(test_data_below_a_delegation_warns_occluded),
         cmocka_unit_test(test_glue_below_a_delegation_is_not_occluded),
