@@ -199,10 +199,11 @@ static int rule_dname(const rule_ctx_t *x, const dns_op_t *op, dns_problem_t *p)
         const dns_record_t *below = dns_view_below(x->v, rr->name);
         if (below != NULL) {
             return dnsapi_err_set(&p->err, DNSAPI_EINVAL, "dname_conflict", "name",
-                                  "A DNAME at %s redirects every name below it, and %s holds a "
-                                  "%s record: name servers refuse such a zone. Delete the "
-                                  "records below %s first, or put the DNAME elsewhere.",
-                                  rr->name, below->name, below->type, rr->name);
+                                  "A DNAME at %s redirects every name below it, yet the %s "
+                                  "record at %s lies below it: name servers refuse such a "
+                                  "zone. Delete the records below %s first, or put the DNAME "
+                                  "elsewhere.",
+                                  rr->name, below->type, below->name, rr->name);
         }
     }
     const char *parents[128];

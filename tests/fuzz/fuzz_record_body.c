@@ -66,12 +66,19 @@ static const struct {
 
 static const dns_limits_t limits = {60, 604800}; /* the configuration's defaults */
 
-static const char *const known_codes[] = {
-    "bad_request",       "unknown_field", "immutable_field",    "wrong_type",   "missing_field",
-    "too_long",          "out_of_range",  "ttl_out_of_range",   "duplicate_id", "bad_name",
-    "name_outside_zone", "name_too_long", "label_too_long",     "bad_wildcard", "bad_rdata",
-    "unsupported_type",  "system_record", "cname_at_apex",      "ds_at_apex",   "duplicate",
-    "cname_conflict",    "ttl_mismatch",  "ns_target_is_cname", "missing_glue", NULL};
+static const char *const known_codes[] = {"bad_request",       "unknown_field",
+                                          "immutable_field",   "wrong_type",
+                                          "missing_field",     "too_long",
+                                          "out_of_range",      "ttl_out_of_range",
+                                          "duplicate_id",      "bad_name",
+                                          "name_outside_zone", "name_too_long",
+                                          "label_too_long",    "bad_wildcard",
+                                          "bad_rdata",         "unsupported_type",
+                                          "system_record",     "cname_at_apex",
+                                          "ds_at_apex",        "duplicate",
+                                          "cname_conflict",    "dname_conflict",
+                                          "ttl_mismatch",      "ns_target_is_cname",
+                                          "missing_glue",      NULL};
 
 /* The stored zone, as storage would hand it to the view. */
 static dns_view_t *fixture_view(void)
