@@ -745,6 +745,9 @@ int dns_change_interest(dns_change_t *c, const dns_view_t *v, dns_interest_t *ou
             if (rc == DNSAPI_OK && op->kind == DNS_OP_PATCH) {
                 rc = interest_of(c->zone, &op->rec, false, v, out, &c->arena);
             }
+        } else if (op->kind == DNS_OP_PATCH) {
+            /* not bound yet: the apex it will need comes with the record */
+            rc = want_at(v, out, &c->arena, c->zone);
         }
     }
     return rc;

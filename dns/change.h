@@ -237,7 +237,8 @@ int dns_view_covered_around(dns_view_t *v, const dns_change_t *c);
  * for NS records the in-zone target; for CNAME, A and AAAA records the NS
  * records pointing at the name; for a DNAME whether a record lies below
  * it. For a delete (once bound), what its rules
- * read: its name, and for A and AAAA the NS records pointing at it. Names
+ * read: its name, and for A and AAAA the NS records pointing at it. A
+ * patch not bound yet asks for the apex, which it will need. Names
  * already covered by the view are left out when v is not NULL. Copies into
  * c's arena. */
 int dns_change_interest(dns_change_t *c, const dns_view_t *v, dns_interest_t *out);
